@@ -1,0 +1,60 @@
+/**
+ * One bar series (symbol, timeframe, extended?) as subscribers see it: bars by start,
+ * read in ascending order, and a sequence number that increases by one per change.
+ *
+ * Appends (the live case) are O(1). An insert before the last bar (history arriving
+ * after live) only marks the order dirty; the next read sorts once, so a backfill of
+ * n bars costs O(n log n) instead of O(n²) splices.
+ */
+import type { Bar } from '../core/types.js';
+
+export class BarSeries {
+  private readonly byStart = new Map<number, Bar>();
+  private ordered: Bar[] = [];
+  private orderDirty = false;
+  private seqNo = 0;
+
+  get seq(): number {
+    return this.seqNo;
+  }
+
+  get size(): number {
+    return this.byStart.size;
+  }
+
+  get(start: number): Bar | undefined {
+    return this.byStart.get(start);
+  }
+
+  /** Stores `bar` and returns the new seq. Caller guarantees the bar actually changed. */
+  put(bar: Bar): number {
+    const existed = this.byStart.has(bar.start);
+    this.byStart.set(bar.start, bar);
+    if (!existed) {
+      const last = this.ordered[this.ordered.length - 1];
+      if (!this.orderDirty && (!last || bar.start > last.start)) this.ordered.push(bar);
+      else this.orderDirty = true;
+    } else if (!this.orderDirty) {
+      // Replace in place: the forming bar is almost always the last one.
+      const lastIndex = this.ordered.length - 1;
+      if (this.ordered[lastIndex]?.start === bar.start) this.ordered[lastIndex] = bar;
+      else this.orderDirty = true;
+    }
+    return ++this.seqNo;
+  }
+
+  /** Bars ascending by start (a fresh array the caller may keep). */
+  bars(fromMs = -Infinity, toMs = Infinity): Bar[] {
+    if (this.orderDirty) {
+      this.ordered = [...this.byStart.values()].sort((a, b) => a.start - b.start);
+      this.orderDirty = false;
+    }
+    if (fromMs === -Infinity && toMs === Infinity) return this.ordered.slice();
+    return this.ordered.filter((b) => b.start >= fromMs && b.start < toMs);
+  }
+
+  last(): Bar | undefined {
+    if (this.orderDirty) this.bars();
+    return this.ordered[this.ordered.length - 1];
+  }
+}
