@@ -187,6 +187,18 @@ describe('merge policy', () => {
     assert.equal(engine.lastBar('SPY', '1m')!.volume, 17);
   });
 
+  test('a corrected bad print shrinks every timeframe back', () => {
+    const engine = new BarEngine({ clock: nyTimeToMs(date, '10:02') });
+    engine.applyMinute(minute('10:00', 10, 10.5, 9.9, 10.2, 100), 'history');
+    engine.applyMinute(minute('10:01', 10.2, 19.9, 10.1, 10.3, 100), 'live'); // bad print
+    assert.equal(engine.lastBar('SPY', '5m')!.high, 19.9);
+    engine.applyMinute(minute('10:01', 10.2, 10.4, 10.1, 10.3, 100), 'history'); // provider's corrected minute
+    assert.equal(engine.lastBar('SPY', '5m')!.high, 10.5);
+    assert.equal(engine.lastBar('SPY', '1h')!.high, 10.5);
+    assert.equal(engine.lastBar('SPY', '1D')!.high, 10.5);
+    assert.equal(engine.lastBar('SPY', '1W')!.high, 10.5);
+  });
+
   test('seq increases by exactly one per delta for each series', () => {
     const engine = new BarEngine({ clock: s.open });
     const lastSeq = new Map<string, number>();
@@ -266,6 +278,9 @@ describe('property: random streams converge and every timeframe agrees with the 
   function liveVersion(final: MinuteAggregate, version: number, versions: number): MinuteAggregate {
     if (version === versions - 1) return final;
     const frac = (version + 1) / versions;
+    // The first of several versions carries a bad print above the final high that the
+    // provider later corrects: every bucket above must shrink back, not keep the spike.
+    if (version === 0 && versions > 2) return { ...final, high: final.high + 0.5, close: final.open, volume: Math.floor(final.volume * frac) };
     return { ...final, high: final.open + (final.high - final.open) * frac, low: final.open - (final.open - final.low) * frac,
       close: final.open, volume: Math.floor(final.volume * frac) };
   }
