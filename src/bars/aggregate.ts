@@ -1,10 +1,12 @@
 /**
  * Incremental aggregation of 1-minute bars into one bucket (a 5m, 1h, 1D … bar).
  *
- * The fast path is O(1): a new minute, or a forming minute that only grows (higher high,
- * lower low, more volume), updates the running aggregate directly. Only when a minute is
- * *replaced* by one that shrinks an extreme (a provider correction) do we recompute from
- * the bucket's own minutes — bounded by the bucket size (≤ 390 for a day), never the series.
+ * The fast path is O(1): a new minute, or a minute replaced by one that only grows (higher
+ * high, lower low, more volume — the forming bar), updates the running totals directly.
+ * Only when a replacement *shrinks* an extreme (a provider correction of a bad print) do we
+ * recompute, visiting the bucket's own minutes — bounded by the bucket size (≤ 390 for a
+ * day), never the series. The bucket does not keep its minutes: the caller owns them and
+ * supplies a visitor, so memory stays one set of minutes per symbol, not one per timeframe.
  */
 import type { Bar } from '../core/types.js';
 
@@ -19,6 +21,9 @@ export interface MinuteValues {
   trades?: number;
 }
 
+/** Calls `visit` for every minute currently inside the bucket. */
+export type BucketMembers = (visit: (m: MinuteValues) => void) => void;
+
 export class BucketAggregate {
   open = 0;
   high = -Infinity;
@@ -32,19 +37,14 @@ export class BucketAggregate {
   private minutesWithoutTrades = 0;
   private firstStart = Infinity;
   private lastStart = -Infinity;
-  /** The bucket's minutes by start, for the rare recompute after a shrinking correction. */
-  private readonly minutes = new Map<number, MinuteValues>();
 
   constructor(readonly start: number, readonly end: number) {}
 
-  get size(): number {
-    return this.minutes.size;
-  }
-
-  /** Insert or replace the minute at `m.start`. */
-  upsert(m: MinuteValues): void {
-    const old = this.minutes.get(m.start);
-    this.minutes.set(m.start, m);
+  /**
+   * `m` is new in the bucket (`old` undefined) or replaces `old` (same start). `members`
+   * must already reflect the replacement; it is only called for a shrinking correction.
+   */
+  upsert(m: MinuteValues, old: MinuteValues | undefined, members: BucketMembers): void {
     if (!old) {
       this.addToTotals(m, 1);
       this.extendExtremes(m);
@@ -56,11 +56,7 @@ export class BucketAggregate {
       this.extendExtremes(m);
       return;
     }
-    this.recompute();
-  }
-
-  remove(start: number): void {
-    if (this.minutes.delete(start)) this.recompute();
+    this.recompute(members);
   }
 
   toBar(closed: boolean, source: Bar['source']): Bar {
@@ -76,7 +72,7 @@ export class BucketAggregate {
     };
     if (this.minutesWithoutVwap === 0 && this.volume > 0) bar.vwap = this.vwapNotional / this.volume;
     if (this.minutesWithoutTrades === 0) bar.trades = this.tradeCount;
-    return Object.freeze(bar);
+    return bar;
   }
 
   private addToTotals(m: MinuteValues, sign: 1 | -1): void {
@@ -101,7 +97,7 @@ export class BucketAggregate {
     }
   }
 
-  private recompute(): void {
+  private recompute(members: BucketMembers): void {
     this.high = -Infinity;
     this.low = Infinity;
     this.volume = 0;
@@ -111,9 +107,9 @@ export class BucketAggregate {
     this.minutesWithoutTrades = 0;
     this.firstStart = Infinity;
     this.lastStart = -Infinity;
-    for (const m of this.minutes.values()) {
+    members((m) => {
       this.addToTotals(m, 1);
       this.extendExtremes(m);
-    }
+    });
   }
 }

@@ -27,8 +27,8 @@ import {
   isIntraday,
 } from '../core/types.js';
 import type { Session } from '../calendar/index.js';
-import { sessionAt } from '../calendar/index.js';
-import { BucketAggregate, type MinuteValues } from './aggregate.js';
+import { sessionAt, nyMidnight } from '../calendar/index.js';
+import { BucketAggregate, type BucketMembers, type MinuteValues } from './aggregate.js';
 import { type MinutePlace, WeekBuckets, dailyBucket, intradayBucket, placeMinute } from './buckets.js';
 import { BarSeries } from './series.js';
 import { invalidAggregateReason } from './validate.js';
@@ -88,6 +88,12 @@ interface PendingClose {
   start: number;
   end: number;
 }
+
+/**
+ * Maps are keyed by minute number (start / 60 000) rather than epoch ms: those fit V8's
+ * small integers, which hash and compare much faster than heap-allocated doubles.
+ */
+const key = (start: number): number => start / MINUTE_MS;
 
 class SymbolBook {
   readonly minutes = new Map<number, MinuteState>();
@@ -163,7 +169,7 @@ export class BarEngine {
 
   /** The daily bar derived from this session's regular-session minutes (for vendor reconciliation). */
   derivedDaily(symbol: string, session: Session): Bar | undefined {
-    const agg = this.books.get(symbol)?.buckets.get('1D')?.get(session.midnight);
+    const agg = this.books.get(symbol)?.buckets.get('1D')?.get(key(session.midnight));
     return agg ? agg.toBar(this.clockMs >= agg.end, 'derived') : undefined;
   }
 
@@ -194,7 +200,7 @@ export class BarEngine {
     }
     const book = this.book(agg.symbol);
     const values = toMinuteValues(agg, start);
-    const existing = book.minutes.get(start);
+    const existing = book.minutes.get(key(start));
     this.noteOrder(book, start, existing);
 
     if (existing) {
@@ -226,9 +232,9 @@ export class BarEngine {
       lastPartialTs: start,
       liveVersion: origin === 'live' ? ++this.versionNo : existing?.liveVersion ?? 0,
     };
-    book.minutes.set(start, state);
+    book.minutes.set(key(start), state);
     this.counters.applied++;
-    this.propagate(book, state, place);
+    this.propagate(book, state, place, existing?.values);
     return true;
   }
 
@@ -242,7 +248,7 @@ export class BarEngine {
       return false;
     }
     const book = this.book(agg.symbol);
-    const existing = book.minutes.get(start);
+    const existing = book.minutes.get(key(start));
     this.noteOrder(book, start, existing);
 
     let values: MinuteValues;
@@ -278,9 +284,9 @@ export class BarEngine {
       liveVersion: ++this.versionNo,
       pendingHistory: existing?.pendingHistory,
     };
-    book.minutes.set(start, state);
+    book.minutes.set(key(start), state);
     this.counters.applied++;
-    this.propagate(book, state, place);
+    this.propagate(book, state, place, existing?.values);
     return true;
   }
 
@@ -312,7 +318,7 @@ export class BarEngine {
       return false;
     }
     const book = this.book(agg.symbol);
-    const bar: Bar = Object.freeze({
+    const bar: Bar = ({
       start: session.midnight,
       open: agg.open,
       high: agg.high,
@@ -324,14 +330,14 @@ export class BarEngine {
       closed: true,
       source: 'vendor' as const,
     });
-    const old = book.vendorDaily.get(session.midnight);
+    const old = book.vendorDaily.get(key(session.midnight));
     if (old && sameBar(old, bar)) {
       this.counters.duplicates++;
       return false;
     }
-    book.vendorDaily.set(session.midnight, bar);
+    book.vendorDaily.set(key(session.midnight), bar);
     this.counters.applied++;
-    const hasDerived = book.buckets.get('1D')?.has(session.midnight) ?? false;
+    const hasDerived = book.buckets.get('1D')?.has(key(session.midnight)) ?? false;
     if (!hasDerived && !this.isClosed(session.close)) {
       // No minutes yet for this session: still swap the vendor bar in when it closes.
       this.pendingCloses.push({ book, tf: '1D', start: session.midnight, end: session.close });
@@ -390,17 +396,27 @@ export class BarEngine {
   }
 
   /** Updates the 1m bar and every bucket above it after the minute in `state` changed. */
-  private propagate(book: SymbolBook, state: MinuteState, place: MinutePlace): void {
+  private propagate(book: SymbolBook, state: MinuteState, place: MinutePlace, old: MinuteValues | undefined): void {
     const m = state.values;
     const regular = place.segment === 'regular';
-    this.upsertBucket(book, '1m', { start: m.start, end: m.start + MINUTE_MS }, m, regular, state.origin);
+    this.upsertBucket(book, '1m', { start: m.start, end: m.start + MINUTE_MS }, m, old, regular, state.origin);
     for (const tf of this.derivedIntraday) {
-      this.upsertBucket(book, tf, intradayBucket(m.start, place, tf), m, regular, 'derived');
+      this.upsertBucket(book, tf, intradayBucket(m.start, place, tf), m, old, regular, 'derived');
     }
     if (regular && this.keepDaily) {
-      this.upsertBucket(book, '1D', dailyBucket(place.session), m, true, 'derived', false);
+      this.upsertBucket(book, '1D', dailyBucket(place.session), m, old, true, 'derived', false);
       this.publishDaily(book, place.session);
     }
+  }
+
+  /** Visits the stored minutes inside [start, end): the bucket's members for a recompute. */
+  private minuteMembers(book: SymbolBook, start: number, end: number): BucketMembers {
+    return (visit) => {
+      for (let k = key(start); k < key(end); k++) {
+        const state = book.minutes.get(k);
+        if (state) visit(state.values);
+      }
+    };
   }
 
   private upsertBucket(
@@ -408,6 +424,7 @@ export class BarEngine {
     tf: Timeframe,
     span: { start: number; end: number },
     m: MinuteValues,
+    old: MinuteValues | undefined,
     regular: boolean,
     source: Bar['source'],
     publish = true,
@@ -417,48 +434,55 @@ export class BarEngine {
       byStart = new Map();
       book.buckets.set(tf, byStart);
     }
-    let agg = byStart.get(span.start);
+    let agg = byStart.get(key(span.start));
     if (!agg) {
       agg = new BucketAggregate(span.start, span.end);
-      byStart.set(span.start, agg);
+      byStart.set(key(span.start), agg);
       if (!this.isClosed(span.end)) this.pendingCloses.push({ book, tf, start: span.start, end: span.end });
     }
-    agg.upsert(m);
+    agg.upsert(m, old, this.minuteMembers(book, span.start, span.end));
     if (publish) this.publish(book, tf, regular, agg.toBar(this.isClosed(span.end), source));
   }
 
   /** Emits the session's daily bar: the vendor's once the session is closed, else the derived one. Then its week. */
   private publishDaily(book: SymbolBook, session: Session): void {
     const closed = this.isClosed(session.close);
-    const vendor = closed ? book.vendorDaily.get(session.midnight) : undefined;
-    const derived = book.buckets.get('1D')?.get(session.midnight);
+    const vendor = closed ? book.vendorDaily.get(key(session.midnight)) : undefined;
+    const derived = book.buckets.get('1D')?.get(key(session.midnight));
     const bar = vendor ?? derived?.toBar(closed, 'derived');
     if (!bar) return;
+    const before = book.regular.get('1D')?.get(session.midnight);
     const changed = this.publish(book, '1D', true, bar);
-    if (changed && this.keepWeekly) this.publishWeek(book, session, bar);
+    if (changed && this.keepWeekly) this.publishWeek(book, session, bar, before);
   }
 
-  private publishWeek(book: SymbolBook, session: Session, daily: Bar): void {
+  private publishWeek(book: SymbolBook, session: Session, daily: Bar, before: Bar | undefined): void {
     const span = this.weeks.forSession(session);
     let byStart = book.buckets.get('1W');
     if (!byStart) {
       byStart = new Map();
       book.buckets.set('1W', byStart);
     }
-    let agg = byStart.get(span.start);
+    let agg = byStart.get(key(span.start));
     if (!agg) {
       agg = new BucketAggregate(span.start, span.end);
-      byStart.set(span.start, agg);
+      byStart.set(key(span.start), agg);
       if (!this.isClosed(span.end)) this.pendingCloses.push({ book, tf: '1W', start: span.start, end: span.end });
     }
-    agg.upsert(daily);
+    const dailySeries = book.regular.get('1D');
+    agg.upsert(daily, before, (visit) => {
+      for (const date of span.sessionDates) {
+        const bar = dailySeries?.get(nyMidnight(date));
+        if (bar) visit(bar);
+      }
+    });
     this.publish(book, '1W', true, agg.toBar(this.isClosed(span.end), 'derived'));
   }
 
   private closeBucket(p: PendingClose): void {
     const { book, tf, start } = p;
     if (tf === '1m') {
-      const state = book.minutes.get(start);
+      const state = book.minutes.get(key(start));
       if (!state) return;
       const place = placeMinute(start);
       if (!place) return;
@@ -467,13 +491,13 @@ export class BarEngine {
         state.pendingHistory = undefined;
         if (!sameValues(pending, state.values) || state.partial) {
           const replaced: MinuteState = { ...state, values: pending, origin: 'history', partial: false };
-          book.minutes.set(start, replaced);
-          this.propagate(book, replaced, place);
+          book.minutes.set(key(start), replaced);
+          this.propagate(book, replaced, place, state.values);
           return;
         }
         state.origin = 'history';
       }
-      const agg = book.buckets.get('1m')?.get(start);
+      const agg = book.buckets.get('1m')?.get(key(start));
       if (agg) this.publish(book, '1m', place.segment === 'regular', agg.toBar(true, state.origin));
       return;
     }
@@ -482,7 +506,7 @@ export class BarEngine {
       if (session) this.publishDaily(book, session);
       return;
     }
-    const agg = book.buckets.get(tf)?.get(start);
+    const agg = book.buckets.get(tf)?.get(key(start));
     if (!agg) return;
     const place = placeMinute(start);
     this.publish(book, tf, tf === '1W' || place?.segment === 'regular', agg.toBar(true, 'derived'));

@@ -4,9 +4,10 @@
  *
  * Appends (the live case) are O(1). An insert before the last bar (history arriving
  * after live) only marks the order dirty; the next read sorts once, so a backfill of
- * n bars costs O(n log n) instead of O(n²) splices.
+ * n bars costs O(n log n) instead of O(n²) splices. Bars are shared with subscribers:
+ * treat them as immutable (the engine always stores a new object for a change).
  */
-import type { Bar } from '../core/types.js';
+import { type Bar, MINUTE_MS } from '../core/types.js';
 
 export class BarSeries {
   private readonly byStart = new Map<number, Bar>();
@@ -23,13 +24,15 @@ export class BarSeries {
   }
 
   get(start: number): Bar | undefined {
-    return this.byStart.get(start);
+    return this.byStart.get(start / MINUTE_MS);
   }
 
   /** Stores `bar` and returns the new seq. Caller guarantees the bar actually changed. */
   put(bar: Bar): number {
-    const existed = this.byStart.has(bar.start);
-    this.byStart.set(bar.start, bar);
+    // Keyed by minute number: small integers hash far faster than epoch-ms doubles.
+    const k = bar.start / MINUTE_MS;
+    const existed = this.byStart.has(k);
+    this.byStart.set(k, bar);
     if (!existed) {
       const last = this.ordered[this.ordered.length - 1];
       if (!this.orderDirty && (!last || bar.start > last.start)) this.ordered.push(bar);

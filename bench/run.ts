@@ -1,0 +1,38 @@
+/**
+ * `npm run bench [-- bars options fanout]` — runs the benchmarks, prints medians and ratios
+ * against baselines measured in the same run, and writes everything to bench/results.json.
+ * Speed is measured here, never asserted in tests (shared 2-core machines make timed
+ * assertions flaky).
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+type Bench = () => Promise<Record<string, unknown>>;
+
+const BENCHES: Record<string, () => Promise<Bench>> = {
+  bars: async () => (await import('./bars.bench.js')).runBarsBench,
+  options: async () => (await import('./options.bench.js')).runOptionsBench,
+  fanout: async () => (await import('./fanout.bench.js')).runFanoutBench,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of wanted) {
+  if (!BENCHES[name]) {
+    console.error(`npm run bench: unknown benchmark "${name}"; choose from ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+}
+const names = wanted.length ? wanted : Object.keys(BENCHES);
+const results: Record<string, unknown> = {
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: process.platform },
+  startedAt: new Date().toISOString(),
+};
+for (const name of names) {
+  const run = await BENCHES[name]!();
+  results[name] = await run();
+}
+const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
+writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+console.log(`\nWrote ${out}`);

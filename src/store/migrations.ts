@@ -1,0 +1,179 @@
+/**
+ * Numbered schema migrations. Append new ones at the end with the next number; never edit
+ * one that has shipped — existing databases have already applied it and will not re-run it.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'market data, import log, settings, drawings',
+    sql: `
+      -- WITHOUT ROWID: bars are read by (symbol, start) ranges, so clustering rows on the key
+      -- makes a chart load one sequential scan and saves the separate rowid index.
+      CREATE TABLE minute_bars (
+        symbol TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,
+        volume REAL NOT NULL,
+        vwap REAL,
+        trades INTEGER,
+        PRIMARY KEY (symbol, start)
+      ) WITHOUT ROWID;
+
+      -- Which New York dates have minute bars, maintained on insert so listing a symbol's
+      -- days never scans the bars.
+      CREATE TABLE minute_days (
+        symbol TEXT NOT NULL,
+        date TEXT NOT NULL,
+        bars INTEGER NOT NULL,
+        PRIMARY KEY (symbol, date)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE daily_bars (
+        symbol TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,
+        volume REAL NOT NULL,
+        vwap REAL,
+        trades INTEGER,
+        PRIMARY KEY (symbol, start)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE bars (
+        symbol TEXT NOT NULL,
+        timeframe TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,
+        volume REAL NOT NULL,
+        vwap REAL,
+        trades INTEGER,
+        closed INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (symbol, timeframe, start)
+      ) WITHOUT ROWID;
+
+      -- Contracts are normalised out of the quotes: a day of one chain is ~275k quotes over
+      -- ~2k contracts, and repeating the 21-byte ticker plus its parsed fields on every row
+      -- would more than double the table.
+      CREATE TABLE option_contracts (
+        id INTEGER PRIMARY KEY,
+        ticker TEXT NOT NULL UNIQUE,
+        underlying TEXT NOT NULL,
+        expiration TEXT NOT NULL,
+        strike REAL NOT NULL,
+        "right" TEXT NOT NULL CHECK ("right" IN ('call', 'put'))
+      );
+      CREATE INDEX option_contracts_by_underlying ON option_contracts (underlying, expiration, strike);
+
+      -- sequence = -1 when the source gave none (it is part of the key, so it cannot be NULL).
+      -- bid/ask NULL = no bid/ask; 0 would be a real (if odd) price.
+      CREATE TABLE option_quotes (
+        contract_id INTEGER NOT NULL REFERENCES option_contracts (id),
+        ts INTEGER NOT NULL,
+        sequence INTEGER NOT NULL,
+        bid REAL, bid_size REAL,
+        ask REAL, ask_size REAL,
+        PRIMARY KEY (contract_id, ts, sequence)
+      ) WITHOUT ROWID;
+
+      -- The quotes as the design describes them: keyed (ticker, ts, sequence) with the
+      -- contract's parsed columns, for ad-hoc SQL and reports.
+      CREATE VIEW option_quotes_view AS
+        SELECT c.ticker, q.ts, q.sequence, c.underlying, c.expiration, c.strike, c."right",
+               q.bid, q.bid_size, q.ask, q.ask_size
+        FROM option_quotes q JOIN option_contracts c ON c.id = q.contract_id;
+
+      CREATE TABLE option_minute_bars (
+        symbol TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL,
+        volume REAL NOT NULL,
+        vwap REAL,
+        trades INTEGER,
+        PRIMARY KEY (symbol, start)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE open_interest (
+        date TEXT NOT NULL,
+        contract_id INTEGER NOT NULL REFERENCES option_contracts (id),
+        oi INTEGER NOT NULL,
+        PRIMARY KEY (date, contract_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        rows_ok INTEGER NOT NULL,
+        rows_bad INTEGER NOT NULL,
+        inserted INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        unchanged INTEGER NOT NULL,
+        error TEXT,
+        finished_at INTEGER NOT NULL
+      );
+      CREATE INDEX imports_by_path ON imports (path, id);
+
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+
+      CREATE TABLE drawings (
+        symbol TEXT NOT NULL,
+        id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (symbol, id)
+      );
+    `,
+  },
+];
+
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  appliedAt: number;
+}
+
+/**
+ * Applies every migration the database has not seen, each in its own transaction together
+ * with its `schema_migrations` row, so a crash leaves the schema at a known version.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): AppliedMigration[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const newest = Math.max(0, ...applied);
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  if (newest > known) {
+    throw new Error(
+      `database schema is version ${newest} but this optdesk knows only up to ${known}: it was written by a newer optdesk`,
+    );
+  }
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    })();
+  }
+  return (
+    db.prepare('SELECT version, name, applied_at AS appliedAt FROM schema_migrations ORDER BY version').all() as AppliedMigration[]
+  );
+}

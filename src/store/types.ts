@@ -1,0 +1,150 @@
+/**
+ * The storage contract. Callers (bar engine, importer, server, backtests) talk to
+ * `MarketStore` only, so a Postgres backend can be added later without touching them.
+ *
+ * Conventions every implementation keeps:
+ * - timestamps are epoch ms UTC; ranges are half-open `[fromMs, toMs)` and come back ascending;
+ * - upserts are idempotent: writing an identical row again counts as `unchanged` and changes
+ *   nothing, a row whose values differ replaces the stored one (`updated`);
+ * - a missing option bid/ask is `null`, never 0.
+ */
+import type {
+  Bar,
+  DailyAggregate,
+  IsoDate,
+  MinuteAggregate,
+  OptionQuote,
+  Timeframe,
+} from '../core/types.js';
+
+/** What a batch upsert did, row by row. */
+export interface UpsertCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** An option contract as parsed from its OCC ticker. */
+export interface OptionContract {
+  /** Massive/OCC ticker, e.g. `O:GOOG151224C00750000`. */
+  ticker: string;
+  underlying: string;
+  expiration: IsoDate;
+  strike: number;
+  right: 'call' | 'put';
+}
+
+/** Open interest of one contract at the start of a trading day. */
+export interface OpenInterest {
+  date: IsoDate;
+  ticker: string;
+  openInterest: number;
+}
+
+/** What the store holds for one (stock/ETF) symbol. */
+export interface SymbolSummary {
+  symbol: string;
+  /** Start of the first stored minute bar, epoch ms; null when there are no minute bars. */
+  minuteFrom: number | null;
+  /** Start of the last stored minute bar, epoch ms (inclusive); null when there are none. */
+  minuteTo: number | null;
+  /** Number of stored minute bars. */
+  minuteBars: number;
+  /** America/New_York dates that have at least one minute bar, ascending. */
+  minuteDates: IsoDate[];
+  /** Whether the vendor's official daily bars exist for this symbol. */
+  hasVendorDaily: boolean;
+  /** Start of the first / last vendor daily bar, epoch ms; null without daily bars. */
+  dailyFrom: number | null;
+  dailyTo: number | null;
+}
+
+/** Flat-file kinds the importer knows; stored in the import log. */
+export type ImportKind =
+  | 'stocks-minute'
+  | 'stocks-day'
+  | 'options-minute'
+  | 'options-quotes'
+  | 'open-interest';
+
+/** One line of the import log: which file, what it held, what happened. */
+export interface ImportRecord {
+  path: string;
+  /** File size in bytes and modification time (epoch ms) when it was read. */
+  size: number;
+  mtimeMs: number;
+  kind: ImportKind;
+  rowsOk: number;
+  rowsBad: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** Why the file stopped early (truncated gzip, bad header…); absent when it was read to the end. */
+  error?: string;
+  finishedAt: number;
+}
+
+/**
+ * A chart drawing the dashboard persists per symbol (today: horizontal lines).
+ * The store keeps it as opaque JSON; only `id` is interpreted.
+ */
+export interface Drawing {
+  id: string;
+  [field: string]: unknown;
+}
+
+export interface MarketStore {
+  /** Vendor/live 1-minute aggregates keyed (symbol, start). */
+  upsertMinuteBars(bars: readonly MinuteAggregate[]): UpsertCounts;
+  minuteBars(symbol: string, fromMs: number, toMs: number): MinuteAggregate[];
+
+  /** The vendor's official daily aggregates keyed (symbol, start = 00:00 New York). */
+  upsertDailyBars(bars: readonly DailyAggregate[]): UpsertCounts;
+  dailyBars(symbol: string, fromMs: number, toMs: number): DailyAggregate[];
+
+  /** Persisted bars of any timeframe keyed (symbol, timeframe, start), e.g. derived series. */
+  upsertBars(symbol: string, tf: Timeframe, bars: readonly Bar[]): UpsertCounts;
+  bars(symbol: string, tf: Timeframe, fromMs: number, toMs: number): Bar[];
+
+  /**
+   * Option NBBO quotes keyed (ticker, ts, sequence). Throws InputError for a ticker that is
+   * not an OCC option ticker (nothing of that batch is written).
+   */
+  upsertOptionQuotes(quotes: readonly OptionQuote[]): UpsertCounts;
+  /** Every contract's quotes of one underlying in [fromMs, toMs), ascending by ts then ticker. */
+  optionQuotes(underlying: string, fromMs: number, toMs: number): OptionQuote[];
+  /** One contract's quotes in [fromMs, toMs), ascending. */
+  contractQuotes(ticker: string, fromMs: number, toMs: number): OptionQuote[];
+
+  /** Option 1-minute aggregates (symbol = `O:` ticker) keyed (symbol, start). */
+  upsertOptionMinuteBars(bars: readonly MinuteAggregate[]): UpsertCounts;
+  optionMinuteBars(ticker: string, fromMs: number, toMs: number): MinuteAggregate[];
+
+  /** Open interest keyed (date, ticker). */
+  upsertOpenInterest(rows: readonly OpenInterest[]): UpsertCounts;
+  /** Open interest on `date`, optionally only for one underlying; ascending by ticker. */
+  openInterest(date: IsoDate, underlying?: string): OpenInterest[];
+
+  /** Contracts seen in any option data (quotes, bars, open interest). */
+  optionContracts(underlying: string): OptionContract[];
+  optionUnderlyings(): string[];
+  /** Stock/ETF symbols with minute or vendor daily bars, ascending. */
+  symbols(): SymbolSummary[];
+
+  recordImport(record: ImportRecord): void;
+  /** Import log, newest first. */
+  imports(limit?: number): ImportRecord[];
+  /** The newest log entry for a file path, if any. */
+  lastImport(path: string): ImportRecord | undefined;
+
+  /** Dashboard settings as JSON values. */
+  setting<T = unknown>(key: string): T | undefined;
+  setSetting(key: string, value: unknown): void;
+
+  /** A symbol's drawings in the order they were saved. */
+  drawings(symbol: string): Drawing[];
+  /** Replaces all drawings of a symbol. */
+  saveDrawings(symbol: string, list: readonly Drawing[]): void;
+
+  close(): void;
+}
