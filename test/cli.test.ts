@@ -125,8 +125,34 @@ describe('optdesk CLI on the real data', () => {
     }
   });
 
+  test('chain GOOG at 2015-12-24 11:00: every contract, IV or a reason, missing sides stay empty', () => {
+    const r = optdesk(['chain', 'GOOG', '--at', '2015-12-24T11:00', '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    const [header, ...rows] = r.stdout.trim().split('\n');
+    assert.equal(header, 'ticker,expiration,strike,right,bid,ask,mid,iv,delta,gamma,theta,vega,break_even,open_interest,iv_reason');
+    assert.equal(rows.length, 2192);
+    const parsed = rows.map((l) => l.split(','));
+    assert.equal(new Set(parsed.map((c) => c[1])).size, 12, 'twelve expirations including the 0-DTE one');
+    for (const c of parsed) {
+      assert.ok((c[7] === '') !== (c[14] === ''), `exactly one of iv / iv_reason: ${c.join(',')}`);
+      if (c[4] === '') assert.ok(['no_bid', 'no_quote'].includes(c[14]!), `missing bid gives a reason: ${c.join(',')}`);
+    }
+    // The 0-DTE 750 call: GOOG at 749.23, quoted 0.60 × 1.00.
+    const atm = parsed.find((c) => c[0] === 'O:GOOG151224C00750000')!;
+    assert.deepEqual(atm.slice(4, 7).map(Number), [0.6, 1, 0.8]);
+    assert.ok(Number(atm[8]) > 0.3 && Number(atm[8]) < 0.5, 'near-the-money delta');
+    assert.equal(Number(atm[12]), 750.8, 'break-even = strike + mid');
+    assert.equal(atm[13], '780', 'open interest from the reference file');
+    const bad = optdesk(['chain', 'GOOG', '--at', '2015-12-24T11:00', '--expiration', '2015-12-25', '--db', db]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--expiration: 2015-12-25 is not an open GOOG expiration/);
+    const none = optdesk(['chain', 'AAPL', '--at', '2015-12-24T11:00', '--db', db]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no AAPL trades on 2015-12-24/);
+  });
+
   test('every command has --help', () => {
-    for (const cmd of ['import', 'bars', 'check', 'serve']) {
+    for (const cmd of ['import', 'bars', 'check', 'serve', 'chain']) {
       const r = optdesk([cmd, '--help']);
       assert.equal(r.code, 0, cmd);
       assert.match(r.stdout, new RegExp(`Usage: optdesk ${cmd}`));

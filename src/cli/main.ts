@@ -8,6 +8,7 @@ import { InputError } from '../core/errors.js';
 import { runBars } from './commands/bars.js';
 import { runCheck } from './commands/check.js';
 import { runImport } from './commands/import.js';
+import { runChain } from './commands/chain.js';
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -88,6 +89,24 @@ program
       process.exitCode = runCheck(symbol, opts, process.stdout);
     } catch (e) {
       fail('check', e);
+    }
+  });
+
+program
+  .command('chain')
+  .description('Print the option chain of an underlying at a New York time from the stored quotes: bid/ask/mid, IV and greeks (or why no IV), break-even, open interest.')
+  .argument('<UNDERLYING>', 'underlying ticker, e.g. GOOG')
+  .requiredOption('--at <time>', 'New York time, YYYY-MM-DDTHH:MM (e.g. 2015-12-24T11:00)')
+  .option('--expiration <date>', 'only this expiration, YYYY-MM-DD')
+  .option('--rate <r>', 'risk-free rate as a decimal (default: approximate 3-month T-bill average of that year)')
+  .option('--div <q>', 'continuous dividend yield as a decimal', '0')
+  .option('--format <format>', 'csv or json', 'csv')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action((underlying: string, opts) => {
+    try {
+      process.exitCode = runChain(underlying, opts, process.stdout, process.stderr);
+    } catch (e) {
+      fail('chain', e);
     }
   });
 

@@ -20,3 +20,4 @@ export * from './metrics.js';
 export * from './chain.js';
 export * from './flatfile-quotes.js';
 export * from './model-quotes.js';
+export { defaultRiskFreeRate } from './rates.js';
