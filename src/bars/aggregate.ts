@@ -8,17 +8,11 @@
  * day), never the series. The bucket does not keep its minutes: the caller owns them and
  * supplies a visitor, so memory stays one set of minutes per symbol, not one per timeframe.
  */
-import type { Bar } from '../core/types.js';
+import type { Bar, Ohlcv } from '../core/types.js';
 
-export interface MinuteValues {
+/** One member of a bucket: a 1-minute bar (or a daily bar inside a week). */
+export interface MinuteValues extends Ohlcv {
   start: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap?: number;
-  trades?: number;
 }
 
 /** Calls `visit` for every minute currently inside the bucket. */

@@ -191,17 +191,10 @@ export class BarEngine {
    * Returns false when the input was rejected or changed nothing.
    */
   applyMinute(agg: MinuteAggregate, origin: AggregateOrigin, asOfVersion?: number): boolean {
-    if (!this.accept(agg)) return false;
-    const start = agg.start - (agg.start % MINUTE_MS);
-    const place = placeMinute(start);
-    if (!place) {
-      this.counters.outsideSession++;
-      return false;
-    }
-    const book = this.book(agg.symbol);
+    const target = this.locate(agg);
+    if (!target) return false;
+    const { start, place, book, existing } = target;
     const values = toMinuteValues(agg, start);
-    const existing = book.minutes.get(key(start));
-    this.noteOrder(book, start, existing);
 
     if (existing) {
       if (sameValues(existing.values, values) && !existing.partial) {
@@ -240,16 +233,9 @@ export class BarEngine {
 
   /** A partial aggregate covering part of a minute (per-second `A`), merged into the forming minute. */
   applyPartial(agg: MinuteAggregate): boolean {
-    if (!this.accept(agg)) return false;
-    const start = agg.start - (agg.start % MINUTE_MS);
-    const place = placeMinute(start);
-    if (!place) {
-      this.counters.outsideSession++;
-      return false;
-    }
-    const book = this.book(agg.symbol);
-    const existing = book.minutes.get(key(start));
-    this.noteOrder(book, start, existing);
+    const target = this.locate(agg);
+    if (!target) return false;
+    const { start, place, book, existing } = target;
 
     let values: MinuteValues;
     let first = agg.start;
@@ -369,6 +355,21 @@ export class BarEngine {
     this.rejectLog.push(`${agg.symbol ?? '?'} @ ${String(agg.start)}: ${reason}`);
     if (this.rejectLog.length > REJECT_REASONS_KEPT) this.rejectLog.shift();
     return false;
+  }
+
+  /** Validates an input and finds its minute: where it sits in the session and what is stored there. */
+  private locate(agg: MinuteAggregate) {
+    if (!this.accept(agg)) return null;
+    const start = agg.start - (agg.start % MINUTE_MS);
+    const place = placeMinute(start);
+    if (!place) {
+      this.counters.outsideSession++;
+      return null;
+    }
+    const book = this.book(agg.symbol);
+    const existing = book.minutes.get(key(start));
+    this.noteOrder(book, start, existing);
+    return { start, place, book, existing };
   }
 
   private noteOrder(book: SymbolBook, start: number, existing: MinuteState | undefined): void {

@@ -41,10 +41,8 @@ export const MINUTE_MS = 60_000;
  */
 export type BarSource = 'live' | 'history' | 'derived' | 'vendor';
 
-/** A bar is identified by (symbol, timeframe, start); those live on the series it belongs to. */
-export interface Bar {
-  /** Bucket start, epoch ms. Daily/weekly bars start at 00:00 America/New_York. */
-  start: number;
+/** Prices and volume of any aggregate: a bar, a 1-minute input, a bucket's running totals. */
+export interface Ohlcv {
   open: number;
   high: number;
   low: number;
@@ -53,22 +51,21 @@ export interface Bar {
   vwap?: number;
   /** Trade count when known. */
   trades?: number;
+}
+
+/** A bar is identified by (symbol, timeframe, start); those live on the series it belongs to. */
+export interface Bar extends Ohlcv {
+  /** Bucket start, epoch ms. Daily/weekly bars start at 00:00 America/New_York. */
+  start: number;
   /** Final: the bucket's time is over. A closed bar can still be replaced by the provider's final aggregate. */
   closed: boolean;
   source: BarSource;
 }
 
 /** One 1-minute aggregate as a feed or importer delivers it. */
-export interface MinuteAggregate {
+export interface MinuteAggregate extends Ohlcv {
   symbol: string;
   start: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap?: number;
-  trades?: number;
 }
 
 /** One daily aggregate from the vendor (`day_aggs_v1` or REST `/v2/aggs/.../1/day`). */

@@ -5,26 +5,29 @@
  * A client that sees a gap (seq != last + 1) re-subscribes and gets a fresh snapshot.
  *
  * Every inbound message is validated with these zod schemas; a malformed one gets an
- * `error` event naming the field, and the connection stays up.
+ * `error_message` event naming the field, and the connection stays up. The REST shapes
+ * of src/server live here too, so server and dashboard cannot drift apart.
  */
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/types.js';
 
+// Messages say only "why": the server prefixes the field name ("symbol: must be …").
+// Upper-casing happens before the pattern so a trader typing "spy" gets SPY, not an error.
 export const SymbolSchema = z
-  .string()
+  .string({ error: 'is required (a ticker like SPY)' })
   .trim()
-  .min(1, 'symbol is required')
-  .max(40)
-  .regex(/^(O:)?[A-Z][A-Z0-9.]*$/, 'symbol must be a ticker like SPY or O:GOOG151224C00750000')
-  .transform((s) => s.toUpperCase());
+  .toUpperCase()
+  .min(1, 'is required (a ticker like SPY)')
+  .max(40, 'is longer than 40 characters')
+  .regex(/^(O:)?[A-Z][A-Z0-9.]*$/, 'must be a ticker like SPY or O:GOOG151224C00750000');
 
-export const TimeframeSchema = z.enum(TIMEFRAMES);
+export const TimeframeSchema = z.enum(TIMEFRAMES, { error: `must be one of ${TIMEFRAMES.join(', ')}` });
 
 /** Identifies one bar series: (symbol, tf, extended hours or not). */
 export const SeriesKeySchema = z.object({
   symbol: SymbolSchema,
   tf: TimeframeSchema,
-  extended: z.boolean().optional().default(false),
+  extended: z.boolean({ error: 'must be true or false' }).optional().default(false),
 });
 export type SeriesKey = z.output<typeof SeriesKeySchema>;
 
@@ -109,13 +112,100 @@ export interface ReplayStatus {
   state: 'play' | 'pause' | 'ended';
 }
 
+export const REPLAY_MAX_SPEED = 600;
+
 export const ReplayControlSchema = z.object({
-  session: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'session must be a date like 2013-10-10').optional(),
-  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'time must be New York wall time like 10:30').optional(),
-  speed: z.number().min(1, 'speed must be between 1 and 600').max(600, 'speed must be between 1 and 600').optional(),
-  state: z.enum(['play', 'pause']).optional(),
+  session: z.string({ error: 'must be a date like 2013-10-10' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2013-10-10').optional(),
+  time: z.string({ error: 'must be New York wall time like 10:30' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be New York wall time like 10:30').optional(),
+  speed: z
+    .number({ error: 'must be a number between 1 and 600' })
+    .min(1, 'must be between 1 and 600')
+    .max(REPLAY_MAX_SPEED, 'must be between 1 and 600')
+    .optional(),
+  state: z.enum(['play', 'pause'], { error: 'must be "play" or "pause"' }).optional(),
+});
+export type ReplayControl = z.output<typeof ReplayControlSchema>;
+
+// ───────────────────────────── REST (src/server) ─────────────────────────────
+// The dashboard's REST calls share these shapes; the server validates every input with
+// the schemas below and answers a bad field with 400 `{error: "<field>: <why>"}`.
+
+const IsoDateSchema = z.string({ error: 'must be a date like 2013-10-10' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2013-10-10');
+
+/** GET /api/bars query. `from`/`to` are New York dates, both inclusive; omitted = everything loaded. */
+export const BarsQuerySchema = z.object({
+  symbol: SymbolSchema,
+  tf: TimeframeSchema,
+  from: IsoDateSchema.optional(),
+  to: IsoDateSchema.optional(),
+  extended: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => v === 'true' || v === '1'),
+});
+export type BarsQuery = z.output<typeof BarsQuerySchema>;
+
+export interface BarsResponse {
+  symbol: string;
+  tf: string;
+  bars: WireBar[];
+}
+
+export const WatchlistAddSchema = z.object({ symbol: SymbolSchema });
+export const SymbolParamSchema = z.object({ symbol: SymbolSchema });
+
+export interface WatchlistRow {
+  symbol: string;
+  /** Last price at the current (replay) time; null when the session has no bar yet. */
+  last: number | null;
+  /** Versus the previous session's close. */
+  change: number | null;
+  changePct: number | null;
+  hasData: boolean;
+  /** Why there is nothing to show, e.g. "No data for GOOG on 2013-10-10". */
+  message?: string;
+  /** Recorded sessions holding this symbol (replay feed). */
+  sessions: string[];
+}
+
+export const DrawingSchema = z.object({
+  id: z.string({ error: 'must be a string' }).min(1, 'is required').max(64, 'is longer than 64 characters'),
+  kind: z.literal('hline', { error: 'must be "hline"' }),
+  price: z.number({ error: 'must be a number' }).finite('must be a finite number').positive('must be positive'),
+  color: z.string({ error: 'must be a string' }).max(32, 'is longer than 32 characters').optional(),
+  label: z.string({ error: 'must be a string' }).max(200, 'is longer than 200 characters').optional(),
+});
+export type Drawing = z.output<typeof DrawingSchema>;
+export const DrawingsBodySchema = z.object({
+  drawings: z.array(DrawingSchema, { error: 'must be a list of drawings' }).max(500, 'holds more than 500 drawings'),
 });
 
-export function seriesId(key: SeriesKey): string {
+export interface FeedHealth {
+  kind: string;
+  /** The feed's state: connecting | live | delayed | replay | degraded | down. */
+  mode: string;
+  message?: string;
+}
+
+export interface HealthResponse {
+  status: 'ok' | 'degraded';
+  feed: FeedHealth;
+  replay?: ReplayStatus;
+}
+
+export interface ReplaySessionInfo {
+  date: string;
+  symbols: string[];
+}
+
+export function seriesId(key: { symbol: string; tf: string; extended: boolean }): string {
   return `${key.symbol}|${key.tf}|${key.extended ? 'ext' : 'rth'}`;
+}
+
+/** "field: why" for the first problem zod found — the sentence every 400 and error_message carries. */
+export function describeZodError(error: z.ZodError, fallbackField = 'body'): string {
+  const issue = error.issues[0];
+  if (!issue) return `${fallbackField}: is invalid`;
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : fallbackField;
+  return `${field}: ${issue.message}`;
 }
