@@ -1,0 +1,293 @@
+/**
+ * One Massive WebSocket connection per cluster (`/stocks`, `/options`), opened with the
+ * vendor's official client (`getStocksWebsocket` / `getOptionsWebsocket` from
+ * `@massive.com/client-js`). The official client takes a base URL (`wss://socket.massive.com`,
+ * `wss://delayed.massive.com`, or a local fake) and appends the cluster path; it sends
+ * `{"action":"auth","params":KEY}` on open by itself. Everything after that — status
+ * handling, reconnects, resubscription — is ours, because the client does none of it.
+ *
+ * This class owns the transport and the status handshake; it hands every non-status
+ * event to the feed and never throws out of a socket callback.
+ */
+import { getOptionsWebsocket, getStocksWebsocket } from '@massive.com/client-js';
+import type { FeedStatus } from '../types.js';
+import { backoffDelay, type BackoffOptions, type TimerSet } from './backoff.js';
+import { StatusEvent } from './messages.js';
+
+export type Cluster = 'stocks' | 'options';
+
+/** Words that mark a status message as a plan/entitlement problem rather than a bad key. */
+const ENTITLEMENT_RE = /not authori[sz]ed|not entitled|plan doesn'?t include|plan does not include|upgrade/i;
+
+export interface ClusterHandlers {
+  /** Every element of a frame that is not a status message, still unvalidated. */
+  onEvent(element: unknown): void;
+  /** A frame (or element) that could not be used; `kind` groups log lines. */
+  onMalformed(kind: string, detail: string): void;
+  /** `auth_success`. `reconnected` is true when an earlier session on this cluster existed. */
+  onAuthenticated(reconnected: boolean): void;
+  /** The cluster's own view of its health changed. */
+  onStatus(status: FeedStatus): void;
+  /** Any frame arrived (for `lastMessageAt`). */
+  onActivity(at: number): void;
+}
+
+export interface ClusterConnectionOptions {
+  cluster: Cluster;
+  /** Base URL without the cluster path, e.g. `wss://socket.massive.com`. */
+  baseUrl: string;
+  apiKey: string;
+  delayed: boolean;
+  backoff: BackoffOptions;
+  /** Give up on a connection whose auth is not answered in this time. */
+  authTimeoutMs: number;
+  timers: TimerSet;
+  handlers: ClusterHandlers;
+}
+
+/** The subset of the W3C WebSocket API the official client returns that we use. */
+interface W3CSocket {
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(): void;
+  readonly readyState: number;
+}
+
+const OPEN = 1;
+/** Keep subscribe frames modest; 1,000 option tickers in one frame is ~25 kB. */
+const PARAMS_PER_FRAME = 250;
+
+export class ClusterConnection {
+  private sock: W3CSocket | undefined;
+  private authenticated = false;
+  private everAuthenticated = false;
+  private stopped = false;
+  private attempt = 0;
+  /** Set by auth_failed / max_connections: retrying fast cannot help, so wait the cap. */
+  private slowRetry = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private authTimer: NodeJS.Timeout | undefined;
+  private closeWaiters: Array<() => void> = [];
+  /** Why we closed the socket ourselves, for the reconnect sentence. */
+  private disconnectReason: string | undefined;
+  private current: FeedStatus = { state: 'connecting' };
+  /** Connection attempts after the first (successful or not). */
+  reconnectAttempts = 0;
+  /** Sessions re-established after a loss. */
+  reconnects = 0;
+
+  constructor(private readonly opts: ClusterConnectionOptions) {}
+
+  get status(): FeedStatus {
+    return this.current;
+  }
+
+  get isAuthenticated(): boolean {
+    return this.authenticated;
+  }
+
+  get isOpenOrOpening(): boolean {
+    return this.sock !== undefined || this.reconnectTimer !== undefined;
+  }
+
+  /** Connect unless already connected, connecting or waiting to reconnect. */
+  ensureOpen(): void {
+    if (this.stopped || this.isOpenOrOpening) return;
+    this.connect();
+  }
+
+  /** Sends `{"action":"subscribe"|"unsubscribe","params":"AM.SPY,A.SPY"}` if authenticated. */
+  send(action: 'subscribe' | 'unsubscribe', params: readonly string[]): void {
+    if (!this.authenticated || !this.sock || this.sock.readyState !== OPEN || params.length === 0) return;
+    for (let i = 0; i < params.length; i += PARAMS_PER_FRAME) {
+      this.sock.send(JSON.stringify({ action, params: params.slice(i, i + PARAMS_PER_FRAME).join(',') }));
+    }
+  }
+
+  /** Closes for good and resolves once the socket has closed (or after a short grace). */
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.opts.timers.cancel(this.reconnectTimer);
+    this.opts.timers.cancel(this.authTimer);
+    this.reconnectTimer = undefined;
+    const sock = this.sock;
+    if (!sock) return;
+    const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    try {
+      sock.close();
+    } catch {
+      // already closing
+    }
+    // The official client can stay in CONNECTING forever against a black-holed host;
+    // don't let stop() hang on it.
+    const grace = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      void closed.then(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    await grace;
+    this.sock = undefined;
+  }
+
+  private connect(): void {
+    this.reconnectTimer = undefined;
+    const { cluster, baseUrl, apiKey, timers, authTimeoutMs } = this.opts;
+    if (this.everAuthenticated || this.attempt > 0) this.reconnectAttempts++;
+    let sock: W3CSocket;
+    try {
+      sock = (cluster === 'stocks' ? getStocksWebsocket(apiKey, baseUrl) : getOptionsWebsocket(apiKey, baseUrl)) as unknown as W3CSocket;
+    } catch (err) {
+      this.scheduleReconnect(`could not open the connection: ${(err as Error).message}`);
+      return;
+    }
+    this.sock = sock;
+    this.authenticated = false;
+    this.authTimer = timers.after(authTimeoutMs, () => {
+      if (this.sock !== sock || this.authenticated) return;
+      this.disconnectReason = 'Massive did not answer the login in time';
+      safeClose(sock);
+    });
+    sock.onmessage = (ev) => {
+      if (this.sock !== sock) return;
+      try {
+        this.opts.handlers.onActivity(Date.now());
+        this.handleFrame(ev.data);
+      } catch (err) {
+        // Never let a bug in a handler kill the socket: count it and carry on.
+        this.opts.handlers.onMalformed('handler-error', (err as Error).message);
+      }
+    };
+    sock.onerror = () => {
+      // The official client follows every error with onclose; reconnect happens there.
+    };
+    sock.onclose = (ev) => {
+      if (this.sock !== sock) return;
+      this.sock = undefined;
+      this.authenticated = false;
+      timers.cancel(this.authTimer);
+      const waiters = this.closeWaiters;
+      this.closeWaiters = [];
+      for (const w of waiters) w();
+      if (this.stopped) return;
+      const reason = this.disconnectReason ?? (ev.code === 1006 ? 'the connection dropped' : `closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`);
+      this.disconnectReason = undefined;
+      this.scheduleReconnect(reason);
+    };
+  }
+
+  private scheduleReconnect(reason: string): void {
+    if (this.stopped) return;
+    const delay = this.slowRetry ? this.opts.backoff.maxMs : backoffDelay(this.attempt, this.opts.backoff);
+    this.attempt++;
+    if (!this.slowRetry) {
+      // A reconnect in progress is "degraded", not "down": it usually heals by itself.
+      this.setStatus({
+        state: 'degraded',
+        message: `Lost the Massive ${this.opts.cluster} stream (${reason}); reconnecting in ${formatDelay(delay)}.`,
+      });
+    }
+    this.reconnectTimer = this.opts.timers.after(delay, () => this.connect());
+  }
+
+  private handleFrame(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.opts.handlers.onMalformed('binary-frame', 'Massive sends text frames only');
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      this.opts.handlers.onMalformed('invalid-json', data.slice(0, 120));
+      return;
+    }
+    // Massive always sends a JSON array of events; tolerate a bare object anyway.
+    const elements = Array.isArray(parsed) ? parsed : [parsed];
+    for (const element of elements) {
+      if (element && typeof element === 'object' && (element as { ev?: unknown }).ev === 'status') {
+        this.handleStatus(element);
+      } else {
+        this.opts.handlers.onEvent(element);
+      }
+    }
+  }
+
+  private handleStatus(element: unknown): void {
+    const parsed = StatusEvent.safeParse(element);
+    if (!parsed.success) {
+      this.opts.handlers.onMalformed('status', JSON.stringify(element).slice(0, 120));
+      return;
+    }
+    const { status, message = '' } = parsed.data;
+    const cluster = this.opts.cluster;
+    switch (status) {
+      case 'connected':
+      case 'success': // "subscribed to: AM.SPY" / "unsubscribed …"
+        return;
+      case 'auth_success': {
+        this.opts.timers.cancel(this.authTimer);
+        const reconnected = this.everAuthenticated;
+        this.authenticated = true;
+        this.everAuthenticated = true;
+        this.attempt = 0;
+        this.slowRetry = false;
+        if (reconnected) this.reconnects++;
+        this.setStatus({ state: this.opts.delayed ? 'delayed' : 'live' });
+        this.opts.handlers.onAuthenticated(reconnected);
+        return;
+      }
+      case 'auth_failed':
+        this.slowRetry = true;
+        this.setStatus({
+          state: 'down',
+          message: ENTITLEMENT_RE.test(message)
+            ? `Your Massive plan does not include the ${cluster} stream (Massive says: "${message}"); upgrade the plan or switch to delayed data.`
+            : `Massive rejected the API key for the ${cluster} stream (Massive says: "${message || 'authentication failed'}"); check the Massive API key in settings.`,
+        });
+        this.disconnectReason = 'authentication failed';
+        if (this.sock) safeClose(this.sock);
+        return;
+      case 'max_connections':
+        this.slowRetry = true;
+        this.setStatus({
+          state: 'down',
+          message: `Another program is already using this Massive account's ${cluster} connection (Massive allows one per account); close it and optdesk will reconnect.`,
+        });
+        this.disconnectReason = 'connection limit reached';
+        return;
+      case 'error':
+        this.setStatus(
+          ENTITLEMENT_RE.test(message)
+            ? {
+                state: 'down',
+                message: `Massive says the ${cluster} data is not authorized for this account ("${message}"); upgrade the plan or switch to delayed data.`,
+              }
+            : { state: 'degraded', message: `Massive reported a problem on the ${cluster} stream: "${message}".` },
+        );
+        return;
+      default:
+        this.opts.handlers.onMalformed(`status:${status}`, message);
+    }
+  }
+
+  private setStatus(next: FeedStatus): void {
+    this.current = next;
+    this.opts.handlers.onStatus(next);
+  }
+}
+
+function safeClose(sock: W3CSocket): void {
+  try {
+    sock.close();
+  } catch {
+    // ignore: closing an already-closed socket
+  }
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
