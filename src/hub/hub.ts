@@ -1,0 +1,543 @@
+/**
+ * ChartHub — the server half of the hub protocol (DESIGN.md "Hub protocol").
+ *
+ * Owns the BarEngine and is the only thing feeding it. Browsers never merge sources:
+ * they get one snapshot per subscribe and then the engine's own deltas, in seq order,
+ * through one Socket.IO room per series.
+ *
+ * Consistency rule: a socket joins its series room in the same synchronous step in
+ * which its snapshot is taken, so it receives exactly the deltas with seq > snapshot.seq.
+ * While a symbol backfills, new subscribers wait outside the room (health BACKFILLING)
+ * and get their snapshot when the history has landed — they never see history arrive
+ * as out-of-order deltas, which lightweight-charts cannot apply (#592).
+ */
+import type { Server, Socket } from 'socket.io';
+import { type Bar, type DailyAggregate, MINUTE_MS } from '../core/types.js';
+import { BarEngine, type BarDelta } from '../bars/index.js';
+import { placeMinute } from '../bars/index.js';
+import { previousSession, nyDate, sessionAt } from '../calendar/index.js';
+import type { FeedStatus, MarketDataFeed } from '../feeds/types.js';
+import type { ReplayListener } from '../feeds/replay/feed.js';
+import {
+  EVENTS,
+  type ErrorMessage,
+  type HealthMessage,
+  type ReplayStatus,
+  type SeriesHealth,
+  type SeriesKey,
+  type SnapshotMessage,
+  type WireBar,
+  SubscribeSchema,
+  UnsubscribeSchema,
+  describeZodError,
+  seriesId,
+} from './protocol.js';
+
+/** What a replay-capable feed offers beyond MarketDataFeed (ReplayFeed has all of it). */
+export interface ReplayCapable {
+  now(): number;
+  replayStatus(): ReplayStatus | undefined;
+  historyStart(): number;
+  fetchDailyHistory(symbol: string): Promise<DailyAggregate[]>;
+  noDataMessage(symbol: string): string | undefined;
+}
+
+export interface ChartHubOptions {
+  feed: MarketDataFeed;
+  /** Wall clock for live feeds (ages, staleness). Replay uses the replay clock. */
+  now?: () => number;
+  /** Sessions of minute history a live feed backfills. Default 5. */
+  historySessions?: number;
+  /** Minimum spacing of `replay` broadcasts. Default 250 ms (≤ 4/s). */
+  replayBroadcastMs?: number;
+  /** How old a live series' last input may get during market hours before it reads STALE. Default 3 min. */
+  staleAfterMs?: number;
+}
+
+interface SeriesEntry {
+  key: SeriesKey;
+  id: string;
+  /** Sockets in the room: they have this series' snapshot and get its deltas. */
+  members: Set<Socket>;
+  /** Subscribed sockets still waiting for a snapshot (symbol backfilling). */
+  pending: Set<Socket>;
+  /** Last health sent, to emit `health` only on change. */
+  lastHealth?: string;
+}
+
+interface SymbolEntry {
+  /** (socket, series) subscriptions on this symbol; the provider is subscribed while > 0. */
+  refs: number;
+  /** The provider stream covers everything after the last completed backfill. */
+  liveLoaded: boolean;
+  /** Feed time up to which history has been loaded (for incremental backfills). */
+  loadedThrough: number;
+  backfill?: Promise<void>;
+  lastInputAt?: number;
+  lastRegularMinute?: number;
+  gaps: number;
+  /** Gap count last announced in a `health` event. */
+  reportedGaps: number;
+  error?: string;
+}
+
+/** One dashboard shows a handful of charts; a socket asking for hundreds of series is broken or hostile. */
+export const MAX_SERIES_PER_SOCKET = 200;
+
+/** Extra history requested before `loadedThrough`, because providers re-send late minutes (~15 min). */
+const BACKFILL_OVERLAP_MS = 15 * MINUTE_MS;
+
+export function toWireBar(bar: Bar): WireBar {
+  return { start: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume, closed: bar.closed };
+}
+
+export class ChartHub {
+  private engineNow: BarEngine;
+  private unlistenEngine: () => void;
+  /** Bumped on every replay reset; work started for an older generation is dropped. */
+  private generation = 0;
+  private io?: Server;
+  private readonly series = new Map<string, SeriesEntry>();
+  private readonly symbolsState = new Map<string, SymbolEntry>();
+  private readonly subsBySocket = new Map<Socket, Set<string>>();
+  private readonly replay?: ReplayCapable;
+  private readonly wallNow: () => number;
+  private readonly historySessions: number;
+  private readonly replayBroadcastMs: number;
+  private readonly staleAfterMs: number;
+  private feedState: FeedStatus;
+  private lastReplayBroadcast = 0;
+  private replayTimer?: NodeJS.Timeout;
+  private pendingReplay?: ReplayStatus;
+  private healthTimer?: NodeJS.Timeout;
+  private started = false;
+  /** Counters for tests and the bench. */
+  readonly counters = { snapshots: 0, deltasSent: 0, resets: 0, backfills: 0 };
+
+  constructor(private readonly options: ChartHubOptions) {
+    const feed = options.feed;
+    this.replay = isReplayCapable(feed) ? feed : undefined;
+    this.wallNow = options.now ?? Date.now;
+    this.historySessions = options.historySessions ?? 5;
+    this.replayBroadcastMs = options.replayBroadcastMs ?? 250;
+    this.staleAfterMs = options.staleAfterMs ?? 3 * MINUTE_MS;
+    this.feedState = feed.status();
+    this.engineNow = new BarEngine({ clock: this.feedNow() });
+    this.unlistenEngine = this.engineNow.onDelta((d) => this.fanOut(d));
+  }
+
+  get feed(): MarketDataFeed {
+    return this.options.feed;
+  }
+
+  /** The engine currently behind every chart (replaced on a replay reset). */
+  get engine(): BarEngine {
+    return this.engineNow;
+  }
+
+  /** Starts the feed. Call once, before clients subscribe. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const listener: ReplayListener = {
+      onMinute: (agg, origin) => {
+        this.noteInput(agg.symbol, agg.start, origin === 'live');
+        this.engineNow.applyMinute(agg, origin);
+      },
+      onPartial: (agg) => {
+        this.noteInput(agg.symbol, agg.start, false);
+        this.engineNow.applyPartial(agg);
+      },
+      onTrade: (trade) => {
+        this.noteInput(trade.symbol, trade.ts, false);
+        this.engineNow.applyTrade(trade);
+      },
+      onStatus: (status) => {
+        this.feedState = status;
+        this.refreshHealth();
+      },
+      onClock: (ms) => this.engineNow.advanceClock(ms),
+      onReset: () => this.reset(),
+      onReplayStatus: (status) => this.broadcastReplay(status),
+    };
+    await this.feed.start(listener);
+    this.feedState = this.feed.status();
+    this.engineNow.advanceClock(this.feedNow());
+    // Live feeds go STALE by silence, which no event announces: look every few seconds.
+    if (!this.replay) {
+      this.healthTimer = setInterval(() => this.refreshHealth(), 5_000);
+      this.healthTimer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.healthTimer);
+    clearTimeout(this.replayTimer);
+    this.replayTimer = undefined;
+    this.unlistenEngine();
+    await this.feed.stop();
+  }
+
+  /** Wires Socket.IO: `subscribe` / `unsubscribe` messages, cleanup on disconnect, replay status on connect. */
+  attach(io: Server): void {
+    this.io = io;
+    io.on('connection', (socket) => {
+      const replay = this.replay?.replayStatus();
+      if (replay) socket.emit(EVENTS.replay, replay);
+      socket.on(EVENTS.subscribe, (raw: unknown) => this.guard(socket, EVENTS.subscribe, () => {
+        const parsed = SubscribeSchema.safeParse(raw);
+        if (!parsed.success) return this.sendError(socket, EVENTS.subscribe, describeZodError(parsed.error, 'message'));
+        this.subscribe(socket, parsed.data);
+      }));
+      socket.on(EVENTS.unsubscribe, (raw: unknown) => this.guard(socket, EVENTS.unsubscribe, () => {
+        const parsed = UnsubscribeSchema.safeParse(raw);
+        if (!parsed.success) return this.sendError(socket, EVENTS.unsubscribe, describeZodError(parsed.error, 'message'));
+        this.unsubscribe(socket, parsed.data);
+      }));
+      socket.on('disconnect', () => this.dropSocket(socket));
+    });
+  }
+
+  // ───────────────────────────── subscriptions ─────────────────────────────
+
+  /**
+   * Subscribes `socket` to a series; it gets a snapshot (now, or when the symbol's backfill
+   * lands) and then deltas. Subscribing again to the same series is the gap recovery:
+   * the socket leaves the room and gets a fresh snapshot.
+   */
+  subscribe(socket: Socket, key: SeriesKey): void {
+    const id = seriesId(key);
+    let entry = this.series.get(id);
+    if (!entry) {
+      entry = { key, id, members: new Set(), pending: new Set() };
+      this.series.set(id, entry);
+    }
+    let mine = this.subsBySocket.get(socket);
+    if (!mine) this.subsBySocket.set(socket, (mine = new Set()));
+    if (!mine.has(id) && mine.size >= MAX_SERIES_PER_SOCKET) {
+      if (entry.members.size === 0 && entry.pending.size === 0) this.series.delete(id);
+      throw new Error(`this connection already watches ${MAX_SERIES_PER_SOCKET} series; unsubscribe some first`);
+    }
+    if (!mine.has(id)) {
+      mine.add(id);
+      this.addRef(key.symbol);
+    }
+    entry.members.delete(socket);
+    void socket.leave(id);
+    entry.pending.add(socket);
+    this.loadThenFlush(key.symbol);
+  }
+
+  unsubscribe(socket: Socket, key: SeriesKey): void {
+    const id = seriesId(key);
+    const mine = this.subsBySocket.get(socket);
+    if (!mine?.delete(id)) return;
+    const entry = this.series.get(id);
+    if (entry) {
+      entry.members.delete(socket);
+      entry.pending.delete(socket);
+      if (entry.members.size === 0 && entry.pending.size === 0) this.series.delete(id);
+    }
+    void socket.leave(id);
+    this.dropRef(key.symbol);
+  }
+
+  private dropSocket(socket: Socket): void {
+    const mine = this.subsBySocket.get(socket);
+    if (!mine) return;
+    for (const id of [...mine]) {
+      const entry = this.series.get(id);
+      if (entry) this.unsubscribe(socket, entry.key);
+      else mine.delete(id);
+    }
+    this.subsBySocket.delete(socket);
+  }
+
+  private addRef(symbol: string): void {
+    const s = this.sym(symbol);
+    s.refs++;
+    if (s.refs === 1) {
+      // One provider subscription per symbol, however many series and browsers watch it.
+      this.feed.subscribe([symbol]);
+      s.liveLoaded = false; // the stream starts now: history must cover what came before
+    }
+  }
+
+  private dropRef(symbol: string): void {
+    const s = this.sym(symbol);
+    s.refs = Math.max(0, s.refs - 1);
+    if (s.refs === 0) {
+      this.feed.unsubscribe([symbol]);
+      if (s.liveLoaded) s.loadedThrough = this.feedNow();
+      s.liveLoaded = false;
+    }
+  }
+
+  /** Symbols the hub holds a provider subscription for. */
+  providerSymbols(): string[] {
+    return [...this.symbolsState].filter(([, s]) => s.refs > 0).map(([symbol]) => symbol);
+  }
+
+  // ───────────────────────────── reading ─────────────────────────────
+
+  /**
+   * The bars a chart of `key` shows, in [fromMs, toMs), after making sure the symbol's
+   * history is loaded up to the current (replay) time.
+   */
+  async bars(key: SeriesKey, fromMs?: number, toMs?: number): Promise<Bar[]> {
+    await this.ensureLoaded(key.symbol);
+    return this.engineNow.series(key.symbol, key.tf, key.extended, fromMs, toMs);
+  }
+
+  /** Loads `symbol`'s history up to now (single-flight; a no-op while it streams live). */
+  ensureLoaded(symbol: string): Promise<void> {
+    const s = this.sym(symbol);
+    if (s.liveLoaded) return Promise.resolve();
+    if (s.backfill) return s.backfill;
+    const generation = this.generation;
+    const engine = this.engineNow;
+    const asOfVersion = engine.version; // live input after this point wins over the response
+    const streaming = s.refs > 0;
+    const to = this.feedNow() + (this.replay ? 0 : MINUTE_MS);
+    const from = Math.max(this.historyStart(), s.loadedThrough - BACKFILL_OVERLAP_MS);
+    const needDaily = !Number.isFinite(s.loadedThrough);
+    this.counters.backfills++;
+    s.backfill = (async () => {
+      try {
+        const [minutes, daily] = await Promise.all([
+          this.feed.fetchMinuteHistory(symbol, from, to),
+          needDaily && this.replay ? this.replay.fetchDailyHistory(symbol) : Promise.resolve([]),
+        ]);
+        if (generation !== this.generation) return; // a replay reset made this history void
+        for (const d of daily) engine.applyVendorDaily(d);
+        for (const m of minutes) engine.applyMinute(m, 'history', asOfVersion);
+        s.loadedThrough = to;
+        s.error = undefined;
+        if (streaming && s.refs > 0) s.liveLoaded = true;
+      } catch (err) {
+        if (generation === this.generation) s.error = `History for ${symbol} failed: ${err instanceof Error ? err.message : String(err)}`;
+      } finally {
+        if (generation === this.generation) s.backfill = undefined;
+      }
+    })();
+    this.refreshHealth(symbol);
+    return s.backfill;
+  }
+
+  /** Health of one series as the chart badge shows it. */
+  health(key: { symbol: string; tf: string; extended: boolean }): SeriesHealth {
+    const s = this.sym(key.symbol);
+    const now = this.feedNow();
+    const age = s.lastInputAt === undefined ? null : Math.max(0, now - s.lastInputAt);
+    const base = { lastUpdateAgeMs: age, gaps: s.gaps, source: this.feed.kind };
+    const noData = this.replay?.noDataMessage(key.symbol);
+    if (s.backfill) return { state: 'BACKFILLING', ...base, message: `Loading history for ${key.symbol}…` };
+    if (s.error) return { state: 'DEGRADED', ...base, message: s.error };
+    switch (this.feedState.state) {
+      case 'degraded':
+      case 'down':
+        return { state: 'DEGRADED', ...base, message: this.feedState.message ?? `The ${this.feed.kind} feed is ${this.feedState.state}` };
+      case 'connecting':
+        return { state: 'BACKFILLING', ...base, message: this.feedState.message ?? 'Connecting to the feed…' };
+      case 'replay':
+        return { state: 'REPLAY', ...base, ...(noData ? { message: noData } : this.feedState.message ? { message: this.feedState.message } : {}) };
+      case 'delayed':
+        return { state: 'DELAYED', ...base, ...(this.feedState.message ? { message: this.feedState.message } : {}) };
+      case 'live': {
+        const inSession = placeMinute(now - (now % MINUTE_MS)) !== null;
+        if (inSession && s.refs > 0 && (age === null || age > this.staleAfterMs)) {
+          return { state: 'STALE', ...base, message: `No update for ${key.symbol} in ${age === null ? 'this session' : `${Math.round(age / 1000)} s`}` };
+        }
+        return { state: 'LIVE', ...base };
+      }
+    }
+  }
+
+  /** The feed as /api/health reports it. */
+  feedHealth(): { kind: string; mode: string; message?: string } {
+    const st = this.feed.status();
+    return { kind: this.feed.kind, mode: st.state, ...(st.message ? { message: st.message } : {}) };
+  }
+
+  replayStatus(): ReplayStatus | undefined {
+    return this.replay?.replayStatus();
+  }
+
+  /** Feed time: the replay clock in replay, the wall clock otherwise. */
+  feedNow(): number {
+    return this.replay ? this.replay.now() : this.wallNow();
+  }
+
+  // ───────────────────────────── internals ─────────────────────────────
+
+  private historyStart(): number {
+    if (this.replay) return this.replay.historyStart();
+    let session = previousSession(nyDate(this.wallNow()));
+    for (let i = 1; i < this.historySessions; i++) session = previousSession(session.date);
+    return session.preOpen;
+  }
+
+  private loadThenFlush(symbol: string): void {
+    const generation = this.generation;
+    const done = this.ensureLoaded(symbol);
+    if (!this.sym(symbol).backfill) {
+      this.flushSymbol(symbol); // already loaded: snapshot right away, same tick
+      return;
+    }
+    void done.then(() => {
+      if (generation === this.generation) this.flushSymbol(symbol);
+    });
+  }
+
+  /** Sends snapshots to every socket waiting on `symbol`'s series and moves them into the rooms. */
+  private flushSymbol(symbol: string): void {
+    if (this.sym(symbol).backfill) return; // a newer backfill is running; its completion flushes
+    for (const entry of this.series.values()) {
+      if (entry.key.symbol !== symbol || entry.pending.size === 0) continue;
+      const { key } = entry;
+      // Snapshot and room join happen in this one synchronous block: no delta can slip between.
+      const snapshot: SnapshotMessage = {
+        symbol: key.symbol,
+        tf: key.tf,
+        extended: key.extended,
+        seq: this.engineNow.seq(key.symbol, key.tf, key.extended),
+        bars: this.engineNow.series(key.symbol, key.tf, key.extended).map(toWireBar),
+        health: this.health(key),
+      };
+      for (const socket of entry.pending) {
+        if (!socket.connected) continue;
+        socket.emit(EVENTS.snapshot, snapshot);
+        void socket.join(entry.id);
+        entry.members.add(socket);
+        this.counters.snapshots++;
+      }
+      entry.pending.clear();
+      entry.lastHealth = healthFingerprint(snapshot.health);
+    }
+    this.refreshHealth(symbol);
+  }
+
+  private fanOut(d: BarDelta): void {
+    if (this.series.size === 0) return;
+    const id = seriesId(d);
+    const entry = this.series.get(id);
+    if (!entry || entry.members.size === 0 || !this.io) return;
+    this.counters.deltasSent += entry.members.size;
+    this.io.to(id).emit(EVENTS.bar, { symbol: d.symbol, tf: d.tf, extended: d.extended, seq: d.seq, bar: toWireBar(d.bar) });
+  }
+
+  /**
+   * The replay jumped backwards or changed session. Bars never roll back, so the engine is
+   * rebuilt from scratch and every subscriber waits for a fresh snapshot of the new timeline.
+   */
+  private reset(): void {
+    this.generation++;
+    this.counters.resets++;
+    this.unlistenEngine();
+    this.engineNow = new BarEngine({ clock: this.feedNow() });
+    this.unlistenEngine = this.engineNow.onDelta((d) => this.fanOut(d));
+    for (const s of this.symbolsState.values()) {
+      s.liveLoaded = false;
+      s.loadedThrough = -Infinity;
+      s.backfill = undefined;
+      s.lastInputAt = undefined;
+      s.lastRegularMinute = undefined;
+      s.gaps = 0;
+      s.reportedGaps = 0;
+      s.error = undefined;
+    }
+    for (const entry of this.series.values()) {
+      for (const socket of entry.members) {
+        void socket.leave(entry.id);
+        entry.pending.add(socket);
+      }
+      entry.members.clear();
+    }
+    const watched = new Set([...this.series.values()].map((e) => e.key.symbol));
+    for (const symbol of watched) this.loadThenFlush(symbol);
+  }
+
+  private noteInput(symbol: string, start: number, completeMinute: boolean): void {
+    const s = this.sym(symbol);
+    s.lastInputAt = this.feedNow();
+    if (!completeMinute) return;
+    const minute = start - (start % MINUTE_MS);
+    const place = placeMinute(minute);
+    if (place?.segment !== 'regular') return;
+    const last = s.lastRegularMinute;
+    if (last !== undefined && minute > last + MINUTE_MS && sessionAt(last)?.date === place.session.date) {
+      s.gaps++;
+    }
+    if (last === undefined || minute > last) s.lastRegularMinute = minute;
+    if (s.gaps !== s.reportedGaps) {
+      s.reportedGaps = s.gaps;
+      this.refreshHealth(symbol);
+    }
+  }
+
+  /** Emits `health` to every series room (of `symbol`, or all) whose health changed. */
+  private refreshHealth(symbol?: string): void {
+    if (!this.io) return;
+    for (const entry of this.series.values()) {
+      if (symbol !== undefined && entry.key.symbol !== symbol) continue;
+      const health = this.health(entry.key);
+      const fingerprint = healthFingerprint(health);
+      if (fingerprint === entry.lastHealth) continue;
+      entry.lastHealth = fingerprint;
+      const message: HealthMessage = { symbol: entry.key.symbol, tf: entry.key.tf, extended: entry.key.extended, health };
+      // Waiting sockets too: they are the ones who need to read BACKFILLING.
+      for (const socket of entry.members) socket.emit(EVENTS.health, message);
+      for (const socket of entry.pending) socket.emit(EVENTS.health, message);
+    }
+  }
+
+  private broadcastReplay(status: ReplayStatus): void {
+    if (!this.io) return;
+    this.pendingReplay = status;
+    if (this.replayTimer) return;
+    const wait = this.lastReplayBroadcast + this.replayBroadcastMs - performance.now();
+    const send = (): void => {
+      this.replayTimer = undefined;
+      const latest = this.pendingReplay;
+      this.pendingReplay = undefined;
+      if (!latest || !this.io) return;
+      this.lastReplayBroadcast = performance.now();
+      this.io.emit(EVENTS.replay, latest);
+    };
+    if (wait <= 0) send();
+    else this.replayTimer = setTimeout(send, wait);
+  }
+
+  private sym(symbol: string): SymbolEntry {
+    let s = this.symbolsState.get(symbol);
+    if (!s) {
+      s = { refs: 0, liveLoaded: false, loadedThrough: -Infinity, gaps: 0, reportedGaps: 0 };
+      this.symbolsState.set(symbol, s);
+    }
+    return s;
+  }
+
+  private sendError(socket: Socket, event: string, message: string): void {
+    const payload: ErrorMessage = { event, message };
+    socket.emit(EVENTS.error, payload);
+  }
+
+  /** A handler that throws must answer the client, never take the server down. */
+  private guard(socket: Socket, event: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.sendError(socket, event, `${event}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+function healthFingerprint(h: SeriesHealth): string {
+  return `${h.state}|${h.gaps}|${h.message ?? ''}`;
+}
+
+function isReplayCapable(feed: MarketDataFeed): feed is MarketDataFeed & ReplayCapable {
+  const f = feed as Partial<ReplayCapable>;
+  return feed.kind === 'replay' && typeof f.now === 'function' && typeof f.replayStatus === 'function';
+}
+

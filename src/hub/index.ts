@@ -1,0 +1,14 @@
+/**
+ * hub/ — ChartHub: the one place bar series leave the server.
+ *
+ * It owns the BarEngine (the single writer, src/bars), feeds it from a MarketDataFeed
+ * (replay, Massive, sim), and serves browsers over Socket.IO with the protocol in
+ * protocol.ts: `subscribe` → one `snapshot` → `bar` deltas with seq + 1, `health` on
+ * change, `replay` status (throttled). It holds one provider subscription per symbol
+ * however many browsers watch it, backfills each symbol single-flight, and on a replay
+ * jump backwards / session change rebuilds the engine and re-snapshots everyone.
+ *
+ * protocol.ts is the wire contract shared with web/ (types only on the browser side).
+ */
+export { ChartHub, toWireBar, MAX_SERIES_PER_SOCKET, type ChartHubOptions, type ReplayCapable } from './hub.js';
+export * from './protocol.js';

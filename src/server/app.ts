@@ -1,0 +1,142 @@
+/**
+ * createServer — Fastify (REST + the built dashboard) and Socket.IO (the hub protocol)
+ * on one port, around one ChartHub.
+ *
+ * Nothing listens until `listen()`; tests start it on port 0 and `close()` it. A bind
+ * address other than loopback without a token is refused here, before anything opens.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { Server } from 'socket.io';
+import { ChartHub, type ChartHubOptions } from '../hub/hub.js';
+import type { MarketDataFeed } from '../feeds/types.js';
+import { ReplayFeed, type ReplayTicker } from '../feeds/replay/index.js';
+import { openStore } from '../store/index.js';
+import type { MarketStore } from '../store/types.js';
+import { assertBindAllowed, installAuth } from './auth.js';
+import { errorHandler } from './errors.js';
+import { registerApiRoutes } from './routes.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_WEB_DIST = path.join(REPO_ROOT, 'web/dist');
+export const DEFAULT_DATA_DIR = path.resolve(REPO_ROOT, '../shared/data');
+
+export interface ServerConfig {
+  /** Default 127.0.0.1. Anything else requires `token`. */
+  host?: string;
+  /** Default 3000; 0 picks a free port. */
+  port?: number;
+  /** OPTDESK_TOKEN: required on every request and socket when set. */
+  token?: string;
+  /** Recorded data for the replay feed. Default ../shared/data next to the repo. */
+  dataDir?: string;
+  /** SQLite file (watchlist, drawings). Ignored when `store` is given. */
+  dbPath?: string;
+  store?: MarketStore;
+  /** A ready feed (e.g. Massive). Default: the replay feed over `dataDir`. */
+  feed?: MarketDataFeed;
+  /** Replay start: session date, "HH:MM" New York, speed, play/pause (see REPLAY_DEFAULTS). */
+  replay?: { session?: string; time?: string; speed?: number; state?: 'play' | 'pause' };
+  /** Drives the replay clock; tests pass a ManualTicker. */
+  ticker?: ReplayTicker;
+  /** Built dashboard. Default web/dist in the repo. */
+  webDist?: string;
+  logger?: boolean;
+  hub?: Omit<ChartHubOptions, 'feed'>;
+}
+
+export interface OptdeskServer {
+  app: FastifyInstance;
+  io: Server;
+  hub: ChartHub;
+  store: MarketStore;
+  /** The replay feed when the server runs one. */
+  replay?: ReplayFeed;
+  listen(): Promise<{ url: string }>;
+  close(): Promise<void>;
+}
+
+export function createServer(config: ServerConfig = {}): OptdeskServer {
+  const host = config.host ?? '127.0.0.1';
+  const token = config.token?.trim() || undefined;
+  assertBindAllowed(host, token);
+
+  const dataDir = config.dataDir ?? DEFAULT_DATA_DIR;
+  const feed =
+    config.feed ??
+    new ReplayFeed({ dataDir, ...config.replay, ...(config.ticker ? { ticker: config.ticker } : {}) });
+  const replay = feed instanceof ReplayFeed ? feed : undefined;
+  const ownStore = !config.store;
+  const store = config.store ?? openStore(config.dbPath ?? ':memory:');
+  const hub = new ChartHub({ ...config.hub, feed });
+
+  const app = Fastify({ logger: config.logger ?? false, bodyLimit: 1 << 20 });
+  // Browsers only send tiny subscribe messages: a small buffer limit keeps a bad client cheap.
+  const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+  if (token) installAuth(app, io, token);
+  hub.attach(io);
+
+  app.setErrorHandler(errorHandler);
+  registerApiRoutes(app, { hub, store, replay });
+  registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
+
+  let closed = false;
+  return {
+    app,
+    io,
+    hub,
+    store,
+    replay,
+    async listen() {
+      await hub.start();
+      await app.listen({ host, port: config.port ?? 3000 });
+      const addr = app.server.address() as AddressInfo;
+      const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      return { url: `http://${shown}:${addr.port}` };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await hub.stop();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await app.close();
+      if (ownStore) store.close();
+    },
+  };
+}
+
+/** Serves web/dist, or — when it has not been built — a page that says how to build it. */
+function registerDashboard(app: FastifyInstance, webDist: string): void {
+  if (existsSync(path.join(webDist, 'index.html'))) {
+    void app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false });
+    // Client-side routes fall back to the app shell.
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+      return reply.code(404).send({ error: `path: no route ${request.method} ${request.url.split('?')[0]}` });
+    });
+    return;
+  }
+  app.get('/', async (_request, reply) => {
+    void reply.type('text/html; charset=utf-8');
+    return (
+      '<!doctype html><meta charset="utf-8"><title>optdesk</title>' +
+      '<h1>optdesk: dashboard not built</h1>' +
+      `<p>The API is running, but <code>${escapeHtml(webDist)}</code> has no <code>index.html</code>.</p>` +
+      '<p>Build it from the repo root with <code>npx vite build --config web/vite.config.ts</code>, then reload this page ' +
+      '(or run <code>npx vite --config web/vite.config.ts</code> for the dev server, which proxies to this one).</p>' +
+      '<p>API: <a href="/api/health">/api/health</a> · <a href="/api/symbols">/api/symbols</a></p>'
+    );
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: `path: no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}

@@ -1,0 +1,99 @@
+/**
+ * `optdesk serve` / `node --import tsx src/server/main.ts`: starts the server from the
+ * environment and prints its URL.
+ *
+ * Environment:
+ * - PORT (default 3000), HOST (default 127.0.0.1; any other address needs OPTDESK_TOKEN)
+ * - OPTDESK_TOKEN: required on every request/socket when set
+ * - OPTDESK_DATA: recorded data for the replay (default ../shared/data next to the repo)
+ * - OPTDESK_DB: SQLite file for watchlist and drawings (default ./data/optdesk.db)
+ * - MASSIVE_API_KEY: use the Massive live feed instead of the replay
+ *   (MASSIVE_DELAYED=1 for the 15-minute delayed plan)
+ * - OPTDESK_REPLAY_SESSION / OPTDESK_REPLAY_TIME / OPTDESK_REPLAY_SPEED / OPTDESK_REPLAY_STATE:
+ *   where the replay starts (default 2013-10-10 10:30, playing at 60×, so candles build
+ *   right away on a fresh start)
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MassiveFeed } from '../feeds/massive/index.js';
+import type { MarketDataFeed } from '../feeds/types.js';
+import { resolveDbPath } from '../store/index.js';
+import { DEFAULT_DATA_DIR, type OptdeskServer, type ServerConfig, createServer } from './app.js';
+
+export interface StartServerOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  db?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where the startup lines go. Default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  server: OptdeskServer;
+  close(): Promise<void>;
+}
+
+/** Reads the environment (flags in `opts` win), starts the server and prints where it listens. */
+export async function startServer(opts: StartServerOptions = {}): Promise<RunningServer> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const port = opts.port ?? parsePort(env.PORT);
+  const host = opts.host ?? (env.HOST?.trim() || '127.0.0.1');
+  const dataDir = path.resolve(opts.dataDir ?? env.OPTDESK_DATA ?? DEFAULT_DATA_DIR);
+  const dbPath = resolveDbPath({ db: opts.db }, env);
+
+  let feed: MarketDataFeed | undefined;
+  let feedLine = `replay of recorded sessions in ${dataDir}`;
+  const apiKey = env.MASSIVE_API_KEY?.trim();
+  if (apiKey) {
+    const delayed = env.MASSIVE_DELAYED === '1' || env.MASSIVE_DELAYED === 'true';
+    feed = new MassiveFeed({ apiKey, delayed, logger: { warn: (m) => log(`massive: ${m}`) } });
+    feedLine = `Massive ${delayed ? 'delayed' : 'live'} feed`;
+  }
+
+  const replay: ServerConfig['replay'] = {
+    ...(env.OPTDESK_REPLAY_SESSION ? { session: env.OPTDESK_REPLAY_SESSION } : {}),
+    ...(env.OPTDESK_REPLAY_TIME ? { time: env.OPTDESK_REPLAY_TIME } : {}),
+    ...(env.OPTDESK_REPLAY_SPEED ? { speed: Number(env.OPTDESK_REPLAY_SPEED) } : {}),
+    ...(env.OPTDESK_REPLAY_STATE === 'pause' || env.OPTDESK_REPLAY_STATE === 'play' ? { state: env.OPTDESK_REPLAY_STATE } : {}),
+  };
+
+  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, dataDir, dbPath, feed, replay });
+  const { url } = await server.listen();
+  log(`optdesk listening on ${url}`);
+  log(`  feed: ${feedLine}`);
+  const status = server.hub.replayStatus();
+  if (status) log(`  replay: ${status.session} ${status.time} ET, ${status.state} at ${status.speed}× (control it from the dashboard's replay bar)`);
+  const feedMessage = server.hub.feedHealth().message;
+  if (feedMessage) log(`  note: ${feedMessage}`);
+  log(`  database: ${dbPath}`);
+  return { url, server, close: () => server.close() };
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 3000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`PORT: must be a port number 0–65535, got "${raw}"`);
+  return n;
+}
+
+// Run directly: `node --import tsx src/server/main.ts`.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  startServer().then(
+    (running) => {
+      const shutdown = (): void => {
+        void running.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (err: unknown) => {
+      console.error(`optdesk: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}
+

@@ -1,0 +1,281 @@
+/**
+ * The desk: watchlist | chart | (options chain, order ticket), replay controls below.
+ * App owns the selection (symbol, timeframe, extended hours) and the server-wide state
+ * (feed health, replay clock); the chart owns its data (see chart/ChartView.tsx).
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ReplayStatus, SeriesHealth, SeriesKey } from '../../src/hub/protocol.js';
+import { api, type FeedHealth, type ReplayControl, type ReplaySession, type WatchlistRow } from './api.js';
+import { ChartView, type Tool } from './chart/ChartView.js';
+import { ReplayBar } from './components/ReplayBar.js';
+import { SidePanels } from './components/SidePanels.js';
+import { TIMEFRAMES, Toolbar, type BadgeInfo, type ChartTimeframe } from './components/Toolbar.js';
+import { Watchlist } from './components/Watchlist.js';
+import { formatPct, formatPrice, tickSize } from './format.js';
+import { socket } from './socket.js';
+
+const STORAGE_KEY = 'optdesk.chart';
+
+function loadPrefs(): { symbol: string; tf: ChartTimeframe; extended: boolean } {
+  try {
+    const p = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, unknown>;
+    return {
+      symbol: typeof p.symbol === 'string' && p.symbol ? p.symbol : 'SPY',
+      tf: (TIMEFRAMES as readonly string[]).includes(p.tf as string) ? (p.tf as ChartTimeframe) : '5m',
+      extended: p.extended === true,
+    };
+  } catch {
+    return { symbol: 'SPY', tf: '5m', extended: false };
+  }
+}
+
+function ageText(ms: number | null): string {
+  if (ms == null) return '';
+  if (ms < 90_000) return `${Math.round(ms / 1000)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** The badge's state and a sentence a trader can act on. */
+function badgeFor(
+  connected: boolean,
+  series: SeriesHealth | null,
+  feed: FeedHealth | null,
+  replay: ReplayStatus | null,
+  symbol: string,
+): BadgeInfo {
+  if (!connected) return { state: 'DEGRADED', sentence: 'Connection to the optdesk server lost — reconnecting…' };
+  const isReplay = feed?.mode === 'replay' || feed?.kind === 'replay' || !!replay;
+  const state = series?.state ?? (isReplay ? 'REPLAY' : 'LIVE');
+  const source = series?.source ?? feed?.kind ?? 'the feed';
+  const message = series?.message ?? (state === 'REPLAY' || state === 'LIVE' ? undefined : feed?.message);
+  if (message && !/^No data for/i.test(message)) return { state, sentence: message };
+  switch (state) {
+    case 'REPLAY':
+      return { state, sentence: replay ? `Market closed: showing replay of ${replay.session}.` : 'Market closed: showing a replay.' };
+    case 'LIVE':
+      return { state, sentence: `Live data from ${source}.` };
+    case 'DELAYED':
+      return { state, sentence: `Data from ${source} is delayed${series?.lastUpdateAgeMs ? ` (last update ${ageText(series.lastUpdateAgeMs)} ago)` : ''}.` };
+    case 'BACKFILLING':
+      return { state, sentence: `Loading history for ${symbol} from ${source}…` };
+    case 'STALE':
+      return { state, sentence: `No update for ${ageText(series?.lastUpdateAgeMs ?? null) || 'a while'} — the feed may be stalled.` };
+    case 'DEGRADED':
+      return { state, sentence: `${source} is degraded${series?.gaps ? `: ${series.gaps} gaps in this session` : ''}.` };
+  }
+}
+
+export function App() {
+  const initial = useRef(loadPrefs()).current;
+  const [symbol, setSymbol] = useState(initial.symbol);
+  const [tf, setTf] = useState<ChartTimeframe>(initial.tf);
+  const [extended, setExtended] = useState(initial.extended);
+  const [tool, setTool] = useState<Tool>('none');
+  const [rows, setRows] = useState<WatchlistRow[]>([]);
+  const [feed, setFeed] = useState<FeedHealth | null>(null);
+  const [replay, setReplay] = useState<ReplayStatus | null>(null);
+  const [sessions, setSessions] = useState<ReplaySession[]>([]);
+  const [seriesHealth, setSeriesHealth] = useState<{ key: SeriesKey; health: SeriesHealth } | null>(null);
+  const [connected, setConnected] = useState(socket.connected);
+  const [resyncToken, setResyncToken] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+  const replayRef = useRef<ReplayStatus | null>(null);
+
+  useEffect(() => {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ symbol, tf, extended }));
+  }, [symbol, tf, extended]);
+
+  const refreshSymbols = useCallback(() => {
+    api.symbols().then(setRows, (e: Error) => setNotice(`Watchlist unavailable: ${e.message}`));
+  }, []);
+
+  /**
+   * Take a replay status from a broadcast or our own POST. A new session or a clock that
+   * went backwards invalidates every bar on screen, so the chart asks for a fresh snapshot
+   * (cheap, and correct even if the server already re-sent one).
+   */
+  const acceptReplay = useCallback(
+    (next: ReplayStatus, jumped = false) => {
+      const prev = replayRef.current;
+      replayRef.current = next;
+      setReplay(next);
+      if (prev && (jumped || prev.session !== next.session || next.clock < prev.clock)) {
+        setResyncToken((n) => n + 1);
+        refreshSymbols();
+      }
+    },
+    [refreshSymbols],
+  );
+
+  // Initial load + socket-wide events.
+  useEffect(() => {
+    refreshSymbols();
+    api.health().then(
+      (h) => {
+        setFeed(h.feed);
+        if (h.replay) acceptReplay(h.replay);
+      },
+      (e: Error) => setNotice(`Server health unavailable: ${e.message}`),
+    );
+    api.replaySessions().then(setSessions, () => setSessions([]));
+    const onConnect = () => setConnected(true);
+    const onDisconnect = () => setConnected(false);
+    const onReplay = (r: ReplayStatus) => acceptReplay(r);
+    const onError = (m: { event: string; message: string }) => setNotice(`${m.event}: ${m.message}`);
+    // e.g. the token check of a non-loopback server: show the server's sentence.
+    const onConnectError = (e: Error) => setNotice(`Cannot connect: ${e.message}`);
+    socket.on('connect_error', onConnectError);
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('replay', onReplay);
+    socket.on('error_message', onError);
+    return () => {
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('replay', onReplay);
+      socket.off('error_message', onError);
+      socket.off('connect_error', onConnectError);
+    };
+  }, [refreshSymbols, acceptReplay]);
+
+  // Watchlist prices move with the replay clock; poll faster while it plays.
+  const playing = replay?.state === 'play';
+  useEffect(() => {
+    const id = setInterval(refreshSymbols, playing ? 2_000 : 10_000);
+    return () => clearInterval(id);
+  }, [playing, refreshSymbols]);
+
+  // Feed health (mode, message) changes rarely; a slow poll keeps the badge honest.
+  useEffect(() => {
+    const id = setInterval(() => {
+      api.health().then((h) => setFeed(h.feed), () => undefined);
+    }, 15_000);
+    return () => clearInterval(id);
+  }, []);
+
+  useEffect(() => {
+    if (!notice) return;
+    const id = setTimeout(() => setNotice(null), 6_000);
+    return () => clearTimeout(id);
+  }, [notice]);
+
+  const selectSymbol = useCallback((s: string) => {
+    setSymbol(s);
+    setTool('none');
+  }, []);
+
+  const onControl = useCallback(
+    async (c: ReplayControl) => {
+      const status = await api.replay(c);
+      acceptReplay(status, !!c.time);
+    },
+    [acceptReplay],
+  );
+
+  // Keyboard shortcuts (documented in the toolbar tooltips).
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+  const symbolRef = useRef(symbol);
+  symbolRef.current = symbol;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+      const n = Number(e.key);
+      if (Number.isInteger(n) && n >= 1 && n <= TIMEFRAMES.length) {
+        setTf(TIMEFRAMES[n - 1]!);
+      } else if (e.key === 'e' || e.key === 'E') {
+        setExtended((v) => !v);
+      } else if (e.key === 'h' || e.key === 'H') {
+        setTool((v) => (v === 'hline' ? 'none' : 'hline'));
+      } else if (e.key === 'Escape') {
+        setTool('none');
+      } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        const list = rowsRef.current;
+        if (!list.length) return;
+        e.preventDefault();
+        const i = list.findIndex((r) => r.symbol === symbolRef.current);
+        const next = list[(i + (e.key === 'ArrowDown' ? 1 : -1) + list.length) % list.length]!;
+        selectSymbol(next.symbol);
+      } else if (e.key === ' ' && t?.tagName !== 'BUTTON') {
+        const r = replayRef.current;
+        if (!r || r.state === 'ended') return;
+        e.preventDefault();
+        onControl({ state: r.state === 'play' ? 'pause' : 'play' }).catch((err: Error) => setNotice(err.message));
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [onControl, selectSymbol]);
+
+  const onHealth = useCallback((key: SeriesKey, health: SeriesHealth) => setSeriesHealth({ key, health }), []);
+  const currentHealth =
+    seriesHealth && seriesHealth.key.symbol === symbol && seriesHealth.key.tf === tf && seriesHealth.key.extended === extended
+      ? seriesHealth.health
+      : null;
+  const badge = badgeFor(connected, currentHealth, feed, replay, symbol);
+  const row = rows.find((r) => r.symbol === symbol);
+  const lastText =
+    row && row.last != null ? `${formatPrice(row.last, tickSize(symbol))}  ${formatPct(row.changePct)}` : null;
+
+  return (
+    <div className="app">
+      <header className="appbar">
+        <span className="brand">optdesk</span>
+        <span className="appbar-mode">{feed?.kind === 'replay' || replay ? 'Replay · paper' : 'Paper'}</span>
+        <span className="tb-spacer" />
+        {notice ? <span className="notice" role="status">{notice}</span> : null}
+        <span className={`conn ${connected ? 'up' : 'down'}`} title={connected ? 'Connected to the optdesk server' : 'Disconnected — reconnecting'}>
+          {connected ? '● connected' : '○ reconnecting'}
+        </span>
+      </header>
+      <Watchlist
+        rows={rows}
+        selected={symbol}
+        onSelect={selectSymbol}
+        onAdd={async (s) => {
+          await api.addSymbol(s);
+          refreshSymbols();
+          selectSymbol(s);
+        }}
+        onRemove={(s) => {
+          api.removeSymbol(s).then(
+            () => {
+              const rest = rows.filter((r) => r.symbol !== s);
+              if (s === symbol && rest[0]) selectSymbol(rest[0].symbol);
+              refreshSymbols();
+            },
+            (e: Error) => setNotice(e.message),
+          );
+        }}
+      />
+      <main className="centre">
+        <Toolbar
+          symbol={symbol}
+          lastText={lastText}
+          tf={tf}
+          onTf={setTf}
+          extended={extended}
+          onExtended={setExtended}
+          tool={tool}
+          onTool={setTool}
+          badge={badge}
+        />
+        <ChartView
+          symbol={symbol}
+          tf={tf}
+          extended={extended}
+          tool={tool}
+          onToolDone={() => setTool('none')}
+          resyncToken={resyncToken}
+          noDataMessage={row && !row.hasData ? (row.message ?? `No data for ${symbol}`) : null}
+          onHealth={onHealth}
+          onNotice={setNotice}
+        />
+      </main>
+      <SidePanels symbol={symbol} />
+      <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * The REST API the optdesk server exposes to the dashboard. Response shapes mirror the
+ * server's routes; errors come back as `{error: "field: why"}` and surface as Error.message
+ * so the UI can show the server's own sentence.
+ */
+import type {
+  BarsResponse,
+  Drawing,
+  FeedHealth,
+  HealthResponse,
+  ReplayControl,
+  ReplaySessionInfo,
+  ReplayStatus,
+  WatchlistRow,
+} from '../../src/hub/protocol.js';
+
+// Shapes are shared with the server through protocol.ts so the two cannot drift apart.
+export type { Drawing, FeedHealth, HealthResponse, ReplayControl, WatchlistRow };
+export type ReplaySession = ReplaySessionInfo;
+
+async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // A non-JSON body (proxy error page) falls through to the status-line message below.
+  }
+  if (!res.ok) {
+    const err = (parsed as { error?: unknown; message?: unknown } | undefined) ?? {};
+    const msg = typeof err.error === 'string' ? err.error : typeof err.message === 'string' ? err.message : `${res.status} ${res.statusText}`;
+    throw new Error(msg);
+  }
+  return parsed as T;
+}
+
+export const api = {
+  health: () => request<HealthResponse>('GET', '/api/health'),
+  symbols: () => request<{ symbols: WatchlistRow[] }>('GET', '/api/symbols').then((r) => r.symbols),
+  addSymbol: (symbol: string) => request<unknown>('POST', '/api/watchlist', { symbol }),
+  removeSymbol: (symbol: string) => request<unknown>('DELETE', `/api/watchlist/${encodeURIComponent(symbol)}`),
+  bars: (q: { symbol: string; tf: string; from: string; to: string; extended?: boolean }) =>
+    request<BarsResponse>(
+      'GET',
+      `/api/bars?${new URLSearchParams({ symbol: q.symbol, tf: q.tf, from: q.from, to: q.to, ...(q.extended ? { extended: 'true' } : {}) })}`,
+    ),
+  replay: (control: ReplayControl) => request<ReplayStatus>('POST', '/api/replay', control),
+  replaySessions: () => request<{ sessions: ReplaySession[] }>('GET', '/api/replay/sessions').then((r) => r.sessions),
+  drawings: (symbol: string) =>
+    request<{ drawings: Drawing[] }>('GET', `/api/drawings/${encodeURIComponent(symbol)}`).then((r) => r.drawings ?? []),
+  saveDrawings: (symbol: string, drawings: Drawing[]) =>
+    request<unknown>('PUT', `/api/drawings/${encodeURIComponent(symbol)}`, { drawings }),
+};
