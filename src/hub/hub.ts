@@ -12,7 +12,7 @@
  * as out-of-order deltas, which lightweight-charts cannot apply (#592).
  */
 import type { Server, Socket } from 'socket.io';
-import { type Bar, type DailyAggregate, MINUTE_MS } from '../core/types.js';
+import { type Bar, type DailyAggregate, MINUTE_MS, type OptionQuote } from '../core/types.js';
 import { BarEngine, type BarDelta } from '../bars/index.js';
 import { placeMinute } from '../bars/index.js';
 import { previousSession, nyDate, sessionAt } from '../calendar/index.js';
@@ -81,6 +81,17 @@ interface SymbolEntry {
   error?: string;
 }
 
+/**
+ * Feed events other server parts (the OptionsHub) follow without owning the feed: the
+ * ChartHub holds the feed's only listener and forwards these. Observers must not throw
+ * (they are isolated anyway) and must be cheap: onClock fires for every replay event.
+ */
+export interface FeedObserver {
+  onClock?(ms: number): void;
+  onReset?(status: ReplayStatus): void;
+  onQuote?(quote: OptionQuote): void;
+}
+
 /** One dashboard shows a handful of charts; a socket asking for hundreds of series is broken or hostile. */
 export const MAX_SERIES_PER_SOCKET = 200;
 
@@ -111,6 +122,7 @@ export class ChartHub {
   private pendingReplay?: ReplayStatus;
   private healthTimer?: NodeJS.Timeout;
   private started = false;
+  private readonly observers = new Set<FeedObserver>();
   /** Counters for tests and the bench. */
   readonly counters = { snapshots: 0, deltasSent: 0, resets: 0, backfills: 0 };
 
@@ -141,14 +153,17 @@ export class ChartHub {
     this.started = true;
     const listener: ReplayListener = {
       onMinute: (agg, origin) => {
+        this.tickLiveClock();
         this.noteInput(agg.symbol, agg.start, origin === 'live');
         this.engineNow.applyMinute(agg, origin);
       },
       onPartial: (agg) => {
+        this.tickLiveClock();
         this.noteInput(agg.symbol, agg.start, false);
         this.engineNow.applyPartial(agg);
       },
       onTrade: (trade) => {
+        this.tickLiveClock();
         this.noteInput(trade.symbol, trade.ts, false);
         this.engineNow.applyTrade(trade);
       },
@@ -156,8 +171,15 @@ export class ChartHub {
         this.feedState = status;
         this.refreshHealth();
       },
-      onClock: (ms) => this.engineNow.advanceClock(ms),
-      onReset: () => this.reset(),
+      onClock: (ms) => {
+        this.engineNow.advanceClock(ms);
+        this.notify((o) => o.onClock?.(ms));
+      },
+      onReset: (status) => {
+        this.reset();
+        this.notify((o) => o.onReset?.(status));
+      },
+      onQuote: (quote) => this.notify((o) => o.onQuote?.(quote)),
       onReplayStatus: (status) => this.broadcastReplay(status),
     };
     await this.feed.start(listener);
@@ -165,8 +187,27 @@ export class ChartHub {
     this.engineNow.advanceClock(this.feedNow());
     // Live feeds go STALE by silence, which no event announces: look every few seconds.
     if (!this.replay) {
-      this.healthTimer = setInterval(() => this.refreshHealth(), 5_000);
+      this.healthTimer = setInterval(() => {
+        this.tickLiveClock();
+        this.refreshHealth();
+      }, 1_000);
       this.healthTimer.unref();
+    }
+  }
+
+  /** Follows clock moves, replay resets and option quotes (see FeedObserver). Returns the unsubscribe. */
+  observe(observer: FeedObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private notify(call: (o: FeedObserver) => void): void {
+    for (const o of this.observers) {
+      try {
+        call(o);
+      } catch {
+        // An observer's bug must not stop the charts.
+      }
     }
   }
 
@@ -369,6 +410,14 @@ export class ChartHub {
   }
 
   // ───────────────────────────── internals ─────────────────────────────
+
+  /**
+   * Live feeds have no clock events: the wall clock closes bars (and lands deferred history)
+   * as minutes end. Replay drives the engine clock through `onClock` instead.
+   */
+  private tickLiveClock(): void {
+    if (!this.replay) this.engineNow.advanceClock(this.wallNow());
+  }
 
   private historyStart(): number {
     if (this.replay) return this.replay.historyStart();

@@ -1,0 +1,67 @@
+/**
+ * A provider problem must reach the trader as a sentence, never as a silently empty chart:
+ * the dashboard runs on the Massive feed against the fake server, whose stocks cluster
+ * answers "not authorized", and the chart's health badge must say so.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { MassiveFeed } from '../../src/feeds/massive/index.js';
+import { createServer, type OptdeskServer } from '../../src/server/app.js';
+import { nyTimeToMs } from '../../src/calendar/index.js';
+import { startFakeMassive, type FakeMassive } from '../fakes/massive-server.js';
+import { readAggregates, stockMinuteFile } from '../helpers/data.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+
+let fake: FakeMassive;
+let server: OptdeskServer;
+let url: string;
+let dir: string;
+let browser: Browser;
+
+before(async () => {
+  fake = await startFakeMassive();
+  fake.setMinuteBars('SPY', readAggregates(stockMinuteFile('2013-10-10'), 'SPY'));
+  fake.entitlementError('stocks');
+  const feed = new MassiveFeed({
+    apiKey: fake.apiKey,
+    restBaseUrl: fake.restUrl,
+    wsUrl: fake.wsUrl,
+    optionsWsUrl: fake.optionsWsUrl,
+    reconnect: { initialMs: 50, maxMs: 200 },
+    startTimeoutMs: 2000,
+    logger: { warn: () => {} },
+  });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-e2e-feed-'));
+  server = createServer({ port: 0, feed, dbPath: path.join(dir, 'db.sqlite'), hub: { now: () => nyTimeToMs('2013-10-10', '11:00'), historySessions: 1 } });
+  ({ url } = await server.listen());
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await fake?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('an entitlement error shows in the health badge as a sentence', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
+  await page.goto(url);
+  const badge = page.getByTestId('health-badge');
+  await badge.waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="health-badge"]')?.getAttribute('data-state') === 'DEGRADED', null, { timeout: 15_000 });
+  const text = (await badge.innerText()).replace(/\s+/g, ' ');
+  assert.match(text, /not (authorized|entitled)/i, text);
+  const health = (await (await fetch(`${url}/api/health`)).json()) as { feed: { message?: string } };
+  assert.match(health.feed.message ?? '', /not (authorized|entitled)/i);
+  await page.close();
+});
