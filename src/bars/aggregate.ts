@@ -10,6 +10,9 @@
  */
 import type { Bar, Ohlcv } from '../core/types.js';
 
+/** Fixed-point scale of the vwap notional: 1/10 000 dollar, finer than any quoted vwap. */
+const VWAP_SCALE = 10_000;
+
 /** One member of a bucket: a 1-minute bar (or a daily bar inside a week). */
 export interface MinuteValues extends Ohlcv {
   start: number;
@@ -24,7 +27,11 @@ export class BucketAggregate {
   low = Infinity;
   close = 0;
   volume = 0;
-  /** Σ vwap·volume over minutes that carry a vwap; vwap is reported only when all do. */
+  /**
+   * Σ vwap·volume over minutes that carry a vwap, in whole units of 1/VWAP_SCALE dollar; vwap is
+   * reported only when all do. Whole numbers add exactly (below 2^53 units ≈ $900 billion per bar),
+   * so the vwap does not depend on the order minutes arrived in, nor drift as re-sends replace them.
+   */
   private vwapNotional = 0;
   private minutesWithoutVwap = 0;
   private tradeCount = 0;
@@ -64,7 +71,7 @@ export class BucketAggregate {
       closed,
       source,
     };
-    if (this.minutesWithoutVwap === 0 && this.volume > 0) bar.vwap = this.vwapNotional / this.volume;
+    if (this.minutesWithoutVwap === 0 && this.volume > 0) bar.vwap = this.vwapNotional / VWAP_SCALE / this.volume;
     if (this.minutesWithoutTrades === 0) bar.trades = this.tradeCount;
     return bar;
   }
@@ -72,7 +79,7 @@ export class BucketAggregate {
   private addToTotals(m: MinuteValues, sign: 1 | -1): void {
     this.volume += sign * m.volume;
     if (m.vwap === undefined) this.minutesWithoutVwap += sign;
-    else this.vwapNotional += sign * m.vwap * m.volume;
+    else this.vwapNotional += sign * Math.round(m.vwap * m.volume * VWAP_SCALE);
     if (m.trades === undefined) this.minutesWithoutTrades += sign;
     else this.tradeCount += sign * m.trades;
   }

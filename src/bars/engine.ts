@@ -78,8 +78,14 @@ interface MinuteState {
   lastPartialTs: number;
   /** Engine version of the last live change, for the history-vs-live race. */
   liveVersion: number;
-  /** History that arrived while live owned the forming minute. */
-  pendingHistory?: MinuteValues;
+  /** History that arrived while live owned the forming minute; judged when the minute closes. */
+  pendingHistory?: PendingHistory;
+}
+
+interface PendingHistory {
+  values: MinuteValues;
+  /** The response's `asOfVersion`: live changes after it still win when the minute closes. */
+  asOfVersion: number | undefined;
 }
 
 interface PendingClose {
@@ -197,23 +203,29 @@ export class BarEngine {
     const values = toMinuteValues(agg, start);
 
     if (existing) {
-      if (sameValues(existing.values, values) && !existing.partial) {
-        if (origin === 'history' && existing.origin === 'live' && this.isClosed(start + MINUTE_MS)) {
-          existing.origin = 'history'; // same numbers, now confirmed final
-        }
-        this.counters.duplicates++;
-        return false;
-      }
       if (origin === 'history' && existing.origin === 'live') {
-        if (!this.isClosed(start + MINUTE_MS)) {
-          existing.pendingHistory = values; // live owns the forming minute
-          this.counters.deferredHistory++;
-          return false;
-        }
         if (asOfVersion !== undefined && existing.liveVersion > asOfVersion) {
           this.counters.staleHistory++; // the live update is newer than this response
           return false;
         }
+        if (!this.isClosed(start + MINUTE_MS)) {
+          // Live owns the forming minute; the response is judged again when the minute closes
+          // (identical numbers too, so the bar ends up 'history' whichever arrived first).
+          existing.pendingHistory = { values, asOfVersion };
+          this.counters.deferredHistory++;
+          return false;
+        }
+        if (sameValues(existing.values, values) && !existing.partial) {
+          // Same numbers, now confirmed final: the stored bar's source must say so too, or the
+          // final store would depend on whether live or history arrived first.
+          existing.origin = 'history';
+          this.counters.duplicates++;
+          this.publishMinute(book, start, place, 'history');
+          return false;
+        }
+      } else if (sameValues(existing.values, values) && !existing.partial) {
+        this.counters.duplicates++;
+        return false;
       }
     }
 
@@ -224,6 +236,8 @@ export class BarEngine {
       firstPartialTs: start,
       lastPartialTs: start,
       liveVersion: origin === 'live' ? ++this.versionNo : existing?.liveVersion ?? 0,
+      // A live re-send does not cancel a deferred history response; the close judges it by its asOfVersion.
+      pendingHistory: origin === 'live' ? existing?.pendingHistory : undefined,
     };
     book.minutes.set(key(start), state);
     this.counters.applied++;
@@ -324,7 +338,7 @@ export class BarEngine {
     book.vendorDaily.set(key(session.midnight), bar);
     this.counters.applied++;
     const hasDerived = book.buckets.get('1D')?.has(key(session.midnight)) ?? false;
-    if (!hasDerived && !this.isClosed(session.close)) {
+    if (this.keepDaily && !hasDerived && !this.isClosed(session.close)) {
       // No minutes yet for this session: still swap the vendor bar in when it closes.
       this.pendingCloses.push({ book, tf: '1D', start: session.midnight, end: session.close });
     }
@@ -405,7 +419,9 @@ export class BarEngine {
       this.upsertBucket(book, tf, intradayBucket(m.start, place, tf), m, old, regular, 'derived');
     }
     if (regular && this.keepDaily) {
-      this.upsertBucket(book, '1D', dailyBucket(place.session), m, old, true, 'derived', false);
+      // The daily bucket spans midnight–close (its start is the bar's identity) but its members
+      // are the regular-session minutes only: a recompute must not pick up pre-market minutes.
+      this.upsertBucket(book, '1D', dailyBucket(place.session), m, old, true, 'derived', false, place.session.open);
       this.publishDaily(book, place.session);
     }
   }
@@ -429,6 +445,7 @@ export class BarEngine {
     regular: boolean,
     source: Bar['source'],
     publish = true,
+    membersFrom = span.start,
   ): void {
     let byStart = book.buckets.get(tf);
     if (!byStart) {
@@ -441,7 +458,7 @@ export class BarEngine {
       byStart.set(key(span.start), agg);
       if (!this.isClosed(span.end)) this.pendingCloses.push({ book, tf, start: span.start, end: span.end });
     }
-    agg.upsert(m, old, this.minuteMembers(book, span.start, span.end));
+    agg.upsert(m, old, this.minuteMembers(book, membersFrom, span.end));
     if (publish) this.publish(book, tf, regular, agg.toBar(this.isClosed(span.end), source));
   }
 
@@ -487,9 +504,12 @@ export class BarEngine {
       if (!state) return;
       const place = placeMinute(start);
       if (!place) return;
-      if (state.pendingHistory) {
-        const pending = state.pendingHistory;
-        state.pendingHistory = undefined;
+      const pendingHistory = state.pendingHistory;
+      state.pendingHistory = undefined;
+      if (pendingHistory && pendingHistory.asOfVersion !== undefined && state.liveVersion > pendingHistory.asOfVersion) {
+        this.counters.staleHistory++; // live changed the minute after this response was requested
+      } else if (pendingHistory) {
+        const pending = pendingHistory.values;
         if (!sameValues(pending, state.values) || state.partial) {
           const replaced: MinuteState = { ...state, values: pending, origin: 'history', partial: false };
           book.minutes.set(key(start), replaced);
@@ -498,8 +518,7 @@ export class BarEngine {
         }
         state.origin = 'history';
       }
-      const agg = book.buckets.get('1m')?.get(key(start));
-      if (agg) this.publish(book, '1m', place.segment === 'regular', agg.toBar(true, state.origin));
+      this.publishMinute(book, start, place, state.origin);
       return;
     }
     if (tf === '1D') {
@@ -511,6 +530,12 @@ export class BarEngine {
     if (!agg) return;
     const place = placeMinute(start);
     this.publish(book, tf, tf === '1W' || place?.segment === 'regular', agg.toBar(true, 'derived'));
+  }
+
+  /** Re-emits a stored 1m bar whose values did not change (it closed, or its source changed). */
+  private publishMinute(book: SymbolBook, start: number, place: MinutePlace, source: Bar['source']): void {
+    const agg = book.buckets.get('1m')?.get(key(start));
+    if (agg) this.publish(book, '1m', place.segment === 'regular', agg.toBar(this.isClosed(start + MINUTE_MS), source));
   }
 
   /** Stores `bar` in the regular and/or extended series unless nothing changed; returns whether it changed. */

@@ -38,12 +38,26 @@ export class BarSeries {
       if (!this.orderDirty && (!last || bar.start > last.start)) this.ordered.push(bar);
       else this.orderDirty = true;
     } else if (!this.orderDirty) {
-      // Replace in place: the forming bar is almost always the last one.
+      // Replace in place: the forming bar is almost always the last one; a late re-send of an
+      // earlier bar (AM re-sends come up to ~15 minutes later) is found by binary search
+      // rather than re-sorting the whole series on the next read.
       const lastIndex = this.ordered.length - 1;
       if (this.ordered[lastIndex]?.start === bar.start) this.ordered[lastIndex] = bar;
-      else this.orderDirty = true;
+      else this.ordered[this.indexOf(bar.start)] = bar;
     }
     return ++this.seqNo;
+  }
+
+  /** Index of the bar starting at `start` in `ordered` (which must be clean and hold it). */
+  private indexOf(start: number): number {
+    let lo = 0;
+    let hi = this.ordered.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ordered[mid]!.start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Bars ascending by start (a fresh array the caller may keep). */
