@@ -8,7 +8,11 @@
  * however many browsers watch it, backfills each symbol single-flight, and on a replay
  * jump backwards / session change rebuilds the engine and re-snapshots everyone.
  *
+ * OptionsHub (options-hub.ts) serves the option chain and quote-matrix streams of
+ * options-protocol.ts on the same Socket.IO server.
+ *
  * protocol.ts is the wire contract shared with web/ (types only on the browser side).
  */
-export { ChartHub, toWireBar, MAX_SERIES_PER_SOCKET, type ChartHubOptions, type ReplayCapable } from './hub.js';
+export { ChartHub, toWireBar, MAX_SERIES_PER_SOCKET, type ChartHubOptions, type ReplayCapable, type FeedObserver } from './hub.js';
 export * from './protocol.js';
+export { OptionsHub, MAX_CHAIN_STREAMS_PER_SOCKET, type OptionsHubOptions } from './options-hub.js';

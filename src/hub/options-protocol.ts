@@ -71,6 +71,11 @@ export interface WireOptionRow {
   spreadPct: number | null;
   /** Age of the quote at `at`, ms; null without a quote. */
   quoteAgeMs: number | null;
+  /**
+   * (added) Epoch ms of the quote, null without one. Deltas carry a row only when its numbers
+   * change, not when it merely ages: compute the age as the latest message's `at` − quoteTs.
+   */
+  quoteTs?: number | null;
   crossed: boolean;
   locked: boolean;
   model: boolean;
@@ -84,12 +89,22 @@ export interface ChainResponse {
   underlyingPrice: number;
   atmStrike: number | null;
   source: QuoteSource;
+  /** (added) A sentence to show above the chain, e.g. how model quotes were priced. */
+  note?: string;
   /** Sorted by strike, call before put. */
   rows: WireOptionRow[];
 }
 
 // ── socket: chain stream ──
-export const ChainSubscribeSchema = ChainQuerySchema;
+/**
+ * (added `strikesAroundAtm`) How many strikes each side of the ATM strike the panel shows;
+ * with the Massive feed only those contracts stream live quotes (1,000 contracts per
+ * connection), the rest refresh from the REST snapshot. Default 20.
+ */
+export const ChainSubscribeSchema = ChainQuerySchema.extend({
+  strikesAroundAtm: z.number({ error: 'must be a whole number of strikes' }).int('must be a whole number of strikes').min(1, 'must be at least 1').max(200, 'must be at most 200').optional(),
+});
+export const ChainUnsubscribeSchema = ChainQuerySchema;
 export interface ChainSnapshotMessage extends ChainResponse {
   seq: number;
 }

@@ -113,3 +113,48 @@ export async function readOptionTradeStats(path: string, at = Infinity): Promise
   });
   return new Map([...out].map(([t, v]) => [t, { last: v.last, volume: v.volume }]));
 }
+
+/** One option minute aggregate as the chain needs it: when, last price, volume. */
+export interface OptionMinuteTrade {
+  start: number;
+  close: number;
+  volume: number;
+}
+
+/**
+ * Reads option `minute_aggs_v1` once into ticker → minutes ascending, so "last and volume
+ * at instant t" can be answered for many instants without re-reading the file
+ * (see `tradeStatsAt`). `underlying` keeps only that OCC root.
+ */
+export async function readOptionMinuteTrades(path: string, options: ReadQuotesOptions = {}): Promise<Map<string, OptionMinuteTrade[]>> {
+  const out = new Map<string, OptionMinuteTrade[]>();
+  const prefix = options.underlying ? `O:${options.underlying}` : null;
+  await forEachCsvRow(path, ['ticker', 'volume', 'close', 'window_start'], (cell, where) => {
+    const ticker = cell('ticker');
+    if (prefix && !(ticker.startsWith(prefix) && /^\d{6}[CP]/.test(ticker.slice(prefix.length)))) return;
+    const close = optionalNumber(cell('close'), where, 'close');
+    if (close === null) throw new InputError(where, 'close is empty');
+    const volume = optionalNumber(cell('volume'), where, 'volume') ?? 0;
+    let list = out.get(ticker);
+    if (!list) out.set(ticker, (list = []));
+    list.push({ start: nsToMs(cell('window_start'), where, 'window_start'), close, volume });
+  });
+  for (const list of out.values()) list.sort((a, b) => a.start - b.start);
+  return out;
+}
+
+/** Last price and cumulative volume per contract over the minutes complete at `at` (start + 1 min ≤ at). */
+export function tradeStatsAt(trades: ReadonlyMap<string, readonly OptionMinuteTrade[]>, at: number): Map<string, { last: number; volume: number }> {
+  const out = new Map<string, { last: number; volume: number }>();
+  for (const [ticker, list] of trades) {
+    let volume = 0;
+    let last: number | null = null;
+    for (const m of list) {
+      if (m.start + 60_000 > at) break;
+      volume += m.volume;
+      last = m.close;
+    }
+    if (last !== null) out.set(ticker, { last, volume });
+  }
+  return out;
+}

@@ -20,6 +20,10 @@ import type { MarketStore } from '../store/types.js';
 import { assertBindAllowed, installAuth } from './auth.js';
 import { errorHandler } from './errors.js';
 import { registerApiRoutes } from './routes.js';
+import { registerOptionsRoutes } from './options-routes.js';
+import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
+import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
+import { MassiveFeed } from '../feeds/massive/index.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_WEB_DIST = path.join(REPO_ROOT, 'web/dist');
@@ -47,12 +51,17 @@ export interface ServerConfig {
   webDist?: string;
   logger?: boolean;
   hub?: Omit<ChartHubOptions, 'feed'>;
+  /** Option streams (throttle) and, with the Massive feed, the live-contract budget. */
+  options?: Omit<OptionsHubOptions, 'hub' | 'chains'> & { massive?: MassiveChainSourceOptions };
 }
 
 export interface OptdeskServer {
   app: FastifyInstance;
   io: Server;
   hub: ChartHub;
+  /** Option chains and the quote matrix (REST and streams). */
+  chains: ChainService;
+  optionsHub: OptionsHub;
   store: MarketStore;
   /** The replay feed when the server runs one. */
   replay?: ReplayFeed;
@@ -79,8 +88,18 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
   if (token) installAuth(app, io, token);
   hub.attach(io);
+  const { massive: massiveOptions, ...optionsHubOptions } = config.options ?? {};
+  const chains = new ChainService({
+    hub,
+    dataDir,
+    ...(replay ? { replay } : {}),
+    ...(feed instanceof MassiveFeed ? { massive: new MassiveChainSource(feed, massiveOptions) } : {}),
+  });
+  const optionsHub = new OptionsHub({ ...optionsHubOptions, hub, chains });
+  optionsHub.attach(io);
 
   app.setErrorHandler(errorHandler);
+  registerOptionsRoutes(app, { chains, store });
   registerApiRoutes(app, { hub, store, replay });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
@@ -89,10 +108,13 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     app,
     io,
     hub,
+    chains,
+    optionsHub,
     store,
     replay,
     async listen() {
       await hub.start();
+      optionsHub.start();
       await app.listen({ host, port: config.port ?? 3000 });
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -101,6 +123,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     async close() {
       if (closed) return;
       closed = true;
+      optionsHub.stop();
       await hub.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

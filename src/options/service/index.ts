@@ -1,0 +1,29 @@
+/**
+ * options/service — the option chain and quote matrix as the server serves them.
+ *
+ * `ChainService` answers "which expirations are open" and "the chain of one expiration"
+ * for an underlying at the current clock (the replay clock, or the wall clock live), and
+ * prices matrix entries (mark, change, P&L, distance to take-profit). It picks one
+ * `ChainSource` per underlying:
+ *
+ * - `RecordedChainSource` — the replay session's recorded option quotes (flat files),
+ *   open interest and option trades; the last quote at or before the clock, never later.
+ * - `ModelChainSource` — sessions with no recorded quotes: BSM quotes at the underlying's
+ *   realized volatility (history before the clock only), every row `model: true`.
+ * - `MassiveChainSource` — the Massive feed: REST chain snapshot + WebSocket `Q` quotes for
+ *   the contracts someone watches, within the 1,000-contract connection limit.
+ *
+ * The underlying price always comes from the chart side (ChartHub's bar engine: the last
+ * 1-minute bar at or before the clock), so chain and chart agree; the rate is
+ * `defaultRiskFreeRate(session)`. Unknown underlyings and expirations raise
+ * `OptionDataNotFound` (404) with a sentence naming the field.
+ *
+ * The socket streams over this service live in src/hub/options-hub.ts; REST in
+ * src/server/options-routes.ts; the wire shapes in src/hub/options-protocol.ts.
+ */
+export { ChainService, type ChainServiceOptions, type SessionClock } from './service.js';
+export { RecordedChainSource, OPTION_QUOTES_DIR, OPTION_MINUTES_DIR, OPEN_INTEREST_DIR } from './recorded.js';
+export { ModelChainSource, FALLBACK_VOL, type UnderlyingHistory } from './model.js';
+export { MassiveChainSource, type MassiveChainSourceOptions } from './massive.js';
+export { type ChainContext, type ChainSource, OptionDataNotFound, OptionDataUnavailable } from './types.js';
+export { toWireRow, toMatrixRow, markOf, rowFingerprint } from './wire.js';
