@@ -22,18 +22,12 @@ import type { BarMessage, HealthMessage, SnapshotMessage, WireBar } from '../src
 import { startFakeMassive, type FakeMassive } from './fakes/massive-server.js';
 import { readAggregates, stockMinuteFile } from './helpers/data.js';
 import { connect, next } from './helpers/socket.js';
+import { until } from './helpers/wait.js';
 
 const DAY = '2013-10-10';
 const regular = (date: string) =>
   readAggregates(stockMinuteFile(date), 'SPY').filter((m) => m.start >= nyTimeToMs(date, '09:30') && m.start < nyTimeToMs(date, '16:00'));
 
-async function until(what: string, predicate: () => boolean, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** What the dashboard does with the protocol: snapshot, then deltas with seq = last + 1, re-subscribe on a gap. */
 class ChartModel {

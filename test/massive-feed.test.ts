@@ -17,6 +17,7 @@ import type { MinuteAggregate, OptionQuote } from '../src/core/types.js';
 import type { AggregateOrigin, FeedStatus } from '../src/feeds/types.js';
 import { MassiveError, MassiveFeed, type MassiveFeedConfig } from '../src/feeds/massive/index.js';
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
+import { until } from './helpers/wait.js';
 
 // ------------------------------------------------------------------ real data helpers
 
@@ -71,13 +72,6 @@ function loadLastOptionQuotes(day: string, underlying: string): FakeOptionContra
 
 // ------------------------------------------------------------------ harness helpers
 
-async function until(what: string, predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface Recorder {
   minutes: Array<{ agg: MinuteAggregate; origin: AggregateOrigin }>;

@@ -25,19 +25,13 @@ import type {
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
+import { until } from './helpers/wait.js';
 
 const withoutAge = (r: WireOptionRow): Omit<WireOptionRow, 'quoteAgeMs'> => {
   const { quoteAgeMs: _age, ...rest } = r;
   return rest;
 };
 
-async function until(what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('replay streams (GOOG 2015-12-24)', () => {
   let srv: TestServer;

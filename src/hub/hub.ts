@@ -11,6 +11,7 @@
  * and get their snapshot when the history has landed — they never see history arrive
  * as out-of-order deltas, which lightweight-charts cannot apply (#592).
  */
+import { guardSocketHandler, sendSocketError } from './socket-errors.js';
 import type { Server, Socket } from 'socket.io';
 import { type Bar, type DailyAggregate, MINUTE_MS, type OptionQuote } from '../core/types.js';
 import { BarEngine, type BarDelta } from '../bars/index.js';
@@ -20,7 +21,6 @@ import type { FeedStatus, MarketDataFeed } from '../feeds/types.js';
 import type { ReplayListener } from '../feeds/replay/feed.js';
 import {
   EVENTS,
-  type ErrorMessage,
   type HealthMessage,
   type ReplayStatus,
   type SeriesHealth,
@@ -225,14 +225,14 @@ export class ChartHub {
     io.on('connection', (socket) => {
       const replay = this.replay?.replayStatus();
       if (replay) socket.emit(EVENTS.replay, replay);
-      socket.on(EVENTS.subscribe, (raw: unknown) => this.guard(socket, EVENTS.subscribe, () => {
+      socket.on(EVENTS.subscribe, (raw: unknown) => guardSocketHandler(socket, EVENTS.subscribe, () => {
         const parsed = SubscribeSchema.safeParse(raw);
-        if (!parsed.success) return this.sendError(socket, EVENTS.subscribe, describeZodError(parsed.error, 'message'));
+        if (!parsed.success) return sendSocketError(socket, EVENTS.subscribe, describeZodError(parsed.error, 'message'));
         this.subscribe(socket, parsed.data);
       }));
-      socket.on(EVENTS.unsubscribe, (raw: unknown) => this.guard(socket, EVENTS.unsubscribe, () => {
+      socket.on(EVENTS.unsubscribe, (raw: unknown) => guardSocketHandler(socket, EVENTS.unsubscribe, () => {
         const parsed = UnsubscribeSchema.safeParse(raw);
-        if (!parsed.success) return this.sendError(socket, EVENTS.unsubscribe, describeZodError(parsed.error, 'message'));
+        if (!parsed.success) return sendSocketError(socket, EVENTS.unsubscribe, describeZodError(parsed.error, 'message'));
         this.unsubscribe(socket, parsed.data);
       }));
       socket.on('disconnect', () => this.dropSocket(socket));
@@ -566,19 +566,7 @@ export class ChartHub {
     return s;
   }
 
-  private sendError(socket: Socket, event: string, message: string): void {
-    const payload: ErrorMessage = { event, message };
-    socket.emit(EVENTS.error, payload);
-  }
 
-  /** A handler that throws must answer the client, never take the server down. */
-  private guard(socket: Socket, event: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.sendError(socket, event, `${event}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
 }
 
 function healthFingerprint(h: SeriesHealth): string {

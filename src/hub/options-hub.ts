@@ -19,12 +19,13 @@
  * window around ATM of every chain stream, and every matrix contract), so only those
  * stream live quotes and nobody's leftovers count against the 1,000-contract limit.
  */
+import { guardSocketHandler, sendSocketError } from './socket-errors.js';
 import type { Server, Socket } from 'socket.io';
 import type { OptionQuote } from '../core/types.js';
 import type { ChainService } from '../options/service/index.js';
 import { OptionDataNotFound, OptionDataUnavailable, rowFingerprint } from '../options/service/index.js';
 import type { ChartHub } from './hub.js';
-import { EVENTS, type ErrorMessage, describeZodError } from './protocol.js';
+import { EVENTS, describeZodError } from './protocol.js';
 import {
   type ChainDeltaMessage,
   type ChainResponse,
@@ -137,19 +138,19 @@ export class OptionsHub {
 
   attach(io: Server): void {
     io.on('connection', (socket) => {
-      socket.on(OPTION_EVENTS.chainSubscribe, (raw: unknown) => this.guard(socket, OPTION_EVENTS.chainSubscribe, () => {
+      socket.on(OPTION_EVENTS.chainSubscribe, (raw: unknown) => guardSocketHandler(socket, OPTION_EVENTS.chainSubscribe, () => {
         const parsed = ChainSubscribeSchema.safeParse(raw);
-        if (!parsed.success) return this.sendError(socket, OPTION_EVENTS.chainSubscribe, describeZodError(parsed.error, 'message'));
+        if (!parsed.success) return sendSocketError(socket, OPTION_EVENTS.chainSubscribe, describeZodError(parsed.error, 'message'));
         this.subscribeChain(socket, parsed.data.underlying, parsed.data.expiration, parsed.data.strikesAroundAtm ?? this.defaultStrikes);
       }));
-      socket.on(OPTION_EVENTS.chainUnsubscribe, (raw: unknown) => this.guard(socket, OPTION_EVENTS.chainUnsubscribe, () => {
+      socket.on(OPTION_EVENTS.chainUnsubscribe, (raw: unknown) => guardSocketHandler(socket, OPTION_EVENTS.chainUnsubscribe, () => {
         const parsed = ChainUnsubscribeSchema.safeParse(raw);
-        if (!parsed.success) return this.sendError(socket, OPTION_EVENTS.chainUnsubscribe, describeZodError(parsed.error, 'message'));
+        if (!parsed.success) return sendSocketError(socket, OPTION_EVENTS.chainUnsubscribe, describeZodError(parsed.error, 'message'));
         this.unsubscribeChain(socket, streamKey(parsed.data.underlying, parsed.data.expiration));
       }));
-      socket.on(OPTION_EVENTS.matrixSet, (raw: unknown) => this.guard(socket, OPTION_EVENTS.matrixSet, () => {
+      socket.on(OPTION_EVENTS.matrixSet, (raw: unknown) => guardSocketHandler(socket, OPTION_EVENTS.matrixSet, () => {
         const parsed = MatrixSetSchema.safeParse(raw);
-        if (!parsed.success) return this.sendError(socket, OPTION_EVENTS.matrixSet, describeZodError(parsed.error, 'message'));
+        if (!parsed.success) return sendSocketError(socket, OPTION_EVENTS.matrixSet, describeZodError(parsed.error, 'message'));
         this.setMatrix(socket, parsed.data.entries);
       }));
       socket.on('disconnect', () => {
@@ -257,7 +258,7 @@ export class OptionsHub {
   /** The stream cannot go on (underlying gone after a session change, expiration expired): say why and drop it. */
   private endChain(stream: ChainStream, err: unknown): void {
     this.unsubscribeChain(stream.socket, stream.key);
-    this.sendError(stream.socket, OPTION_EVENTS.chainSubscribe, explain(err));
+    sendSocketError(stream.socket, OPTION_EVENTS.chainSubscribe, explain(err));
   }
 
   // ───────────────────────────── matrix streams ─────────────────────────────
@@ -265,7 +266,7 @@ export class OptionsHub {
   private setMatrix(socket: Socket, entries: MatrixEntry[]): void {
     const seen = new Set<string>();
     for (const [i, e] of entries.entries()) {
-      if (seen.has(e.ticker)) return this.sendError(socket, OPTION_EVENTS.matrixSet, `entries.${i}.ticker: ${e.ticker} is already in the matrix`);
+      if (seen.has(e.ticker)) return sendSocketError(socket, OPTION_EVENTS.matrixSet, `entries.${i}.ticker: ${e.ticker} is already in the matrix`);
       seen.add(e.ticker);
     }
     const previous = this.matrices.get(socket);
@@ -284,7 +285,7 @@ export class OptionsHub {
     try {
       result = await this.chains.matrix(stream.entries);
     } catch (err) {
-      if (this.matrixCurrent(stream, epoch)) this.sendError(stream.socket, OPTION_EVENTS.matrixSet, explain(err));
+      if (this.matrixCurrent(stream, epoch)) sendSocketError(stream.socket, OPTION_EVENTS.matrixSet, explain(err));
       return;
     }
     if (!this.matrixCurrent(stream, epoch)) return;
@@ -379,18 +380,7 @@ export class OptionsHub {
     massive.watch(tickers);
   }
 
-  private sendError(socket: Socket, event: string, message: string): void {
-    const payload: ErrorMessage = { event, message };
-    socket.emit(EVENTS.error, payload);
-  }
 
-  private guard(socket: Socket, event: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.sendError(socket, event, `${event}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
 }
 
 function streamKey(underlying: string, expiration: string): string {
