@@ -1,9 +1,10 @@
 /**
- * The desk: watchlist | chart | (options chain, order ticket), replay controls below.
- * App owns the selection (symbol, timeframe, extended hours) and the server-wide state
- * (feed health, replay clock); the chart owns its data (see chart/ChartView.tsx).
+ * The desk: watchlist | chart over quote matrix | (options chain, order ticket), replay
+ * controls below. App owns the selection (symbol, timeframe, extended hours, selected
+ * option contract) and the server-wide state (feed health, replay clock, matrix entries);
+ * the chart and the chain own their data (chart/ChartView.tsx, options/useChainStream.ts).
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReplayStatus, SeriesHealth, SeriesKey } from '../../src/hub/protocol.js';
 import { api, type FeedHealth, type ReplayControl, type ReplaySession, type WatchlistRow } from './api.js';
 import { ChartView, type Tool } from './chart/ChartView.js';
@@ -11,6 +12,9 @@ import { ReplayBar } from './components/ReplayBar.js';
 import { SidePanels } from './components/SidePanels.js';
 import { TIMEFRAMES, Toolbar, type BadgeInfo, type ChartTimeframe } from './components/Toolbar.js';
 import { Watchlist } from './components/Watchlist.js';
+import { QuoteMatrix } from './components/QuoteMatrix.js';
+import type { SelectedContract } from './options/contract.js';
+import { useMatrix } from './options/useMatrix.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
 import { socket } from './socket.js';
 
@@ -80,6 +84,20 @@ export function App() {
   const [resyncToken, setResyncToken] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const replayRef = useRef<ReplayStatus | null>(null);
+  // The contract picked in the chain: the order ticket consumes it.
+  const [selectedContract, setSelectedContract] = useState<SelectedContract | null>(null);
+  const matrix = useMatrix(setNotice);
+  const matrixRef = useRef(matrix);
+  matrixRef.current = matrix;
+  const inMatrix = useMemo(() => new Set(matrix.entries.map((e) => e.ticker)), [matrix.entries]);
+
+  const selectContract = useCallback((sel: SelectedContract) => {
+    setSelectedContract(sel);
+    const m = matrixRef.current;
+    if (!m.entries.some((e) => e.ticker === sel.ticker)) {
+      m.update([...m.entries, { ticker: sel.ticker }]).catch((e: Error) => setNotice(`Quote matrix: ${e.message}`));
+    }
+  }, []);
 
   useEffect(() => {
     localStorage.setItem(STORAGE_KEY, JSON.stringify({ symbol, tf, extended }));
@@ -216,6 +234,10 @@ export function App() {
       : null;
   const badge = badgeFor(connected, currentHealth, feed, replay, symbol);
   const row = rows.find((r) => r.symbol === symbol);
+  const symbolData = useMemo(
+    () => (!row ? null : row.hasData ? ({ ok: true } as const) : ({ ok: false, message: row.message ?? `No data for ${symbol}` } as const)),
+    [row?.hasData, row?.message, symbol], // eslint-disable-line react-hooks/exhaustive-deps
+  );
   const lastText =
     row && row.last != null ? `${formatPrice(row.last, tickSize(symbol))}  ${formatPct(row.changePct)}` : null;
 
@@ -273,8 +295,26 @@ export function App() {
           onHealth={onHealth}
           onNotice={setNotice}
         />
+        <QuoteMatrix
+          entries={matrix.entries}
+          rows={matrix.rows}
+          at={matrix.at}
+          selected={selectedContract}
+          onChange={matrix.update}
+          onSelect={selectContract}
+        />
       </main>
-      <SidePanels symbol={symbol} />
+      <SidePanels
+        symbol={symbol}
+        symbolData={symbolData}
+        session={replay?.session ?? null}
+        clock={replay?.clock ?? null}
+        resyncToken={resyncToken}
+        selected={selectedContract}
+        selectedRow={selectedContract ? matrix.rows.get(selectedContract.ticker) : undefined}
+        inMatrix={inMatrix}
+        onSelect={selectContract}
+      />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
     </div>
   );

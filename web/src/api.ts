@@ -13,6 +13,7 @@ import type {
   ReplayStatus,
   WatchlistRow,
 } from '../../src/hub/protocol.js';
+import type { ChainResponse, ExpirationsResponse, MatrixEntry } from '../../src/hub/options-protocol.js';
 
 // Shapes are shared with the server through protocol.ts so the two cannot drift apart.
 export type { Drawing, FeedHealth, HealthResponse, ReplayControl, WatchlistRow };
@@ -55,4 +56,10 @@ export const api = {
     request<{ drawings: Drawing[] }>('GET', `/api/drawings/${encodeURIComponent(symbol)}`).then((r) => r.drawings ?? []),
   saveDrawings: (symbol: string, drawings: Drawing[]) =>
     request<unknown>('PUT', `/api/drawings/${encodeURIComponent(symbol)}`, { drawings }),
+  optionExpirations: (underlying: string) =>
+    request<ExpirationsResponse>('GET', `/api/options/expirations?${new URLSearchParams({ underlying })}`),
+  optionChain: (underlying: string, expiration: string) =>
+    request<ChainResponse>('GET', `/api/options/chain?${new URLSearchParams({ underlying, expiration })}`),
+  matrix: () => request<{ entries?: MatrixEntry[] }>('GET', '/api/matrix').then((r) => r?.entries ?? []),
+  saveMatrix: (entries: MatrixEntry[]) => request<unknown>('PUT', '/api/matrix', { entries }),
 };

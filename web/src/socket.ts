@@ -13,8 +13,17 @@ import type {
   SeriesKey,
   SnapshotMessage,
 } from '../../src/hub/protocol.js';
+import type {
+  ChainDeltaMessage,
+  ChainSnapshotMessage,
+  MatrixDeltaMessage,
+  MatrixEntry,
+  MatrixSnapshotMessage,
+  OPTION_EVENTS,
+} from '../../src/hub/options-protocol.js';
 
 type Ev = typeof EVENTS;
+type OptEv = typeof OPTION_EVENTS;
 
 export interface ServerToClient {
   snapshot: (m: SnapshotMessage) => void;
@@ -22,11 +31,18 @@ export interface ServerToClient {
   health: (m: HealthMessage) => void;
   replay: (m: ReplayStatus) => void;
   error_message: (m: ErrorMessage) => void;
+  'options:snapshot': (m: ChainSnapshotMessage) => void;
+  'options:delta': (m: ChainDeltaMessage) => void;
+  'matrix:snapshot': (m: MatrixSnapshotMessage) => void;
+  'matrix:delta': (m: MatrixDeltaMessage) => void;
 }
 
 export interface ClientToServer {
   subscribe: (k: SeriesKey) => void;
   unsubscribe: (k: SeriesKey) => void;
+  'options:subscribe': (k: { underlying: string; expiration: string }) => void;
+  'options:unsubscribe': (k: { underlying: string; expiration: string }) => void;
+  'matrix:set': (m: { entries: MatrixEntry[] }) => void;
 }
 
 // Compile-time check that the names above are exactly protocol.ts's EVENTS.
@@ -34,7 +50,13 @@ type _ServerEvents = [Ev['snapshot'], Ev['bar'], Ev['health'], Ev['replay'], Ev[
   keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient,
 ] ? true : never;
 type _ClientEvents = [Ev['subscribe'], Ev['unsubscribe']] extends [keyof ClientToServer, keyof ClientToServer] ? true : never;
-export const _eventsMatchProtocol: [_ServerEvents, _ClientEvents] = [true, true];
+type _OptionServerEvents = [OptEv['chainSnapshot'], OptEv['chainDelta'], OptEv['matrixSnapshot'], OptEv['matrixDelta']] extends [
+  keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient,
+] ? true : never;
+type _OptionClientEvents = [OptEv['chainSubscribe'], OptEv['chainUnsubscribe'], OptEv['matrixSet']] extends [
+  keyof ClientToServer, keyof ClientToServer, keyof ClientToServer,
+] ? true : never;
+export const _eventsMatchProtocol: [_ServerEvents, _ClientEvents, _OptionServerEvents, _OptionClientEvents] = [true, true, true, true];
 
 export type HubSocket = Socket<ServerToClient, ClientToServer>;
 

@@ -1,0 +1,81 @@
+/**
+ * Option contract labels for the desk. The browser only needs to *read* OCC tickers
+ * (O:GOOG151224C00750000) for display, so this is a small parser rather than an import of
+ * src/options/occ.ts, which would drag server-side error types into the bundle.
+ */
+import type { QuoteSource } from '../../../src/hub/options-protocol.js';
+
+export interface ContractParts {
+  underlying: string;
+  /** YYYY-MM-DD */
+  expiration: string;
+  right: 'call' | 'put';
+  strike: number;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export function parseContract(ticker: string): ContractParts | null {
+  const m = /^O:([A-Z][A-Z0-9.]{0,5})(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(ticker);
+  if (!m) return null;
+  return {
+    underlying: m[1]!,
+    expiration: `20${m[2]}-${m[3]}-${m[4]}`,
+    right: m[5] === 'C' ? 'call' : 'put',
+    strike: Number(m[6]) / 1000,
+  };
+}
+
+/** 750 → "750", 752.5 → "752.5": strikes are shown as listed, without trailing zeros. */
+export function formatStrike(strike: number): string {
+  return String(Number(strike.toFixed(3)));
+}
+
+/** "Dec 24" from "2015-12-24". */
+export function formatExpiryShort(expiration: string): string {
+  const [, mm, dd] = expiration.split('-');
+  return `${MONTHS[Number(mm) - 1] ?? mm} ${Number(dd)}`;
+}
+
+/** "GOOG 24Dec 750C" — the matrix's compact form. */
+export function shortContract(ticker: string): string {
+  const c = parseContract(ticker);
+  if (!c) return ticker;
+  const [, mm, dd] = c.expiration.split('-');
+  return `${c.underlying} ${Number(dd)}${MONTHS[Number(mm) - 1]} ${formatStrike(c.strike)}${c.right === 'call' ? 'C' : 'P'}`;
+}
+
+/** "GOOG 24 Dec 750 C" — the order ticket's readable form. */
+export function longContract(ticker: string): string {
+  const c = parseContract(ticker);
+  if (!c) return ticker;
+  const [, mm, dd] = c.expiration.split('-');
+  return `${c.underlying} ${Number(dd)} ${MONTHS[Number(mm) - 1]} ${formatStrike(c.strike)} ${c.right === 'call' ? 'C' : 'P'}`;
+}
+
+/** What the source badge says; "massive" is the live vendor feed. */
+export const SOURCE_LABEL: Record<QuoteSource, string> = { recorded: 'RECORDED', massive: 'LIVE', model: 'MODEL' };
+export const SOURCE_TITLE: Record<QuoteSource, string> = {
+  recorded: 'Recorded NBBO quotes played back by the replay clock',
+  massive: 'Live quotes from Massive',
+  model: 'MODEL: priced from realized volatility — not a market quote',
+};
+
+/** "42 s" / "7 min" / "2 h 5 min" for quote ages. */
+export function formatAge(ms: number | null): string {
+  if (ms == null) return '';
+  if (ms < 90_000) return `${Math.round(ms / 1000)} s`;
+  const min = Math.round(ms / 60_000);
+  if (min < 120) return `${min} min`;
+  return `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
+/** A quote older than this is dimmed: a trader must not take it for the current market. */
+export const STALE_QUOTE_MS = 5 * 60_000;
+
+/** The app-level "selected contract" the order ticket consumes. */
+export interface SelectedContract {
+  ticker: string;
+  side: 'bid' | 'ask';
+  price: number;
+}
