@@ -15,7 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import type { MinuteAggregate } from '../src/core/types.js';
-import { MassiveFeed } from '../src/feeds/massive/index.js';
 import { createServer, type OptdeskServer } from '../src/server/app.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
 import type { BarMessage, HealthMessage, SnapshotMessage, WireBar } from '../src/hub/protocol.js';
@@ -23,6 +22,8 @@ import { startFakeMassive, type FakeMassive } from './fakes/massive-server.js';
 import { readAggregates, stockMinuteFile } from './helpers/data.js';
 import { connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
+import { massiveFeedFor } from './helpers/massive.js';
+import type { MassiveFeed } from '../src/feeds/massive/index.js';
 
 const DAY = '2013-10-10';
 const regular = (date: string) =>
@@ -82,15 +83,7 @@ describe('ChartHub on the Massive feed (fake server, official client)', () => {
   before(async () => {
     fake = await startFakeMassive();
     fake.setMinuteBars('SPY', [...previousDay, ...upTo('11:00')]);
-    feed = new MassiveFeed({
-      apiKey: fake.apiKey,
-      restBaseUrl: fake.restUrl,
-      wsUrl: fake.wsUrl,
-      optionsWsUrl: fake.optionsWsUrl,
-      reconnect: { initialMs: 20, maxMs: 100 },
-      restRetry: { initialMs: 20, maxMs: 100 },
-      logger: { warn: () => {} },
-    });
+    feed = massiveFeedFor(fake, { reconnect: { initialMs: 20, maxMs: 100 } });
     dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-hub-massive-'));
     server = createServer({ port: 0, feed, dbPath: path.join(dir, 'db.sqlite'), hub: { now: () => now, historySessions: 1 } });
     ({ url } = await server.listen());

@@ -8,7 +8,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
-import { MassiveFeed } from '../src/feeds/massive/index.js';
 import { nyDate } from '../src/calendar/index.js';
 import { formatOptionTicker, modelExpirations, yearsToExpiry } from '../src/options/index.js';
 import { createServer, type OptdeskServer } from '../src/server/app.js';
@@ -26,6 +25,7 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
 import { until } from './helpers/wait.js';
+import { massiveFeedFor } from './helpers/massive.js';
 
 const withoutAge = (r: WireOptionRow): Omit<WireOptionRow, 'quoteAgeMs'> => {
   const { quoteAgeMs: _age, ...rest } = r;
@@ -206,16 +206,7 @@ describe('Massive: chain snapshot over REST, live quotes over the options WebSoc
   before(async () => {
     fake = await startFakeMassive();
     fake.setOptionContracts(contracts);
-    const feed = new MassiveFeed({
-      apiKey: fake.apiKey,
-      restBaseUrl: fake.restUrl,
-      wsUrl: fake.wsUrl,
-      optionsWsUrl: fake.optionsWsUrl,
-      reconnect: { initialMs: 20, maxMs: 150 },
-      restRetry: { initialMs: 20, maxMs: 100, maxAttempts: 2 },
-      startTimeoutMs: 2000,
-      logger: { warn: () => {} },
-    });
+    const feed = massiveFeedFor(fake, { restRetry: { initialMs: 20, maxMs: 100, maxAttempts: 2 } });
     server = createServer({ host: '127.0.0.1', port: 0, feed, options: { throttleMs: 50 } });
     ({ url } = await server.listen());
     socket = await connect(url);

@@ -14,8 +14,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import type { ReplayStatus, WireBar } from '../../src/hub/protocol.js';
 import { startTestServer } from '../helpers/server.js';
 
@@ -24,7 +24,6 @@ const TIME = '11:00';
 const SYMBOLS = ['SPY', 'AIG', 'BAC'];
 const TIMEFRAMES = ['1m', '3m', '5m', '15m', '1h', '4h', '1D'] as const;
 const SWITCHES = 100;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface ChartAttrs {
   symbol?: string;
@@ -137,14 +136,11 @@ async function selectSeries(page: Page, symbol: string, tf: string, viaKeyboard:
   }
 }
 
-// No silent skip: without a browser these tests fail and say how to get one.
-if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-
 describe('chart e2e', () => {
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   before(async () => {
     server = await startTestServer({ session: SESSION, time: TIME });
@@ -153,15 +149,9 @@ describe('chart e2e', () => {
     for (const s of SYMBOLS) {
       if (!symbols.some((r) => r.symbol === s)) await postJson(`${server.url}/api/watchlist`, { symbol: s });
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+    consoleErrors = collectConsoleErrors(page);
     await page.goto(server.url);
     await page.waitForSelector('[data-testid="watchlist-SPY"]');
     await page.waitForSelector('[data-testid="chart"][data-bar-count]');

@@ -5,18 +5,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { MassiveFeed } from '../../src/feeds/massive/index.js';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { createServer, type OptdeskServer } from '../../src/server/app.js';
 import { nyTimeToMs } from '../../src/calendar/index.js';
 import { startFakeMassive, type FakeMassive } from '../fakes/massive-server.js';
 import { readAggregates, stockMinuteFile } from '../helpers/data.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+import { massiveFeedFor } from '../helpers/massive.js';
 
 let fake: FakeMassive;
 let server: OptdeskServer;
@@ -28,22 +26,11 @@ before(async () => {
   fake = await startFakeMassive();
   fake.setMinuteBars('SPY', readAggregates(stockMinuteFile('2013-10-10'), 'SPY'));
   fake.entitlementError('stocks');
-  const feed = new MassiveFeed({
-    apiKey: fake.apiKey,
-    restBaseUrl: fake.restUrl,
-    wsUrl: fake.wsUrl,
-    optionsWsUrl: fake.optionsWsUrl,
-    reconnect: { initialMs: 50, maxMs: 200 },
-    startTimeoutMs: 2000,
-    logger: { warn: () => {} },
-  });
+  const feed = massiveFeedFor(fake, { reconnect: { initialMs: 50, maxMs: 200 } });
   dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-e2e-feed-'));
   server = createServer({ port: 0, feed, dbPath: path.join(dir, 'db.sqlite'), hub: { now: () => nyTimeToMs('2013-10-10', '11:00'), historySessions: 1 } });
   ({ url } = await server.listen());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

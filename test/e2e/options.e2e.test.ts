@@ -16,18 +16,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import type { ChainResponse, ExpirationsResponse } from '../../src/hub/options-protocol.js';
 import type { ReplayStatus } from '../../src/hub/protocol.js';
 import { startTestServer } from '../helpers/server.js';
 
 const SESSION = '2015-12-24';
 const UNDERLYING = 'GOOG';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-// No silent skip: without a browser this test fails and says how to get one.
-if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -102,7 +98,7 @@ describe('options chain + quote matrix e2e', () => {
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   before(async () => {
     server = await startTestServer({ session: SESSION, time: '11:00', state: 'pause' });
@@ -110,15 +106,9 @@ describe('options chain + quote matrix e2e', () => {
     const { symbols } = await getJson<{ symbols: Array<{ symbol: string }> }>(`${server.url}/api/symbols`);
     if (!symbols.some((r) => r.symbol === UNDERLYING)) await sendJson('POST', `${server.url}/api/watchlist`, { symbol: UNDERLYING });
     await sendJson('PUT', `${server.url}/api/matrix`, { entries: [] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+    consoleErrors = collectConsoleErrors(page);
     await page.goto(server.url);
     await page.waitForSelector(`[data-testid="watchlist-${UNDERLYING}"]`);
   });
