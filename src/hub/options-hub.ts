@@ -207,16 +207,24 @@ export class OptionsHub {
     return this.chainStreams.get(stream.socket)?.get(stream.key) === stream && stream.epoch === epoch && stream.socket.connected;
   }
 
-  private async snapshotChain(stream: ChainStream): Promise<void> {
+  /**
+   * The stream's chain now, or undefined when the stream was replaced/ended meanwhile (a
+   * late answer for an abandoned stream must not be sent). A failure ends the stream.
+   */
+  private async fetchChain(stream: ChainStream): Promise<ChainResponse | undefined> {
     const epoch = stream.epoch;
-    let chain: ChainResponse;
     try {
-      chain = await this.chains.chain(stream.underlying, stream.expiration);
+      const chain = await this.chains.chain(stream.underlying, stream.expiration);
+      return this.isCurrent(stream, epoch) ? chain : undefined;
     } catch (err) {
       if (this.isCurrent(stream, epoch)) this.endChain(stream, err);
-      return;
+      return undefined;
     }
-    if (!this.isCurrent(stream, epoch)) return;
+  }
+
+  private async snapshotChain(stream: ChainStream): Promise<void> {
+    const chain = await this.fetchChain(stream);
+    if (!chain) return;
     stream.rows = fingerprints(chain.rows);
     stream.underlyingPrice = chain.underlyingPrice;
     stream.visible = this.chains.visibleTickers(chain, stream.strikesAroundAtm);
@@ -229,15 +237,8 @@ export class OptionsHub {
   }
 
   private async chainRound(stream: ChainStream): Promise<void> {
-    const epoch = stream.epoch;
-    let chain: ChainResponse;
-    try {
-      chain = await this.chains.chain(stream.underlying, stream.expiration);
-    } catch (err) {
-      if (this.isCurrent(stream, epoch)) this.endChain(stream, err);
-      return;
-    }
-    if (!this.isCurrent(stream, epoch) || !stream.ready) return;
+    const chain = await this.fetchChain(stream);
+    if (!chain || !stream.ready) return;
     const changed = changedRows(stream.rows, chain.rows);
     stream.visible = this.chains.visibleTickers(chain, stream.strikesAroundAtm);
     if (changed.length === 0 && chain.underlyingPrice === stream.underlyingPrice) return;
