@@ -238,6 +238,7 @@ export async function runFanoutBench(): Promise<Record<string, unknown>> {
       child.once('exit', (code) => reject(new Error(`fan-out server exited with ${code}`)));
     });
     const results: Record<string, unknown>[] = [];
+    console.log(`\n== Fan-out: ${SERIES.length} series, replay at ${SPEED}×, ${seconds} s per phase; Socket.IO vs bare ws (ratio > 1: Socket.IO costs more)`);
     for (const n of sizes) {
       const socketio = await runPhase(child, ready, 'socketio', n, seconds);
       const ws = await runPhase(child, ready, 'ws', n, seconds);
@@ -248,7 +249,10 @@ export async function runFanoutBench(): Promise<Record<string, unknown>> {
         // > 1: Socket.IO costs that many times what bare ws does.
         ratio: { p50: round(socketio.p50Ms / ws.p50Ms), p99: round(socketio.p99Ms / ws.p99Ms), cpu: round(socketio.serverCpuMs / ws.serverCpuMs) },
       };
-      console.log(JSON.stringify(row));
+      console.log(
+        `${String(n).padStart(5)} clients: Socket.IO p50 ${socketio.p50Ms} / p99 ${socketio.p99Ms} ms, CPU ${socketio.serverCpuMs} ms | ` +
+          `ws p50 ${ws.p50Ms} / p99 ${ws.p99Ms} ms, CPU ${ws.serverCpuMs} ms | ratio p50 ${row.ratio.p50}, p99 ${row.ratio.p99}, CPU ${row.ratio.cpu}`,
+      );
       results.push(row);
     }
     return { series: SERIES.length, speed: `${SPEED}x`, tickMs: TICK_MS, replaySecondsPerPhase: seconds, results };
@@ -261,5 +265,5 @@ export async function runFanoutBench(): Promise<Record<string, unknown>> {
 if (process.argv.includes('--fanout-server')) {
   void serverProcess();
 } else if (isMain(import.meta.url)) {
-  console.log(JSON.stringify(await runFanoutBench(), null, 2));
+  await runFanoutBench();
 }

@@ -117,6 +117,20 @@ export async function runOptionsBench(): Promise<Record<string, unknown>> {
     else ivGapMax = Math.max(ivGapMax, Math.abs(v - ourSolvableVols[i]!));
   }
 
+  // 3. Pricing alone at the solved vols: our BSM vs the `black-scholes` package, same inputs.
+  const priced = solvable.map((x, i) => ({ ...x, vol: ourSolvableVols[i]! }));
+  const ourPriceMs = timeRuns(() => {
+    for (const x of priced) bsmPrice({ right: x.right, spot, strike: x.strike, years: x.years, vol: x.vol, rate: RATE });
+  });
+  const pkgPriceMs = timeRuns(() => {
+    for (const x of priced) bsPackage.blackScholes(spot, x.strike, x.years, x.vol, RATE, x.right);
+  });
+  let priceGapMax = 0;
+  for (const x of priced) {
+    const ours = bsmPrice({ right: x.right, spot, strike: x.strike, years: x.years, vol: x.vol, rate: RATE });
+    priceGapMax = Math.max(priceGapMax, Math.abs(ours - bsPackage.blackScholes(spot, x.strike, x.years, x.vol, RATE, x.right)) / ours);
+  }
+
   const reasons: Record<string, number> = {};
   for (const r of snap.rows) reasons[r.ivReason ?? 'solved'] = (reasons[r.ivReason ?? 'solved'] ?? 0) + 1;
 
@@ -150,9 +164,21 @@ export async function runOptionsBench(): Promise<Record<string, unknown>> {
       failuresOver1Pct: pkgFailures,
       maxIvGapVsOptdeskWhereOk: ivGapMax,
       includes: 'IV only (no greeks in the package)',
+      ratioVsOptdesk: packageMs / oursMs,
+    },
+    pricing: {
+      inputs: priced.length,
+      optdeskMedianMs: +ourPriceMs.toFixed(3),
+      npmBlackScholesMedianMs: +pkgPriceMs.toFixed(3),
+      ratio: pkgPriceMs / ourPriceMs,
+      maxRelPriceGap: priceGapMax,
     },
   };
-  console.log('options bench:', JSON.stringify(result, null, 2));
+  console.log(`\n== Options: real GOOG chain at ${result.at}, ${result.contracts} contracts (${quotes.length.toLocaleString()} quotes)`);
+  console.log(`full chain snapshot (lookup + IV + greeks):  ${result.snapshot.medianMs} ms  ${result.snapshot.contractsPerSec.toLocaleString()} contracts/s`);
+  console.log(`optdesk IV + price + greeks, ${inputs.length} mids:  ${result.optdesk.medianMs} ms  ${result.optdesk.contractsPerSec.toLocaleString()} contracts/s  max repricing error ${oursMaxErr.toExponential(1)}`);
+  console.log(`npm implied-volatility (IV only), ${solvable.length}:   ${result.npmImpliedVolatility.medianMs} ms  → optdesk ${(packageMs / oursMs).toFixed(0)}× faster; max repricing error ${Math.max(...pkgErrs).toExponential(1)}, ${pkgFailures} off by > 1%`);
+  console.log(`pricing only: optdesk ${result.pricing.optdeskMedianMs} ms vs npm black-scholes ${result.pricing.npmBlackScholesMedianMs} ms → ratio ${result.pricing.ratio.toFixed(2)}, max price gap ${priceGapMax.toExponential(1)}`);
   return result;
 }
 

@@ -4,7 +4,7 @@
  * Speed is measured here, never asserted in tests (shared 2-core machines make timed
  * assertions flaky).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,11 @@ for (const name of wanted) {
   }
 }
 const names = wanted.length ? wanted : Object.keys(BENCHES);
+const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
+// A partial run (`npm run bench -- options`) keeps the other benchmarks' last figures.
+const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
 const results: Record<string, unknown> = {
+  ...previous,
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, platform: process.platform },
   startedAt: new Date().toISOString(),
 };
@@ -33,6 +37,5 @@ for (const name of names) {
   const run = await BENCHES[name]!();
   results[name] = await run();
 }
-const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results.json');
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`\nWrote ${out}`);
