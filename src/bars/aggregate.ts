@@ -42,22 +42,23 @@ export class BucketAggregate {
   constructor(readonly start: number, readonly end: number) {}
 
   /**
-   * `m` is new in the bucket (`old` undefined) or replaces `old` (same start). `members`
-   * must already reflect the replacement; it is only called for a shrinking correction.
+   * `m` is new in the bucket (`old` undefined) or replaces `old` (same start). Returns true
+   * when the replacement shrank an extreme and the caller must `recompute` from the
+   * bucket's members (kept out of this call so the fast path allocates nothing).
    */
-  upsert(m: MinuteValues, old: MinuteValues | undefined, members: BucketMembers): void {
+  upsert(m: MinuteValues, old: MinuteValues | undefined): boolean {
     if (!old) {
       this.addToTotals(m, 1);
       this.extendExtremes(m);
-      return;
+      return false;
     }
     if (m.high >= old.high && m.low <= old.low) {
       this.addToTotals(old, -1);
       this.addToTotals(m, 1);
       this.extendExtremes(m);
-      return;
+      return false;
     }
-    this.recompute(members);
+    return true;
   }
 
   toBar(closed: boolean, source: Bar['source']): Bar {
@@ -98,7 +99,8 @@ export class BucketAggregate {
     }
   }
 
-  private recompute(members: BucketMembers): void {
+  /** Rebuilds the totals from `members`, which must already reflect the latest upsert. */
+  recompute(members: BucketMembers): void {
     this.high = -Infinity;
     this.low = Infinity;
     this.volume = 0;

@@ -11,6 +11,10 @@
  */
 import { MINUTE_MS, type IntradayTimeframe, timeframeMinutes } from '../core/types.js';
 import { type Session, sessionAt, sessionsBetween, addDays, weekStartDate, nyMidnight } from '../calendar/index.js';
+// Module-local copies of hot-path imports: tsx's transpiled ESM reads imported bindings through
+// getters, which showed up in the bar-engine profile.
+const MINUTE = MINUTE_MS;
+const minutesOf = timeframeMinutes;
 
 export type Segment = 'pre' | 'regular' | 'post';
 
@@ -45,7 +49,7 @@ export interface BucketSpan {
 
 /** The intraday bucket of `tf` holding the minute at `place`. */
 export function intradayBucket(minuteStart: number, place: MinutePlace, tf: IntradayTimeframe): BucketSpan {
-  const width = timeframeMinutes(tf) * MINUTE_MS;
+  const width = minutesOf(tf) * MINUTE;
   const start = place.segmentStart + Math.floor((minuteStart - place.segmentStart) / width) * width;
   return { start, end: Math.min(start + width, place.segmentEnd) };
 }

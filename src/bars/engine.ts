@@ -32,6 +32,10 @@ import { BucketAggregate, type BucketMembers, type MinuteValues } from './aggreg
 import { type MinutePlace, WeekBuckets, dailyBucket, intradayBucket, placeMinute } from './buckets.js';
 import { BarSeries } from './series.js';
 import { invalidAggregateReason } from './validate.js';
+// Module-local copies of hot-path imports: tsx's transpiled ESM reads imported bindings through
+// getters, which showed up in the bar-engine profile.
+const MINUTE = MINUTE_MS;
+const isIntradayTf = isIntraday;
 
 export type AggregateOrigin = 'live' | 'history';
 
@@ -99,7 +103,7 @@ interface PendingClose {
  * Maps are keyed by minute number (start / 60 000) rather than epoch ms: those fit V8's
  * small integers, which hash and compare much faster than heap-allocated doubles.
  */
-const key = (start: number): number => start / MINUTE_MS;
+const key = (start: number): number => start / MINUTE;
 
 class SymbolBook {
   readonly minutes = new Map<number, MinuteState>();
@@ -208,7 +212,7 @@ export class BarEngine {
           this.counters.staleHistory++; // the live update is newer than this response
           return false;
         }
-        if (!this.isClosed(start + MINUTE_MS)) {
+        if (!this.isClosed(start + MINUTE)) {
           // Live owns the forming minute; the response is judged again when the minute closes
           // (identical numbers too, so the bar ends up 'history' whichever arrived first).
           existing.pendingHistory = { values, asOfVersion };
@@ -374,7 +378,7 @@ export class BarEngine {
   /** Validates an input and finds its minute: where it sits in the session and what is stored there. */
   private locate(agg: MinuteAggregate) {
     if (!this.accept(agg)) return null;
-    const start = agg.start - (agg.start % MINUTE_MS);
+    const start = agg.start - (agg.start % MINUTE);
     const place = placeMinute(start);
     if (!place) {
       this.counters.outsideSession++;
@@ -403,7 +407,7 @@ export class BarEngine {
   private seriesOf(symbol: string, tf: Timeframe, extended: boolean): BarSeries | undefined {
     const book = this.books.get(symbol);
     if (!book) return undefined;
-    return (extended && isIntraday(tf) ? book.extended : book.regular).get(tf);
+    return (extended && isIntradayTf(tf) ? book.extended : book.regular).get(tf);
   }
 
   private isClosed(end: number): boolean {
@@ -414,7 +418,7 @@ export class BarEngine {
   private propagate(book: SymbolBook, state: MinuteState, place: MinutePlace, old: MinuteValues | undefined): void {
     const m = state.values;
     const regular = place.segment === 'regular';
-    this.upsertBucket(book, '1m', { start: m.start, end: m.start + MINUTE_MS }, m, old, regular, state.origin);
+    this.upsertBucket(book, '1m', { start: m.start, end: m.start + MINUTE }, m, old, regular, state.origin);
     for (const tf of this.derivedIntraday) {
       this.upsertBucket(book, tf, intradayBucket(m.start, place, tf), m, old, regular, 'derived');
     }
@@ -458,7 +462,7 @@ export class BarEngine {
       byStart.set(key(span.start), agg);
       if (!this.isClosed(span.end)) this.pendingCloses.push({ book, tf, start: span.start, end: span.end });
     }
-    agg.upsert(m, old, this.minuteMembers(book, membersFrom, span.end));
+    if (agg.upsert(m, old)) agg.recompute(this.minuteMembers(book, membersFrom, span.end));
     if (publish) this.publish(book, tf, regular, agg.toBar(this.isClosed(span.end), source));
   }
 
@@ -488,12 +492,14 @@ export class BarEngine {
       if (!this.isClosed(span.end)) this.pendingCloses.push({ book, tf: '1W', start: span.start, end: span.end });
     }
     const dailySeries = book.regular.get('1D');
-    agg.upsert(daily, before, (visit) => {
-      for (const date of span.sessionDates) {
-        const bar = dailySeries?.get(nyMidnight(date));
-        if (bar) visit(bar);
-      }
-    });
+    if (agg.upsert(daily, before)) {
+      agg.recompute((visit) => {
+        for (const date of span.sessionDates) {
+          const bar = dailySeries?.get(nyMidnight(date));
+          if (bar) visit(bar);
+        }
+      });
+    }
     this.publish(book, '1W', true, agg.toBar(this.isClosed(span.end), 'derived'));
   }
 
@@ -535,14 +541,14 @@ export class BarEngine {
   /** Re-emits a stored 1m bar whose values did not change (it closed, or its source changed). */
   private publishMinute(book: SymbolBook, start: number, place: MinutePlace, source: Bar['source']): void {
     const agg = book.buckets.get('1m')?.get(key(start));
-    if (agg) this.publish(book, '1m', place.segment === 'regular', agg.toBar(this.isClosed(start + MINUTE_MS), source));
+    if (agg) this.publish(book, '1m', place.segment === 'regular', agg.toBar(this.isClosed(start + MINUTE), source));
   }
 
   /** Stores `bar` in the regular and/or extended series unless nothing changed; returns whether it changed. */
   private publish(book: SymbolBook, tf: Timeframe, regular: boolean, bar: Bar): boolean {
     let changed = false;
     if (regular) changed = this.putInto(book, book.regular, tf, false, bar) || changed;
-    if (this.keepExtended && isIntraday(tf)) changed = this.putInto(book, book.extended, tf, true, bar) || changed;
+    if (this.keepExtended && isIntradayTf(tf)) changed = this.putInto(book, book.extended, tf, true, bar) || changed;
     return changed;
   }
 

@@ -8,6 +8,9 @@
  * treat them as immutable (the engine always stores a new object for a change).
  */
 import { type Bar, MINUTE_MS } from '../core/types.js';
+// Module-local copies of hot-path imports: tsx's transpiled ESM reads imported bindings through
+// getters, which showed up in the bar-engine profile.
+const MINUTE = MINUTE_MS;
 
 export class BarSeries {
   private readonly byStart = new Map<number, Bar>();
@@ -24,13 +27,13 @@ export class BarSeries {
   }
 
   get(start: number): Bar | undefined {
-    return this.byStart.get(start / MINUTE_MS);
+    return this.byStart.get(start / MINUTE);
   }
 
   /** Stores `bar` and returns the new seq. Caller guarantees the bar actually changed. */
   put(bar: Bar): number {
     // Keyed by minute number: small integers hash far faster than epoch-ms doubles.
-    const k = bar.start / MINUTE_MS;
+    const k = bar.start / MINUTE;
     const existed = this.byStart.has(k);
     this.byStart.set(k, bar);
     if (!existed) {
