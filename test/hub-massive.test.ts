@@ -188,6 +188,10 @@ describe('ChartHub on the Massive feed (fake server, official client)', () => {
     const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string; feed: { message?: string; mode: string } };
     assert.match(health.feed.message ?? '', /not (authorized|entitled)/i);
     assert.match(health.feed.message ?? '', /^[A-Z].*[.]$/, 'a sentence, not a code');
+    // Secrets stay on the server: the key appears in no answer the browser can see.
+    for (const route of ['/api/health', '/api/symbols', `/api/bars?symbol=SPY&tf=1m&from=${DAY}&to=${DAY}`]) {
+      assert.ok(!(await (await fetch(url + route)).text()).includes(fake.apiKey), `${route} leaks the API key`);
+    }
     const model = await chart('SPY', '15m');
     const msg = await next<HealthMessage | SnapshotMessage>(model.socket, 'snapshot');
     assert.equal(msg.health.state, 'DEGRADED');
