@@ -151,6 +151,20 @@ describe('optdesk CLI on the real data', () => {
     assert.match(none.stderr, /no AAPL trades on 2015-12-24/);
   });
 
+  test('serve on a port that is taken says so and exits 1', async () => {
+    const { createServer: net } = await import('node:net');
+    const blocker = net().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = optdesk(['serve', '--port', String(port), '--db', db]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`port ${port} is already in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+
   test('every command has --help', () => {
     for (const cmd of ['import', 'bars', 'check', 'serve', 'chain']) {
       const r = optdesk([cmd, '--help']);

@@ -40,6 +40,9 @@ program
       const { startServer } = await import('../server/main.js');
       await startServer();
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        fail('serve', new Error(`port ${process.env.PORT ?? 3000} is already in use (another optdesk running?); stop it or pick another port with --port or PORT`));
+      }
       fail('serve', e);
     }
   });
