@@ -187,6 +187,25 @@ describe('merge policy', () => {
     assert.equal(engine.lastBar('SPY', '1m')!.volume, 17);
   });
 
+  test('history reaching into the forming minute keeps it open to later live pieces (no frozen candle)', () => {
+    const t0 = nyTimeToMs(date, '10:00');
+    const engine = new BarEngine({ clock: t0 + 20_000 });
+    // A backfill made at 10:00:20 includes the forming minute as it stood then.
+    engine.applyMinute(minute('10:00', 10, 10.2, 9.9, 10.1, 50), 'history');
+    // Per-second aggregates after that instant extend it …
+    engine.applyPartial({ symbol: 'SPY', start: t0 + 30_000, open: 10.1, high: 10.4, low: 10.1, close: 10.4, volume: 5 });
+    let bar = engine.lastBar('SPY', '1m')!;
+    assert.deepEqual([bar.open, bar.high, bar.low, bar.close, bar.volume], [10, 10.4, 9.9, 10.4, 55]);
+    // … one stamped before it is already inside the snapshot and must not count twice …
+    engine.applyPartial({ symbol: 'SPY', start: t0 + 10_000, open: 10, high: 10.05, low: 10, close: 10.05, volume: 7 });
+    assert.equal(engine.lastBar('SPY', '1m')!.volume, 55);
+    // … and the complete aggregate at the minute's end replaces the pieces.
+    engine.advanceClock(t0 + 60_000);
+    engine.applyMinute(minute('10:00', 10, 10.45, 9.9, 10.3, 70), 'live');
+    bar = engine.lastBar('SPY', '1m')!;
+    assert.deepEqual([bar.high, bar.close, bar.volume, bar.closed], [10.45, 10.3, 70, true]);
+  });
+
   test('a corrected bad print shrinks every timeframe back', () => {
     const engine = new BarEngine({ clock: nyTimeToMs(date, '10:02') });
     engine.applyMinute(minute('10:00', 10, 10.5, 9.9, 10.2, 100), 'history');

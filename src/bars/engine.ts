@@ -80,6 +80,8 @@ interface MinuteState {
   partial: boolean;
   firstPartialTs: number;
   lastPartialTs: number;
+  /** Set when a history snapshot seeded this forming minute: pieces stamped before it are already counted. */
+  coveredUntil?: number;
   /** Engine version of the last live change, for the history-vs-live race. */
   liveVersion: number;
   /** History that arrived while live owned the forming minute; judged when the minute closes. */
@@ -233,12 +235,17 @@ export class BarEngine {
       }
     }
 
+    // History for a minute that is still forming (a backfill reaching "now") is the provider's
+    // picture as of about the clock: keep it open to live pieces stamped after that, or the
+    // candle would freeze until the minute's complete aggregate arrives.
+    const seedsFormingMinute = origin === 'history' && !this.isClosed(start + MINUTE);
     const state: MinuteState = {
       values,
       origin,
-      partial: false,
+      partial: seedsFormingMinute,
       firstPartialTs: start,
-      lastPartialTs: start,
+      lastPartialTs: seedsFormingMinute ? Math.max(start, this.clockMs) : start,
+      ...(seedsFormingMinute ? { coveredUntil: Math.max(start, this.clockMs) } : {}),
       liveVersion: origin === 'live' ? ++this.versionNo : existing?.liveVersion ?? 0,
       // A live re-send does not cancel a deferred history response; the close judges it by its asOfVersion.
       pendingHistory: origin === 'live' ? existing?.pendingHistory : undefined,
@@ -260,8 +267,9 @@ export class BarEngine {
     let last = agg.start;
     if (!existing) {
       values = toMinuteValues(agg, start);
-    } else if (!existing.partial) {
-      // A complete aggregate already covers this minute; adding a piece would double count.
+    } else if (!existing.partial || (existing.coveredUntil !== undefined && agg.start < existing.coveredUntil)) {
+      // A complete aggregate (or a history snapshot up to `coveredUntil`) already covers
+      // this piece; adding it would double count.
       this.counters.duplicates++;
       return false;
     } else {
@@ -287,6 +295,7 @@ export class BarEngine {
       lastPartialTs: last,
       liveVersion: ++this.versionNo,
       pendingHistory: existing?.pendingHistory,
+      ...(existing?.coveredUntil !== undefined ? { coveredUntil: existing.coveredUntil } : {}),
     };
     book.minutes.set(key(start), state);
     this.counters.applied++;
