@@ -70,6 +70,8 @@ interface SymbolEntry {
   refs: number;
   /** The provider stream covers everything after the last completed backfill. */
   liveLoaded: boolean;
+  /** Bumped whenever the provider stream (re)starts: a backfill requested before that does not cover the gap. */
+  streamEpoch: number;
   /** Feed time up to which history has been loaded (for incremental backfills). */
   loadedThrough: number;
   backfill?: Promise<void>;
@@ -301,6 +303,7 @@ export class ChartHub {
       // One provider subscription per symbol, however many series and browsers watch it.
       this.feed.subscribe([symbol]);
       s.liveLoaded = false; // the stream starts now: history must cover what came before
+      s.streamEpoch++;
     }
   }
 
@@ -339,6 +342,7 @@ export class ChartHub {
     const engine = this.engineNow;
     const asOfVersion = engine.version; // live input after this point wins over the response
     const streaming = s.refs > 0;
+    const streamEpoch = s.streamEpoch;
     const to = this.feedNow() + (this.replay ? 0 : MINUTE_MS);
     const from = Math.max(this.historyStart(), s.loadedThrough - BACKFILL_OVERLAP_MS);
     const needDaily = !Number.isFinite(s.loadedThrough);
@@ -354,7 +358,9 @@ export class ChartHub {
         for (const m of minutes) engine.applyMinute(m, 'history', asOfVersion);
         s.loadedThrough = to;
         s.error = undefined;
-        if (streaming && s.refs > 0) s.liveLoaded = true;
+        // Only a request made while the current stream already ran covers up to it; otherwise
+        // the minutes between `to` and the stream's start are missing (loadThenFlush re-asks).
+        if (streaming && s.refs > 0 && s.streamEpoch === streamEpoch) s.liveLoaded = true;
       } catch (err) {
         if (generation === this.generation) s.error = `History for ${symbol} failed: ${err instanceof Error ? err.message : String(err)}`;
       } finally {
@@ -434,7 +440,13 @@ export class ChartHub {
       return;
     }
     void done.then(() => {
-      if (generation === this.generation) this.flushSymbol(symbol);
+      if (generation !== this.generation) return;
+      const s = this.sym(symbol);
+      // The history landed but does not reach the stream's start (it was asked for before the
+      // stream began, e.g. by the watchlist): load the rest before anyone gets a snapshot.
+      // A backfill started meanwhile (REST, watchlist) is waited for the same way.
+      if (s.backfill || (s.refs > 0 && !s.liveLoaded && !s.error)) this.loadThenFlush(symbol);
+      else this.flushSymbol(symbol);
     });
   }
 
@@ -560,7 +572,7 @@ export class ChartHub {
   private sym(symbol: string): SymbolEntry {
     let s = this.symbolsState.get(symbol);
     if (!s) {
-      s = { refs: 0, liveLoaded: false, loadedThrough: -Infinity, gaps: 0, reportedGaps: 0 };
+      s = { refs: 0, liveLoaded: false, streamEpoch: 0, loadedThrough: -Infinity, gaps: 0, reportedGaps: 0 };
       this.symbolsState.set(symbol, s);
     }
     return s;

@@ -38,9 +38,18 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return safeDecode(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+/** A cookie is client input: bad percent-encoding reads as "no token", never as a thrown URIError. */
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }
 
 function bearer(header: string | undefined): string | undefined {
@@ -62,9 +71,16 @@ export function installAuth(app: FastifyInstance, io: Server, token: string): vo
     return reply.code(401).send({ error: 'token: missing or wrong; send "Authorization: Bearer <OPTDESK_TOKEN>" or ?token=<OPTDESK_TOKEN>' });
   });
   io.use((socket, next) => {
-    const hs = socket.handshake;
-    const given = (hs.auth as Record<string, unknown> | undefined)?.token ?? hs.query.token ?? bearer(hs.headers.authorization) ?? cookieValue(hs.headers.cookie, TOKEN_COOKIE);
-    if (tokenMatches(token, given)) next();
+    // A throw here would escape Socket.IO's middleware runner and take the process down.
+    let allowed = false;
+    try {
+      const hs = socket.handshake;
+      const given = (hs.auth as Record<string, unknown> | undefined)?.token ?? hs.query.token ?? bearer(hs.headers.authorization) ?? cookieValue(hs.headers.cookie, TOKEN_COOKIE);
+      allowed = tokenMatches(token, given);
+    } catch {
+      allowed = false;
+    }
+    if (allowed) next();
     else next(new Error('token: missing or wrong; pass {auth: {token}} when connecting'));
   });
 }

@@ -11,6 +11,7 @@
  *   (matrix contracts first, since they are held).
  */
 import type { IsoDate, OptionQuote } from '../../core/types.js';
+import { nyDate } from '../../calendar/index.js';
 import type { MassiveFeed, OptionChainEntry, OptionContract as MassiveContract } from '../../feeds/massive/index.js';
 import { MAX_OPTION_CONTRACTS_PER_CONNECTION } from '../../feeds/massive/index.js';
 import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../chain.js';
@@ -37,7 +38,9 @@ export class MassiveChainSource implements ChainSource {
   private readonly contracts = new Map<string, Cached<MassiveContract[]>>();
   private readonly snapshots = new Map<string, Cached<OptionChainEntry[]>>();
   private readonly live = new Map<string, OptionQuote>();
+  /** First two-sided mark per contract of `firstMarksDay` (a server left running overnight starts a new day). */
   private readonly firstMarks = new Map<string, number>();
+  private firstMarksDay = '';
   private readonly subscribed = new Set<string>();
   private readonly maxLive: number;
   private readonly snapshotTtlMs: number;
@@ -90,6 +93,7 @@ export class MassiveChainSource implements ChainSource {
   }
 
   async openingMark(ticker: string): Promise<number | null> {
+    if (this.firstMarksDay !== nyDate(this.now())) return null;
     return this.firstMarks.get(ticker) ?? null;
   }
 
@@ -113,7 +117,12 @@ export class MassiveChainSource implements ChainSource {
     if (prev && prev.ts > quote.ts) return false;
     this.live.set(quote.ticker, quote);
     this.counters.quotes++;
-    if (!this.firstMarks.has(quote.ticker) && quote.bid !== null && quote.ask !== null && quote.bid <= quote.ask) {
+    const day = nyDate(quote.ts);
+    if (day > this.firstMarksDay) {
+      this.firstMarks.clear();
+      this.firstMarksDay = day;
+    }
+    if (day === this.firstMarksDay && !this.firstMarks.has(quote.ticker) && quote.bid !== null && quote.ask !== null && quote.bid <= quote.ask) {
       this.firstMarks.set(quote.ticker, (quote.bid + quote.ask) / 2);
     }
     return true;
