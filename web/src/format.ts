@@ -23,13 +23,26 @@ export function formatPrice(price: number | null | undefined, tick = 0.01): stri
   return price.toFixed(tickDecimals(tick));
 }
 
+const VOLUME_UNITS = [
+  { div: 1_000, suffix: 'k' },
+  { div: 1_000_000, suffix: 'M' },
+  { div: 1_000_000_000, suffix: 'B' },
+] as const;
+
 export function formatVolume(v: number | null | undefined): string {
   if (v == null || !Number.isFinite(v)) return '—';
-  const a = Math.abs(v);
+  const a = Math.abs(Math.round(v));
   if (a < 1_000) return String(Math.round(v));
-  if (a < 1_000_000) return `${(v / 1_000).toFixed(a < 10_000 ? 2 : 1)}k`;
-  if (a < 1_000_000_000) return `${(v / 1_000_000).toFixed(a < 10_000_000 ? 2 : 1)}M`;
-  return `${(v / 1_000_000_000).toFixed(2)}B`;
+  // Decimals and unit follow the value as it will be *shown*: 9,999 is "10.0k" and
+  // 999,960 is "1.00M", never "10.00k" or "1000.0k".
+  const sign = v < 0 ? '-' : '';
+  for (const [i, { div, suffix }] of VOLUME_UNITS.entries()) {
+    let text = (a / div).toFixed(2);
+    if (Number(text) >= 10) text = (a / div).toFixed(1);
+    if (Number(text) >= 1_000 && i < VOLUME_UNITS.length - 1) continue;
+    return `${sign}${text}${suffix}`;
+  }
+  return String(Math.round(v)); // not reached
 }
 
 export function formatSigned(v: number | null | undefined, decimals = 2): string {

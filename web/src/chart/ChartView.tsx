@@ -129,12 +129,19 @@ export function ChartView(props: ChartViewProps) {
   const [legend, setLegend] = useState<LegendState | null>(null);
   const [phase, setPhase] = useState<'loading' | 'ready' | 'empty'>('loading');
   const [healthMessage, setHealthMessage] = useState<string | null>(null);
+  // The series whose bars are on the canvas. After a switch the old series stays drawn until
+  // the new snapshot arrives: the legend must not print its values under the new name.
+  const shownKeyRef = useRef<SeriesKey | null>(null);
+  const [awaitingSnapshot, setAwaitingSnapshot] = useState(true);
 
   // Horizontal lines of the current symbol.
   const [drawings, setDrawings] = useState<Drawing[]>([]);
   const drawingsRef = useRef<Drawing[]>([]);
   drawingsRef.current = drawings;
   const drawingsSymbolRef = useRef(symbol);
+  // The symbol whose saved lines have been loaded: until then an edit would PUT a list
+  // without them and erase them on the server.
+  const drawingsLoadedRef = useRef<string | null>(null);
   const linesRef = useRef(new Map<string, IPriceLine>());
   const [selectedLine, setSelectedLine] = useState<string | null>(null);
   const selectedRef = useRef<string | null>(null);
@@ -221,8 +228,11 @@ export function ChartView(props: ChartViewProps) {
       loading: (key) => {
         if (rootRef.current) rootRef.current.dataset.loading = `${key.symbol}|${key.tf}|${key.extended}`;
         setPhase((p) => (p === 'ready' ? p : 'loading'));
+        setAwaitingSnapshot(true);
       },
       reset: (key, bars, switched) => {
+        shownKeyRef.current = key;
+        setAwaitingSnapshot(false);
         const tick = tickSize(key.symbol);
         candles.applyOptions({ priceFormat: { type: 'price', precision: tickDecimals(tick), minMove: tick } });
         chart.applyOptions({ timeScale: { timeVisible: !isDaily(key.tf) } });
@@ -302,6 +312,7 @@ export function ChartView(props: ChartViewProps) {
       chart.unsubscribeCrosshairMove(onCrosshair);
       feedRef.current?.dispose();
       feedRef.current = null;
+      shownKeyRef.current = null;
       linesRef.current.clear();
       chart.remove();
       chartRef.current = null;
@@ -325,13 +336,16 @@ export function ChartView(props: ChartViewProps) {
   // ---- horizontal lines: load per symbol, ignore a late answer for a symbol we left ----
   useEffect(() => {
     drawingsSymbolRef.current = symbol;
+    drawingsLoadedRef.current = null;
     setDrawings([]);
     setSelectedLine(null);
     let cancelled = false;
     api
       .drawings(symbol)
       .then((d) => {
-        if (!cancelled) setDrawings(d.filter((x) => x.kind === 'hline' && Number.isFinite(x.price)));
+        if (cancelled) return;
+        drawingsLoadedRef.current = symbol;
+        setDrawings(d.filter((x) => x.kind === 'hline' && Number.isFinite(x.price)));
       })
       .catch((e: Error) => !cancelled && propsRef.current.onNotice(`Could not load lines for ${symbol}: ${e.message}`));
     return () => {
@@ -366,10 +380,16 @@ export function ChartView(props: ChartViewProps) {
     }
   }, [drawings, selectedLine, symbol]);
 
-  function persist(next: Drawing[]) {
+  /** Save the lines of the current symbol; false (with a notice) while its saved lines are not loaded. */
+  function persist(next: Drawing[]): boolean {
     const forSymbol = drawingsSymbolRef.current;
+    if (drawingsLoadedRef.current !== forSymbol) {
+      propsRef.current.onNotice(`Lines for ${forSymbol} are not loaded yet — try again in a moment.`);
+      return false;
+    }
     setDrawings(next);
     api.saveDrawings(forSymbol, next).catch((e: Error) => propsRef.current.onNotice(`Could not save lines for ${forSymbol}: ${e.message}`));
+    return true;
   }
 
   function hitLine(y: number): string | null {
@@ -400,7 +420,7 @@ export function ChartView(props: ChartViewProps) {
         const raw = candles.coordinateToPrice(param.point.y);
         if (raw === null) return;
         const d: Drawing = { id: newId(), kind: 'hline', price: roundToTick(raw, tickSize(drawingsSymbolRef.current)), color: COLORS.line };
-        persist([...drawingsRef.current, d]);
+        if (!persist([...drawingsRef.current, d])) return;
         setSelectedLine(d.id);
         propsRef.current.onToolDone();
         return;
@@ -425,6 +445,7 @@ export function ChartView(props: ChartViewProps) {
       const d = drawingsRef.current.find((x) => x.id === id)!;
       e.stopPropagation();
       e.preventDefault();
+      const dragSymbol = drawingsSymbolRef.current;
       dragRef.current = { id, price: d.price };
       setSelectedLine(id);
       const onMove = (ev: MouseEvent) => {
@@ -441,7 +462,8 @@ export function ChartView(props: ChartViewProps) {
         window.removeEventListener('mouseup', onUp, true);
         const drag = dragRef.current;
         dragRef.current = null;
-        if (drag && drag.price !== d.price) {
+        // A symbol switch mid-drag removed the line: nothing of the new symbol's to save.
+        if (drag && drag.price !== d.price && drawingsSymbolRef.current === dragSymbol) {
           persist(drawingsRef.current.map((x) => (x.id === drag.id ? { ...x, price: drag.price } : x)));
         }
       };
@@ -473,7 +495,7 @@ export function ChartView(props: ChartViewProps) {
   }, []);
 
   const tick = tickSize(symbol);
-  const shownKeyMatches = legend && feedRef.current && sameSeries(feedRef.current.current(), { symbol, tf, extended });
+  const shownKeyMatches = legend && sameSeries(shownKeyRef.current, { symbol, tf, extended });
   const emptyText = emptyMessage(symbol, tf, noDataMessage, healthMessage);
 
   return (
@@ -493,7 +515,7 @@ export function ChartView(props: ChartViewProps) {
       {selectedLine && tool === 'none' ? (
         <div className="chart-hint">Line selected: drag to move · Delete removes · Esc deselects</div>
       ) : null}
-      {phase === 'loading' ? <div className="chart-loading">Loading {symbol} {tf}…</div> : null}
+      {phase === 'loading' || awaitingSnapshot ? <div className="chart-loading">Loading {symbol} {tf}…</div> : null}
       {phase === 'ready' && noDataMessage ? (
         // The server still has older sessions of this symbol: show them, but say so.
         <div className="chart-banner" data-testid="chart-banner" title={noDataMessage}>
