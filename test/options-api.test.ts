@@ -175,6 +175,7 @@ test('the matrix is persisted in the store settings; bad entries are 400s naming
     assert.match(((await res.json()) as { error: string }).error, pattern);
   };
   await bad({ entries: [{ ticker: 'GOOG' }] }, /^entries\.0\.ticker: must be an option ticker/);
+  await bad({ entries: [{ ticker: 'O:GOOG151331C00750000' }] }, /^entries\.0\.ticker: has an expiration that is not a calendar date/);
   await bad({ entries: [{ ticker: 'O:GOOG151231C00750000', quantity: 1.5 }] }, /^entries\.0\.quantity: must be a whole number/);
   await bad({ entries: [{ ticker: 'O:GOOG151231C00750000', entryPrice: -1 }] }, /^entries\.0\.entryPrice: must be above 0/);
   await bad({ entries: [{ ticker: 'O:GOOG151231C00750000' }, { ticker: 'O:GOOG151231C00750000' }] }, /^entries\.1\.ticker: .* already in the matrix/);

@@ -22,7 +22,15 @@ export const OptionTickerSchema = z
   .string({ error: 'is required (an option ticker like O:GOOG151224C00750000)' })
   .trim()
   .toUpperCase()
-  .regex(/^O:[A-Z][A-Z0-9.]{0,5}\d{6}[CP]\d{8}$/, 'must be an option ticker like O:GOOG151224C00750000');
+  .regex(/^O:[A-Z][A-Z0-9.]{0,5}\d{6}[CP]\d{8}$/, 'must be an option ticker like O:GOOG151224C00750000')
+  .refine((t) => {
+    // The six digits before C/P are the expiration YYMMDD: it must be a real calendar date.
+    const match = /(\d{2})(\d{2})(\d{2})[CP]\d{8}$/.exec(t);
+    if (!match) return true; // the pattern check above already reports it
+    const [, yy, mm, dd] = match;
+    const d = new Date(Date.UTC(2000 + Number(yy), Number(mm) - 1, Number(dd)));
+    return d.getUTCMonth() === Number(mm) - 1 && d.getUTCDate() === Number(dd);
+  }, 'has an expiration that is not a calendar date (YYMMDD before C/P)');
 
 /** GET /api/options/expirations?underlying= */
 export const ExpirationsQuerySchema = z.object({ underlying: SymbolSchema });
