@@ -118,3 +118,17 @@ test('a symbol re-subscribed while its first backfill is in flight (tf switch) m
   assert.deepEqual(todaysStarts(snapshot), recordedStarts('BAC'), 'every minute up to the clock is in the snapshot');
   s.emit('unsubscribe', { symbol: 'BAC', tf: '1m' });
 });
+
+test('GET /api/bars waiting on a backfill when the replay jumps answers with the new timeline, not an empty series', async () => {
+  await control({ session: SESSION, time: '11:00', state: 'pause' });
+  const release = holdHistory();
+  const pending = fetch(`${srv.url}/api/bars?symbol=BAC&tf=5m`).then((r) => r.json() as Promise<{ bars: { start: number }[] }>);
+  await new Promise((r) => setTimeout(r, 50)); // the request is now waiting on the held history
+  await control({ time: '10:45' }); // a jump backwards: fresh engine
+  release();
+  const answered = await pending;
+  const fresh = (await (await fetch(`${srv.url}/api/bars?symbol=BAC&tf=5m`)).json()) as { bars: { start: number }[] };
+  assert.ok(fresh.bars.length > 0);
+  assert.deepEqual(answered.bars, fresh.bars);
+  assert.ok(answered.bars.every((b) => b.start < nyTimeToMs(SESSION, '10:45')), 'nothing after the new replay time');
+});

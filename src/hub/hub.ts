@@ -329,7 +329,14 @@ export class ChartHub {
    * history is loaded up to the current (replay) time.
    */
   async bars(key: SeriesKey, fromMs?: number, toMs?: number): Promise<Bar[]> {
-    await this.ensureLoaded(key.symbol);
+    // A replay reset while we wait swaps in a fresh, empty engine: load again for the new
+    // timeline rather than answer with nothing (bounded: a reset per attempt is a user
+    // dragging the replay around, and the last answer is still a valid snapshot).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const generation = this.generation;
+      await this.ensureLoaded(key.symbol);
+      if (generation === this.generation) break;
+    }
     return this.engineNow.series(key.symbol, key.tf, key.extended, fromMs, toMs);
   }
 
