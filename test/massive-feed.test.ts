@@ -18,6 +18,7 @@ import type { AggregateOrigin, FeedStatus } from '../src/feeds/types.js';
 import { MassiveError, MassiveFeed, type MassiveFeedConfig } from '../src/feeds/massive/index.js';
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
 import { until } from './helpers/wait.js';
+import { massiveFeedFor } from './helpers/massive.js';
 
 // ------------------------------------------------------------------ real data helpers
 
@@ -83,18 +84,8 @@ interface Recorder {
 
 function makeFeed(fake: FakeMassive, extra: Partial<MassiveFeedConfig> = {}): { feed: MassiveFeed; rec: Recorder; start(): Promise<void> } {
   const rec: Recorder = { minutes: [], partials: [], quotes: [], statuses: [], warnings: [] };
-  const feed = new MassiveFeed({
-    apiKey: fake.apiKey,
-    restBaseUrl: fake.restUrl,
-    wsUrl: fake.wsUrl,
-    optionsWsUrl: fake.optionsWsUrl,
-    // Short, capped backoff so reconnect tests take milliseconds and leave no timers behind.
-    reconnect: { initialMs: 20, maxMs: 150 },
-    restRetry: { initialMs: 20, maxMs: 100, maxAttempts: 4 },
-    startTimeoutMs: 2000,
-    logger: { warn: (m) => rec.warnings.push(m) },
-    ...extra,
-  });
+  // Short, capped backoff (massiveFeedFor) so reconnect tests take milliseconds and leave no timers behind.
+  const feed = massiveFeedFor(fake, { logger: { warn: (m) => rec.warnings.push(m) }, ...extra });
   const start = (): Promise<void> =>
     feed.start({
       onMinute: (agg, origin) => rec.minutes.push({ agg, origin }),
