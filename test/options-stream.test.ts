@@ -231,7 +231,7 @@ describe('Massive: chain snapshot over REST, live quotes over the options WebSoc
     assert.equal(chain.rows[0]!.openInterest, 100);
   });
 
-  test('a chain stream subscribes only its visible strikes; a pushed quote arrives as a delta; unsubscribe releases them', async () => {
+  test('a chain stream subscribes just its visible strikes; a pushed quote arrives as a delta; unsubscribe releases them', async () => {
     const snap = next<ChainSnapshotMessage>(socket, 'options:snapshot');
     socket.emit('options:subscribe', { underlying: 'SPY', expiration, strikesAroundAtm: 2 });
     const first = await snap;

@@ -28,7 +28,7 @@ const minute = (hhmm: string, o: number, h: number, l: number, c: number, v: num
 // ───────────────────────── regression tests, one per bug ─────────────────────────
 
 describe('review: daily bar recompute', () => {
-  test('a shrinking correction recomputes the daily bar from regular-session minutes only (no pre-market)', () => {
+  test('a shrinking correction recomputes the daily bar from regular-session minutes (no pre-market)', () => {
     const engine = new BarEngine({ clock: FAR_FUTURE });
     engine.applyMinute(minute('08:00', 20, 20, 20, 20, 1000), 'history'); // pre-market: not part of the daily bar
     engine.applyMinute(minute('10:00', 10, 12, 9, 11, 100), 'history');

@@ -77,7 +77,7 @@ describe('bar engine on real SPY 2013-10-04..11', () => {
 });
 
 describe('vendor daily bars', () => {
-  test('replace the derived daily bar only once the session has closed', () => {
+  test('replace the derived daily bar once the session has closed, not before', () => {
     const date = '2013-10-08';
     const s = sessionOn(date)!;
     const engine = new BarEngine({ clock: s.open });
@@ -111,7 +111,7 @@ describe('GOOG 2015-12-24 early close', () => {
     assert.equal(fives[41]!.start, nyTimeToMs('2015-12-24', '12:55'));
   });
 
-  test('after-hours minutes appear only in the extended series, aligned to the 13:00 close', () => {
+  test('after-hours minutes appear in the extended series alone, aligned to the 13:00 close', () => {
     const regular = engine.series('GOOG', '1h', false);
     const extended = engine.series('GOOG', '1h', true);
     assert.ok(regular.every((b) => b.start < s.close));

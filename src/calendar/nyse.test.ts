@@ -218,7 +218,7 @@ describe('session times', () => {
 });
 
 describe('navigation and date helpers', () => {
-  test('next/previous session skip weekends and holidays', () => {
+  test('next/previous session pass over weekends and holidays', () => {
     assert.equal(nextSession('2019-12-24').date, '2019-12-26');
     assert.equal(nextSession('2019-12-27').date, '2019-12-30');
     assert.equal(previousSession('2020-01-02').date, '2019-12-31');

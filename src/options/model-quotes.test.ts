@@ -43,7 +43,7 @@ describe('realized volatility', () => {
     const est = realizedVolFromMinuteBars(bars)!;
     assert.ok(Math.abs(est - sigma) < 0.02, `estimated ${est}`);
   });
-  it('skips overnight gaps and needs enough returns', () => {
+  it('ignores overnight gaps and needs enough returns', () => {
     const bars = [{ start: 0, close: 100 }, { start: 60_000, close: 100.1 }, { start: 18 * 3_600_000, close: 120 }];
     assert.equal(realizedVolFromMinuteBars(bars), null);
     const v = realizedVolFromMinuteBars(bars, { minReturns: 1 })!;

@@ -115,7 +115,7 @@ test('a whole session played into a BarEngine gives exactly the recorded minutes
   await feed2.stop();
 });
 
-test('jumping forward replays skipped minutes; backwards or another session resets', async () => {
+test('jumping forward replays the minutes jumped over; backwards or another session resets', async () => {
   const { feed, events } = await startFeed({ time: '10:30' });
   feed.subscribe(['SPY', 'GOOG']);
   await feed.control({ time: '10:40' });
