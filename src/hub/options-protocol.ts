@@ -14,23 +14,19 @@
  */
 import { z } from 'zod';
 import { SymbolSchema } from './protocol.js';
+import { isOptionTicker } from '../options/occ.js';
 
 export type QuoteSource = 'recorded' | 'massive' | 'model';
 
 const IsoDateSchema = z.string({ error: 'is required (a date like 2015-12-24)' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2015-12-24');
+const OPTION_TICKER_RE = /^O:[A-Z][A-Z0-9.]{0,5}\d{6}[CP]\d{8}$/;
 export const OptionTickerSchema = z
   .string({ error: 'is required (an option ticker like O:GOOG151224C00750000)' })
   .trim()
   .toUpperCase()
-  .regex(/^O:[A-Z][A-Z0-9.]{0,5}\d{6}[CP]\d{8}$/, 'must be an option ticker like O:GOOG151224C00750000')
-  .refine((t) => {
-    // The six digits before C/P are the expiration YYMMDD: it must be a real calendar date.
-    const match = /(\d{2})(\d{2})(\d{2})[CP]\d{8}$/.exec(t);
-    if (!match) return true; // the pattern check above already reports it
-    const [, yy, mm, dd] = match;
-    const d = new Date(Date.UTC(2000 + Number(yy), Number(mm) - 1, Number(dd)));
-    return d.getUTCMonth() === Number(mm) - 1 && d.getUTCDate() === Number(dd);
-  }, 'has an expiration that is not a calendar date (YYMMDD before C/P)');
+  .regex(OPTION_TICKER_RE, 'must be an option ticker like O:GOOG151224C00750000')
+  // The pattern alone accepts 151331; the OCC parser also checks the expiration is a real date.
+  .refine((t) => !OPTION_TICKER_RE.test(t) || isOptionTicker(t), 'has an expiration that is not a calendar date (YYMMDD before C/P)');
 
 /** GET /api/options/expirations?underlying= */
 export const ExpirationsQuerySchema = z.object({ underlying: SymbolSchema });
@@ -80,7 +76,7 @@ export interface WireOptionRow {
   /** Age of the quote at `at`, ms; null without a quote. */
   quoteAgeMs: number | null;
   /**
-   * (added) Epoch ms of the quote, null without one. Deltas carry a row only when its numbers
+   * Epoch ms of the quote, null without one. Deltas carry a row only when its numbers
    * change, not when it merely ages: compute the age as the latest message's `at` − quoteTs.
    */
   quoteTs?: number | null;
@@ -97,7 +93,7 @@ export interface ChainResponse {
   underlyingPrice: number;
   atmStrike: number | null;
   source: QuoteSource;
-  /** (added) A sentence to show above the chain, e.g. how model quotes were priced. */
+  /** A sentence to show above the chain, e.g. how model quotes were priced. */
   note?: string;
   /** Sorted by strike, call before put. */
   rows: WireOptionRow[];

@@ -17,7 +17,7 @@ import type {
 } from '../core/types.js';
 import { InputError } from '../core/errors.js';
 import { migrate, type AppliedMigration } from './migrations.js';
-import { nyDateOf } from './nyDate.js';
+import { nyDate } from '../calendar/index.js';
 import { parseOccTicker } from './occ.js';
 import type {
   Drawing,
@@ -312,7 +312,7 @@ export class SqliteMarketStore implements MarketStore {
       const outcome = this.minute.upsert(b);
       c[outcome]++;
       if (outcome === 'inserted') {
-        const key = `${b.symbol}\u0000${nyDateOf(b.start)}`;
+        const key = `${b.symbol}\u0000${nyDate(b.start)}`;
         newPerDay.set(key, (newPerDay.get(key) ?? 0) + 1);
       }
     }
