@@ -1,50 +1,21 @@
 /**
- * Small readers for Massive flat files the chain needs: option NBBO quotes (`quotes_v1`),
- * option minute aggregates (for last price and volume) and open interest. They stream
- * gzip CSV line by line; the bulk importer into the store lives elsewhere.
+ * The chain's view of recorded Massive flat files: option NBBO quotes (`quotes_v1`), option
+ * minute aggregates (for last price and volume) and open interest. Reading and row
+ * validation are src/feeds/flatfile's (the importer's parsers); this adds the chain's
+ * filters and shapes. A malformed row is an error naming `file:line` — a chain built on a
+ * half-read file would be silently wrong.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import { InputError } from '../core/errors.js';
 import type { OptionQuote } from '../core/types.js';
+import { readFlatFile, type ReadFlatFileOptions } from '../feeds/flatfile/read.js';
 
-type RowHandler = (cell: (column: string) => string, where: string) => void;
-
-async function forEachCsvRow(path: string, required: readonly string[], onRow: RowHandler): Promise<void> {
-  const input = createReadStream(path);
-  const stream = path.endsWith('.gz') ? input.pipe(createGunzip()) : input;
-  input.on('error', (e) => stream.destroy(e));
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let header: Map<string, number> | null = null;
-  let lineNo = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (line.length === 0) continue;
-    const fields = line.split(',');
-    if (!header) {
-      header = new Map(fields.map((name, i) => [name.trim(), i]));
-      const missing = required.filter((c) => !header!.has(c));
-      if (missing.length) throw new InputError(`${path}:1`, `header lacks column(s) ${missing.join(', ')}`);
-      continue;
-    }
-    const h = header;
-    onRow((column) => fields[h.get(column)!] ?? '', `${path}:${lineNo}`);
-  }
+function failOnBadRow(path: string): ReadFlatFileOptions {
+  return { onBadRow: (line, reason) => { throw new InputError(`${path}:${line}`, reason); } };
 }
 
-/** Empty → null (a missing side), otherwise a finite non-negative number or an InputError. */
-function optionalNumber(text: string, where: string, column: string): number | null {
-  if (text === '') return null;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new InputError(where, `${column} "${text}" is not a non-negative number`);
-  return n;
-}
-
-/** Epoch nanoseconds as text → epoch ms, by dropping digits (Number() of 19 digits would round). */
-function nsToMs(text: string, where: string, column: string): number {
-  if (!/^\d{7,}$/.test(text)) throw new InputError(where, `${column} "${text}" must be epoch nanoseconds`);
-  return Number(text.slice(0, -6));
+/** True when `ticker` is a contract of the root in `prefix` (`O:<root>` + 6 digits, so GOOG ≠ GOOGL); null keeps all. */
+function ofRoot(ticker: string, prefix: string | null): boolean {
+  return !prefix || (ticker.startsWith(prefix) && /^\d{6}[CP]/.test(ticker.slice(prefix.length)));
 }
 
 export interface ReadQuotesOptions {
@@ -60,34 +31,16 @@ export interface ReadQuotesOptions {
 export async function readOptionQuotesCsv(path: string, options: ReadQuotesOptions = {}): Promise<OptionQuote[]> {
   const out: OptionQuote[] = [];
   const prefix = options.underlying ? `O:${options.underlying}` : null;
-  await forEachCsvRow(path, ['ticker', 'ask_price', 'ask_size', 'bid_price', 'bid_size', 'sip_timestamp'], (cell, where) => {
-    const ticker = cell('ticker');
-    if (prefix && !(ticker.startsWith(prefix) && /^\d{6}[CP]/.test(ticker.slice(prefix.length)))) return;
-    if (!ticker.startsWith('O:')) throw new InputError(where, `ticker "${ticker}" is not an option ticker (O:…)`);
-    const bid = optionalNumber(cell('bid_price'), where, 'bid_price');
-    const ask = optionalNumber(cell('ask_price'), where, 'ask_price');
-    const seq = cell('sequence_number');
-    const quote: OptionQuote = {
-      ticker,
-      ts: nsToMs(cell('sip_timestamp'), where, 'sip_timestamp'),
-      bid,
-      bidSize: bid === null ? null : optionalNumber(cell('bid_size'), where, 'bid_size'),
-      ask,
-      askSize: ask === null ? null : optionalNumber(cell('ask_size'), where, 'ask_size'),
-    };
-    if (seq !== '') quote.sequence = Number(seq);
-    out.push(quote);
-  });
+  await readFlatFile(path, 'options-quotes', (quote) => {
+    if (ofRoot(quote.ticker, prefix)) out.push(quote);
+  }, failOnBadRow(path));
   return out;
 }
 
 /** Reads `reference/open_interest/*.csv.gz` (`ticker,open_interest`) into ticker → contracts. */
 export async function readOpenInterestCsv(path: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  await forEachCsvRow(path, ['ticker', 'open_interest'], (cell, where) => {
-    const oi = optionalNumber(cell('open_interest'), where, 'open_interest');
-    if (oi !== null) out.set(cell('ticker'), oi);
-  });
+  await readFlatFile(path, 'open-interest', (row) => out.set(row.ticker, row.openInterest), failOnBadRow(path));
   return out;
 }
 
@@ -96,22 +49,7 @@ export async function readOpenInterestCsv(path: string): Promise<Map<string, num
  * counting only minutes complete at `at` (window start + 1 min ≤ at); all minutes if omitted.
  */
 export async function readOptionTradeStats(path: string, at = Infinity): Promise<Map<string, { last: number; volume: number }>> {
-  const out = new Map<string, { last: number; volume: number; start: number }>();
-  await forEachCsvRow(path, ['ticker', 'volume', 'close', 'window_start'], (cell, where) => {
-    const start = nsToMs(cell('window_start'), where, 'window_start');
-    if (start + 60_000 > at) return;
-    const close = optionalNumber(cell('close'), where, 'close');
-    const volume = optionalNumber(cell('volume'), where, 'volume') ?? 0;
-    if (close === null) throw new InputError(where, 'close is empty');
-    const ticker = cell('ticker');
-    const prev = out.get(ticker);
-    if (!prev) out.set(ticker, { last: close, volume, start });
-    else {
-      prev.volume += volume;
-      if (start >= prev.start) { prev.last = close; prev.start = start; }
-    }
-  });
-  return new Map([...out].map(([t, v]) => [t, { last: v.last, volume: v.volume }]));
+  return tradeStatsAt(await readOptionMinuteTrades(path), at);
 }
 
 /** One option minute aggregate as the chain needs it: when, last price, volume. */
@@ -129,16 +67,12 @@ export interface OptionMinuteTrade {
 export async function readOptionMinuteTrades(path: string, options: ReadQuotesOptions = {}): Promise<Map<string, OptionMinuteTrade[]>> {
   const out = new Map<string, OptionMinuteTrade[]>();
   const prefix = options.underlying ? `O:${options.underlying}` : null;
-  await forEachCsvRow(path, ['ticker', 'volume', 'close', 'window_start'], (cell, where) => {
-    const ticker = cell('ticker');
-    if (prefix && !(ticker.startsWith(prefix) && /^\d{6}[CP]/.test(ticker.slice(prefix.length)))) return;
-    const close = optionalNumber(cell('close'), where, 'close');
-    if (close === null) throw new InputError(where, 'close is empty');
-    const volume = optionalNumber(cell('volume'), where, 'volume') ?? 0;
-    let list = out.get(ticker);
-    if (!list) out.set(ticker, (list = []));
-    list.push({ start: nsToMs(cell('window_start'), where, 'window_start'), close, volume });
-  });
+  await readFlatFile(path, 'options-minute', (m) => {
+    if (!ofRoot(m.symbol, prefix)) return;
+    let list = out.get(m.symbol);
+    if (!list) out.set(m.symbol, (list = []));
+    list.push({ start: m.start, close: m.close, volume: m.volume });
+  }, failOnBadRow(path));
   for (const list of out.values()) list.sort((a, b) => a.start - b.start);
   return out;
 }

@@ -23,4 +23,5 @@ export {
 } from './importer.js';
 export { KIND_SPECS, isCsvFile, kindFromPath, type FlatFileKind, type KindSpec } from './kinds.js';
 export { nsToMs } from './rows.js';
+export { readFlatFile, type FlatFileRecords, type ReadFlatFileOptions } from './read.js';
 export { createImportProgressBar, type ImportProgressReporter } from './progress.js';

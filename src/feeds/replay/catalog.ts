@@ -2,19 +2,14 @@
  * The recorded data a replay can play: which sessions exist in the data dir, their
  * minute bars per symbol, and the vendor daily bars per ticker.
  *
- * Files are Massive flat files (gzip CSV) read with the importer's own header check and
- * row parser (src/feeds/flatfile), so a file the importer would refuse is refused here
+ * Files are Massive flat files (gzip CSV) read through src/feeds/flatfile's reader, so a file the importer would refuse is refused here
  * with the same sentence. Everything is cached: the recorded sessions are small
  * (~2k rows a day) and a replay re-reads them on every jump.
  */
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
 import type { DailyAggregate, IsoDate, MinuteAggregate } from '../../core/types.js';
-import { KIND_SPECS, mapHeader } from '../flatfile/kinds.js';
-import { rowParser } from '../flatfile/rows.js';
+import { readFlatFile } from '../flatfile/read.js';
 
 export const MINUTE_DIR = 'flatfiles/us_stocks_sip/minute_aggs_v1';
 export const DAILY_DIR = 'flatfiles/us_stocks_sip/day_aggs_v1/by_ticker';
@@ -111,26 +106,9 @@ async function readDailyFile(file: string): Promise<DailyAggregate[]> {
   return (await readAggregates(file, 'stocks-day')).sort((a, b) => a.start - b.start);
 }
 
-/**
- * Streams a gzip aggregates CSV through the importer's parser. Malformed rows are skipped
- * (the importer reports them; a replay only needs the good ones); a file whose header
- * does not fit throws with the importer's sentence.
- */
+/** A recorded aggregates file; malformed rows are skipped (the importer reports them, a replay only needs the good ones). */
 async function readAggregates(file: string, kind: 'stocks-minute' | 'stocks-day'): Promise<MinuteAggregate[]> {
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
   const out: MinuteAggregate[] = [];
-  let parse: ((fields: readonly string[]) => unknown) | undefined;
-  for await (const line of lines) {
-    if (line === '') continue;
-    const fields = line.split(',');
-    if (!parse) {
-      const index = mapHeader(KIND_SPECS[kind], fields);
-      if (typeof index === 'string') throw new Error(`${file}: ${index}`);
-      parse = rowParser(kind, index);
-      continue;
-    }
-    const row = parse(fields);
-    if (typeof row !== 'string') out.push(row as MinuteAggregate);
-  }
+  await readFlatFile(file, kind, (row) => out.push(row));
   return out;
 }
