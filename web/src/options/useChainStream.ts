@@ -13,14 +13,8 @@ import type { ChainDeltaMessage, ChainResponse, ChainSnapshotMessage, QuoteSourc
 import { api } from '../api.js';
 import { socket } from '../socket.js';
 
-export interface ChainView {
-  underlying: string;
-  expiration: string;
-  dte: number;
-  at: number;
-  underlyingPrice: number;
-  atmStrike: number | null;
-  source: QuoteSource;
+/** The chain as the panel holds it: the server's answer, rows keyed for O(1) delta application. */
+export interface ChainView extends Omit<ChainResponse, 'rows' | 'note'> {
   /** A sentence from the server to show with the chain (e.g. how model quotes were priced). */
   note: string | null;
   /** By ticker; render order comes from sorting by strike. */
