@@ -17,9 +17,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
   },
   server: {
+    // The server refuses foreign Host/Origin headers: present the dev page as the backend's own.
     proxy: {
-      '/api': backend,
-      '/socket.io': { target: backend, ws: true },
+      '/api': { target: backend, changeOrigin: true, headers: { origin: backend } },
+      '/socket.io': { target: backend, ws: true, changeOrigin: true, headers: { origin: backend } },
     },
   },
 });

@@ -18,6 +18,7 @@ import { ReplayFeed, type ReplayTicker } from '../feeds/replay/index.js';
 import { openStore } from '../store/index.js';
 import type { MarketStore } from '../store/types.js';
 import { assertBindAllowed, installAuth } from './auth.js';
+import { HostPolicy, installHostPolicy, socketAllowRequest } from './security.js';
 import { errorHandler } from './errors.js';
 import { registerApiRoutes } from './routes.js';
 import { registerOptionsRoutes } from './options-routes.js';
@@ -36,6 +37,8 @@ export interface ServerConfig {
   port?: number;
   /** OPTDESK_TOKEN: required on every request and socket when set. */
   token?: string;
+  /** OPTDESK_ALLOWED_HOSTS: extra Host/Origin names (`name` or `name:port`) besides loopback at our port. */
+  allowedHosts?: readonly string[];
   /** Recorded data for the replay feed. Default ../shared/data next to the repo. */
   dataDir?: string;
   /** SQLite file (watchlist, drawings). Ignored when `store` is given. */
@@ -73,6 +76,8 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const host = config.host ?? '127.0.0.1';
   const token = config.token?.trim() || undefined;
   assertBindAllowed(host, token);
+  // Built first so a bad OPTDESK_ALLOWED_HOSTS fails before anything opens; the port is read per request.
+  const hostPolicy = new HostPolicy({ bindHost: host, allowedHosts: config.allowedHosts }, () => (app.server.address() as AddressInfo | null)?.port);
 
   const dataDir = config.dataDir ?? DEFAULT_DATA_DIR;
   const feed =
@@ -84,8 +89,10 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const hub = new ChartHub({ ...config.hub, feed });
 
   const app = Fastify({ logger: config.logger ?? false, bodyLimit: 1 << 20 });
+  installHostPolicy(app, hostPolicy);
   // Browsers only send tiny subscribe messages: a small buffer limit keeps a bad client cheap.
-  const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+  // allowRequest: the handshake bypasses Fastify's hooks, so Host/Origin are checked here too.
+  const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: 64 * 1024, allowRequest: socketAllowRequest(hostPolicy) });
   if (token) installAuth(app, io, token);
   hub.attach(io);
   const { massive: massiveOptions, ...optionsHubOptions } = config.options ?? {};

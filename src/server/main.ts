@@ -5,6 +5,7 @@
  * Environment:
  * - PORT (default 3000), HOST (default 127.0.0.1; any other address needs OPTDESK_TOKEN)
  * - OPTDESK_TOKEN: required on every request/socket when set
+ * - OPTDESK_ALLOWED_HOSTS: comma-separated extra names the desk is reached by (Host/Origin allow-list)
  * - OPTDESK_DATA: recorded data for the replay (default ../shared/data next to the repo)
  * - OPTDESK_DB: SQLite file for watchlist and drawings (default ./data/optdesk.db)
  * - MASSIVE_API_KEY: use the Massive live feed instead of the replay
@@ -19,6 +20,7 @@ import { MassiveFeed } from '../feeds/massive/index.js';
 import type { MarketDataFeed } from '../feeds/types.js';
 import { resolveDbPath } from '../store/index.js';
 import { DEFAULT_DATA_DIR, type OptdeskServer, type ServerConfig, createServer } from './app.js';
+import { parseAllowedHosts } from './security.js';
 
 export interface StartServerOptions {
   port?: number;
@@ -61,7 +63,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
     ...(env.OPTDESK_REPLAY_STATE === 'pause' || env.OPTDESK_REPLAY_STATE === 'play' ? { state: env.OPTDESK_REPLAY_STATE } : {}),
   };
 
-  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, dataDir, dbPath, feed, replay });
+  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), dataDir, dbPath, feed, replay });
   const { url } = await server.listen();
   log(`optdesk listening on ${url}`);
   log(`  feed: ${feedLine}`);
