@@ -11,7 +11,7 @@
  * and get their snapshot when the history has landed — they never see history arrive
  * as out-of-order deltas, which lightweight-charts cannot apply (#592).
  */
-import { guardSocketHandler, sendSocketError } from './socket-errors.js';
+import { guardSocketHandler, sendSocketError, SocketGuard } from './socket-errors.js';
 import type { Server, Socket } from 'socket.io';
 import { type Bar, type DailyAggregate, MINUTE_MS, type OptionQuote } from '../core/types.js';
 import { BarEngine, type BarDelta } from '../bars/index.js';
@@ -52,6 +52,8 @@ export interface ChartHubOptions {
   replayBroadcastMs?: number;
   /** How old a live series' last input may get during market hours before it reads STALE. Default 3 min. */
   staleAfterMs?: number;
+  /** Snapshot budget and slow-consumer bound per socket, shared with the OptionsHub (socket-errors.ts). */
+  guard?: SocketGuard;
 }
 
 interface SeriesEntry {
@@ -125,6 +127,7 @@ export class ChartHub {
   private healthTimer?: NodeJS.Timeout;
   private started = false;
   private readonly observers = new Set<FeedObserver>();
+  readonly guard: SocketGuard;
   /** Counters for tests and the bench. */
   readonly counters = { snapshots: 0, deltasSent: 0, resets: 0, backfills: 0 };
 
@@ -135,6 +138,7 @@ export class ChartHub {
     this.historySessions = options.historySessions ?? 5;
     this.replayBroadcastMs = options.replayBroadcastMs ?? 250;
     this.staleAfterMs = options.staleAfterMs ?? 3 * MINUTE_MS;
+    this.guard = options.guard ?? new SocketGuard();
     this.feedState = feed.status();
     this.engineNow = new BarEngine({ clock: this.feedNow() });
     this.unlistenEngine = this.engineNow.onDelta((d) => this.fanOut(d));
@@ -230,11 +234,12 @@ export class ChartHub {
       socket.on(EVENTS.subscribe, (raw: unknown) => guardSocketHandler(socket, EVENTS.subscribe, () => {
         const parsed = SubscribeSchema.safeParse(raw);
         if (!parsed.success) return sendSocketError(socket, EVENTS.subscribe, describeZodError(parsed.error, 'message'));
-        this.subscribe(socket, parsed.data);
+        this.guard.throttle(socket, EVENTS.subscribe, seriesId(parsed.data), () => this.subscribe(socket, parsed.data));
       }));
       socket.on(EVENTS.unsubscribe, (raw: unknown) => guardSocketHandler(socket, EVENTS.unsubscribe, () => {
         const parsed = UnsubscribeSchema.safeParse(raw);
         if (!parsed.success) return sendSocketError(socket, EVENTS.unsubscribe, describeZodError(parsed.error, 'message'));
+        this.guard.cancel(socket, seriesId(parsed.data));
         this.unsubscribe(socket, parsed.data);
       }));
       socket.on('disconnect', () => this.dropSocket(socket));
@@ -473,7 +478,7 @@ export class ChartHub {
         health: this.health(key),
       };
       for (const socket of entry.pending) {
-        if (!socket.connected) continue;
+        if (this.guard.dropIfSlow(socket)) continue;
         socket.emit(EVENTS.snapshot, snapshot);
         void socket.join(entry.id);
         entry.members.add(socket);

@@ -19,7 +19,7 @@
  * window around ATM of every chain stream, and every matrix contract), so only those
  * stream live quotes and nobody's leftovers count against the 1,000-contract limit.
  */
-import { guardSocketHandler, sendSocketError } from './socket-errors.js';
+import { guardSocketHandler, sendSocketError, type SocketGuard } from './socket-errors.js';
 import type { Server, Socket } from 'socket.io';
 import type { OptionQuote } from '../core/types.js';
 import type { ChainService } from '../options/service/index.js';
@@ -49,6 +49,8 @@ export interface OptionsHubOptions {
   liveRefreshMs?: number;
   /** Strikes each side of ATM a chain stream watches when the client does not say. Default 20. */
   defaultStrikesAroundAtm?: number;
+  /** Snapshot budget and slow-consumer bound; default the ChartHub's, so a socket has one budget. */
+  guard?: SocketGuard;
 }
 
 /** A panel shows one or two expirations; more than this per connection is a bug on the client. */
@@ -84,6 +86,7 @@ export class OptionsHub {
   private readonly throttleMs: number;
   private readonly liveRefreshMs: number;
   private readonly defaultStrikes: number;
+  private readonly guard: SocketGuard;
   private readonly chainStreams = new Map<Socket, Map<string, ChainStream>>();
   private readonly matrices = new Map<Socket, MatrixStream>();
   private unobserve?: () => void;
@@ -103,6 +106,7 @@ export class OptionsHub {
     this.throttleMs = options.throttleMs ?? 250;
     this.liveRefreshMs = options.liveRefreshMs ?? 5_000;
     this.defaultStrikes = options.defaultStrikesAroundAtm ?? 20;
+    this.guard = options.guard ?? options.hub.guard;
   }
 
   /** Follows the feed through the ChartHub (clock, resets, option quotes). */
@@ -141,17 +145,21 @@ export class OptionsHub {
       socket.on(OPTION_EVENTS.chainSubscribe, (raw: unknown) => guardSocketHandler(socket, OPTION_EVENTS.chainSubscribe, () => {
         const parsed = ChainSubscribeSchema.safeParse(raw);
         if (!parsed.success) return sendSocketError(socket, OPTION_EVENTS.chainSubscribe, describeZodError(parsed.error, 'message'));
-        this.subscribeChain(socket, parsed.data.underlying, parsed.data.expiration, parsed.data.strikesAroundAtm ?? this.defaultStrikes);
+        const { underlying, expiration, strikesAroundAtm } = parsed.data;
+        this.guard.throttle(socket, OPTION_EVENTS.chainSubscribe, `chain|${streamKey(underlying, expiration)}`, () =>
+          this.subscribeChain(socket, underlying, expiration, strikesAroundAtm ?? this.defaultStrikes));
       }));
       socket.on(OPTION_EVENTS.chainUnsubscribe, (raw: unknown) => guardSocketHandler(socket, OPTION_EVENTS.chainUnsubscribe, () => {
         const parsed = ChainUnsubscribeSchema.safeParse(raw);
         if (!parsed.success) return sendSocketError(socket, OPTION_EVENTS.chainUnsubscribe, describeZodError(parsed.error, 'message'));
-        this.unsubscribeChain(socket, streamKey(parsed.data.underlying, parsed.data.expiration));
+        const key = streamKey(parsed.data.underlying, parsed.data.expiration);
+        this.guard.cancel(socket, `chain|${key}`);
+        this.unsubscribeChain(socket, key);
       }));
       socket.on(OPTION_EVENTS.matrixSet, (raw: unknown) => guardSocketHandler(socket, OPTION_EVENTS.matrixSet, () => {
         const parsed = MatrixSetSchema.safeParse(raw);
         if (!parsed.success) return sendSocketError(socket, OPTION_EVENTS.matrixSet, describeZodError(parsed.error, 'message'));
-        this.setMatrix(socket, parsed.data.entries);
+        this.guard.throttle(socket, OPTION_EVENTS.matrixSet, 'matrix', () => this.setMatrix(socket, parsed.data.entries));
       }));
       socket.on('disconnect', () => {
         this.chainStreams.delete(socket);
@@ -228,6 +236,7 @@ export class OptionsHub {
     stream.rows = fingerprints(chain.rows);
     stream.underlyingPrice = chain.underlyingPrice;
     stream.visible = this.chains.visibleTickers(chain, stream.strikesAroundAtm);
+    if (this.guard.dropIfSlow(stream.socket)) return;
     stream.seq = 0;
     stream.ready = true;
     const message: ChainSnapshotMessage = { ...chain, seq: 0 };
@@ -289,7 +298,7 @@ export class OptionsHub {
       if (this.matrixCurrent(stream, epoch)) sendSocketError(stream.socket, OPTION_EVENTS.matrixSet, explain(err));
       return;
     }
-    if (!this.matrixCurrent(stream, epoch)) return;
+    if (!this.matrixCurrent(stream, epoch) || this.guard.dropIfSlow(stream.socket)) return;
     stream.rows = fingerprints(result.rows);
     stream.seq = 0;
     stream.ready = true;

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createServer, type OptdeskServer } from '../../src/server/app.js';
 import type { ReplayTicker } from '../../src/feeds/replay/index.js';
+import type { ServerConfig } from '../../src/server/app.js';
 import { DATA_DIR } from './data.js';
 
 export interface TestServerOptions {
@@ -25,6 +26,8 @@ export interface TestServerOptions {
   webDist?: string;
   /** Reuse a database file (to test persistence across restarts). */
   dbPath?: string;
+  /** ChartHub options (e.g. a SocketGuard with small bounds). */
+  hub?: ServerConfig['hub'];
 }
 
 export interface TestServer {
@@ -51,6 +54,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
     ...(opts.ticker ? { ticker: opts.ticker } : {}),
     ...(opts.webDist ? { webDist: opts.webDist } : {}),
+    ...(opts.hub ? { hub: opts.hub } : {}),
   });
   let url: string;
   try {
