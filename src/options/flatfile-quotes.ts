@@ -21,6 +21,13 @@ function ofRoot(ticker: string, prefix: string | null): boolean {
 export interface ReadQuotesOptions {
   /** Keep only contracts of this OCC root (e.g. "GOOG"); matches `O:<root><6 digits>`. */
   underlying?: string;
+  /** Filled with every OCC root seen in the file (kept or not), so one read also indexes the file. */
+  roots?: Set<string>;
+}
+
+/** The OCC root of a Massive option ticker (`O:GOOG151224C00750000` → GOOG): the 15-character tail is date, right and strike. */
+export function occRoot(ticker: string): string {
+  return ticker.slice(2, -15);
 }
 
 /**
@@ -31,7 +38,14 @@ export interface ReadQuotesOptions {
 export async function readOptionQuotesCsv(path: string, options: ReadQuotesOptions = {}): Promise<OptionQuote[]> {
   const out: OptionQuote[] = [];
   const prefix = options.underlying ? `O:${options.underlying}` : null;
+  const roots = options.roots;
+  let lastTicker = '';
   await readFlatFile(path, 'options-quotes', (quote) => {
+    // Rows come grouped by contract: only a ticker change can bring a new root.
+    if (roots && quote.ticker !== lastTicker) {
+      lastTicker = quote.ticker;
+      roots.add(occRoot(quote.ticker));
+    }
     if (ofRoot(quote.ticker, prefix)) out.push(quote);
   }, failOnBadRow(path));
   return out;
