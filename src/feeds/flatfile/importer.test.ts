@@ -183,7 +183,7 @@ describe('bad input: clear errors, nothing good lost', () => {
     assert.equal(r.rowsOk, 2);
     assert.equal(r.rowsBad, 6);
     assert.deepEqual(r.errors.map((e) => e.line), [3, 4, 5, 6, 7, 8]);
-    assert.match(r.errors[0]!.message, /2024-01-02\.csv\.gz:3: close "abc" is not a number/);
+    assert.match(r.errors[0]!.message, /2024-01-02\.csv\.gz:3: close "abc" is not a decimal number/);
     assert.match(r.errors[1]!.reason, /high 9 is below low 11/);
     assert.match(r.errors[2]!.reason, /6 columns, the header has 8/);
     assert.match(r.errors[3]!.reason, /volume -5 is negative/);
@@ -193,6 +193,29 @@ describe('bad input: clear errors, nothing good lost', () => {
     assert.deepEqual(bars.map((b) => b.start), [t, t + 7 * 60_000]);
     assert.equal(bars[0]?.trades, undefined, 'empty transactions stays unknown');
     assert.equal(bars[1]?.trades, 17);
+  });
+
+  it('reads numbers as decimals only: hex, binary, octal, blanks and separators are bad rows named by file:line', async () => {
+    const t = 1704205800000;
+    const ns = (i: number): string => `${t + i * 60_000}000000`;
+    const odd = ['0xA7', '0b101', '0o7', ' 12', '1_000', 'Infinity', '12abc'];
+    const path = writeFixture(
+      'non-decimal/us_stocks_sip/minute_aggs_v1/2024/01/2024-01-02.csv.gz',
+      gzipSync([
+        AGG_HEADER,
+        ...odd.map((v, i) => `HEX,${v},10,10,10,10,${ns(i)},`), // lines 2..8: volume is not a decimal
+        `HEX,100,0xA,10,10,10,${ns(7)},`, // line 9: open in hex (10)
+        `HEX,1e2,10,10.5,11,9.5,${ns(8)},3`, // line 10: exponent notation is still a decimal
+        `HEX,100,10,10.5,11,9.5,${ns(9)},0b11`, // line 11: transactions in binary
+      ].join('\n') + '\n'),
+    );
+    const r = await importFile(path, store);
+    assert.equal(r.rowsOk, 1);
+    assert.deepEqual(r.errors.map((e) => e.line), [2, 3, 4, 5, 6, 7, 8, 9, 11]);
+    odd.forEach((v, i) => assert.equal(r.errors[i]!.message, `${path}:${i + 2}: volume "${v}" is not a decimal number`));
+    assert.equal(r.errors[7]!.reason, 'open "0xA" is not a decimal number');
+    assert.equal(r.errors[8]!.reason, 'transactions "0b11" is not a decimal number');
+    assert.deepEqual(store.minuteBars('HEX', t, t + 3_600_000).map((b) => [b.start, b.volume]), [[t + 8 * 60_000, 100]], 'only the decimal row is stored');
   });
 
   it('stops a truncated gzip with an error naming file and line, keeping every good row before it', async () => {

@@ -39,12 +39,21 @@ function timestamp(name: string, raw: string | undefined): number | string {
   return ms;
 }
 
+/**
+ * A plain decimal (optional sign, digits, optional fraction, optional exponent). Number()
+ * alone also takes `0xA7` (167), `0b101` (5), `0o7`, surrounding blanks and `Infinity`:
+ * none of that is a price a vendor wrote, so it is a bad row, not a silently wrong number.
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /** A required non-negative number; the field name goes into the reason. */
 function amount(name: string, raw: string | undefined): number | string {
   const s = raw ?? '';
   // Number('') is 0, which would silently turn a missing price into a free one.
-  const n = s === '' ? NaN : Number(s);
-  if (!Number.isFinite(n)) return s === '' ? `${name} is empty` : `${name} "${s}" is not a number`;
+  if (s === '') return `${name} is empty`;
+  if (!DECIMAL.test(s)) return `${name} "${s}" is not a decimal number`;
+  const n = Number(s);
+  if (!Number.isFinite(n)) return `${name} "${s}" is not a number`;
   if (n < 0) return `${name} ${s} is negative`;
   return n;
 }
