@@ -283,7 +283,7 @@ describe('bad input: clear errors, nothing good lost', () => {
     const r = await importFile(path, store);
     assert.deepEqual([r.rowsOk, r.rowsBad], [1, 2]);
     assert.match(r.errors[0]!.reason, /"SPY" is not an OCC option ticker/);
-    assert.match(r.errors[1]!.reason, /bid_price "x" is not a number/);
+    assert.match(r.errors[1]!.reason, /bid_price "x" is not a decimal number/);
     assert.deepEqual(store.contractQuotes('O:SPY240119C00470000', 0, Number.MAX_SAFE_INTEGER), [
       { ticker: 'O:SPY240119C00470000', ts: 1704205859999, bid: null, bidSize: null, ask: 1.2, askSize: 3, sequence: 7 },
     ]);
