@@ -89,7 +89,7 @@ program
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
   .action((symbol: string, opts) => {
     try {
-      process.exitCode = runCheck(symbol, opts, process.stdout);
+      process.exitCode = runCheck(symbol, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('check', e);
     }

@@ -16,9 +16,12 @@ export type {
   Drawing,
   ImportKind,
   ImportRecord,
+  ImportStart,
+  ImportSymbolTally,
   MarketStore,
   OpenInterest,
   OptionContract,
+  SymbolImportSummary,
   SymbolSummary,
   UpsertCounts,
 } from './types.js';

@@ -137,6 +137,38 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'import start/finish and per-symbol import anomalies; settings quarantine',
+    sql: `
+      -- An import is recorded when it starts (status 'started', finished_at 0) and updated
+      -- when it ends: a row left 'started' is an import that was killed or is still running.
+      ALTER TABLE imports ADD COLUMN status TEXT NOT NULL DEFAULT 'finished' CHECK (status IN ('started', 'finished'));
+      ALTER TABLE imports ADD COLUMN started_at INTEGER;
+      ALTER TABLE imports ADD COLUMN pid INTEGER;
+
+      -- What each import saw per symbol (contract ticker for options): rows, malformed rows,
+      -- repeated (symbol, start) rows and rows older than the symbol's previous one.
+      CREATE TABLE import_symbols (
+        import_id INTEGER NOT NULL REFERENCES imports (id),
+        symbol TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        bad INTEGER NOT NULL,
+        duplicates INTEGER NOT NULL,
+        out_of_order INTEGER NOT NULL,
+        PRIMARY KEY (symbol, import_id)
+      ) WITHOUT ROWID;
+
+      -- Settings values that could not be read, kept aside instead of failing every request.
+      CREATE TABLE settings_quarantine (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        quarantined_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export interface AppliedMigration {
@@ -166,12 +198,16 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     );
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
+    // IMMEDIATE and re-checked inside: two processes opening a fresh file at once (an import
+    // and the server) apply each migration once instead of racing to CREATE the same table.
     db.transaction(() => {
+      if (isApplied.get(m.version)) return;
       db.exec(m.sql);
       record.run(m.version, m.name, Date.now());
-    })();
+    }).immediate();
   }
   return (
     db.prepare('SELECT version, name, applied_at AS appliedAt FROM schema_migrations ORDER BY version').all() as AppliedMigration[]

@@ -181,8 +181,44 @@ describe('SqliteMarketStore: import log, settings, drawings', () => {
     store.recordImport(rec);
     store.recordImport({ ...rec, inserted: 0, unchanged: 5, error: 'boom', finishedAt: 200 });
     assert.equal(store.imports().length, 2);
-    assert.deepEqual(store.lastImport('/x/a.csv.gz'), { ...rec, inserted: 0, unchanged: 5, error: 'boom', finishedAt: 200 });
+    assert.deepEqual(store.lastImport('/x/a.csv.gz'), { ...rec, inserted: 0, unchanged: 5, error: 'boom', finishedAt: 200, status: 'finished' });
     assert.equal(store.lastImport('/nope'), undefined);
+  });
+
+  it('marks imports started then finished; only a path whose newest row never finished is incomplete', () => {
+    const start = { path: '/x/b.csv.gz', size: 10, mtimeMs: 1, kind: 'stocks-minute' as const, startedAt: 1_000, pid: 4242 };
+    const first = store.beginImport(start);
+    assert.deepEqual(store.incompleteImports().map((r) => [r.path, r.status, r.startedAt, r.pid]), [['/x/b.csv.gz', 'started', 1_000, 4242]]);
+    const done = { ...start, rowsOk: 3, rowsBad: 1, inserted: 3, updated: 0, unchanged: 0, finishedAt: 2_000 };
+    store.finishImport(first, { ...done, symbols: [{ symbol: 'SPY', rows: 2, bad: 1, duplicates: 1, outOfOrder: 0 }, { symbol: 'AIG', rows: 1, bad: 0, duplicates: 0, outOfOrder: 1 }] });
+    assert.deepEqual(store.incompleteImports(), []);
+    assert.deepEqual(store.importSummary('SPY'), { files: 1, rows: 2, bad: 1, duplicates: 1, outOfOrder: 0, filesStoppedEarly: [] });
+    // A second, interrupted import of the same file is incomplete, and the summary still reads the finished one.
+    store.beginImport({ ...start, startedAt: 3_000 });
+    assert.deepEqual(store.incompleteImports().map((r) => r.startedAt), [3_000]);
+    assert.equal(store.importSummary('SPY').duplicates, 1);
+    // Re-importing replaces the file's tallies instead of adding to them.
+    const again = store.beginImport({ ...start, startedAt: 4_000 });
+    store.finishImport(again, { ...done, finishedAt: 5_000, error: 'stopped', symbols: [{ symbol: 'SPY', rows: 2, bad: 0, duplicates: 0, outOfOrder: 2 }] });
+    assert.deepEqual(store.importSummary('SPY'), { files: 1, rows: 2, bad: 0, duplicates: 0, outOfOrder: 2, filesStoppedEarly: ['/x/b.csv.gz: stopped'] });
+    assert.deepEqual(store.importSummary('AIG').files, 0, 'AIG was not in the newest import of that file');
+    assert.throws(() => store.finishImport(9_999, done), /no import 9999/);
+  });
+
+  it('reads a corrupt setting as unset, keeps the bad value in quarantine and warns once', () => {
+    const warnings: string[] = [];
+    store.setWarningHandler((m) => warnings.push(m));
+    store.setSetting('watchlist', ['SPY']);
+    (store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): void } } }).db
+      .prepare('UPDATE settings SET value = ? WHERE key = ?').run('["SPY",', 'watchlist');
+    assert.equal(store.setting('watchlist'), undefined);
+    assert.equal(store.setting('watchlist'), undefined, 'still unset, and no second warning');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^setting "watchlist": not valid JSON/);
+    const [q] = store.quarantinedSettings();
+    assert.deepEqual([q!.key, q!.value], ['watchlist', '["SPY",']);
+    store.setSetting('watchlist', ['AIG']);
+    assert.deepEqual(store.setting('watchlist'), ['AIG'], 'a new value can be saved');
   });
 
   it('round-trips settings as JSON', () => {

@@ -3,7 +3,9 @@
  *
  * Upserts run as "INSERT OR IGNORE, then UPDATE only if a value differs": a fresh import
  * costs one statement per row, and the two `changes` counts tell inserted / updated /
- * unchanged apart without reading the row first. Each batch is one transaction.
+ * unchanged apart without reading the row first. Each batch is one transaction, begun
+ * IMMEDIATE: it holds the write lock from its first statement, so two processes importing
+ * at once queue (busy timeout) instead of one failing halfway with "database is locked".
  */
 import Database from 'better-sqlite3';
 import type {
@@ -23,9 +25,11 @@ import type {
   Drawing,
   ImportKind,
   ImportRecord,
+  ImportStart,
   MarketStore,
   OpenInterest,
   OptionContract,
+  SymbolImportSummary,
   SymbolSummary,
   UpsertCounts,
 } from './types.js';
@@ -145,6 +149,9 @@ interface ImportRow {
   unchanged: number;
   error: string | null;
   finished_at: number;
+  status: 'started' | 'finished';
+  started_at: number | null;
+  pid: number | null;
 }
 
 function rowToImport(r: ImportRow): ImportRecord {
@@ -159,8 +166,11 @@ function rowToImport(r: ImportRow): ImportRecord {
     updated: r.updated,
     unchanged: r.unchanged,
     finishedAt: r.finished_at,
+    status: r.status,
   };
   if (r.error !== null) rec.error = r.error;
+  if (r.started_at !== null) rec.startedAt = r.started_at;
+  if (r.pid !== null) rec.pid = r.pid;
   return rec;
 }
 
@@ -174,6 +184,7 @@ export class SqliteMarketStore implements MarketStore {
   private readonly contractIds = new Map<string, number>();
   private readonly migrations: AppliedMigration[];
   private readonly stmt;
+  private warn: (message: string) => void = (message) => process.emitWarning(message, { code: 'OPTDESK_STORE' });
 
   /** Opens (creating if needed) the database file and applies pending migrations. */
   constructor(path: string) {
@@ -185,7 +196,9 @@ export class SqliteMarketStore implements MarketStore {
       // NORMAL is durable across application crashes in WAL mode and much faster than FULL.
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
+      // Writers take the lock up front (BEGIN IMMEDIATE) and a second writer (another import,
+      // the server saving a setting) waits for it this long instead of failing "database is locked".
+      this.db.pragma('busy_timeout = 30000');
       // 64 MiB page cache: an options day touches thousands of contracts' pages per batch.
       this.db.pragma('cache_size = -65536');
       this.migrations = migrate(this.db);
@@ -283,10 +296,41 @@ export class SqliteMarketStore implements MarketStore {
         `INSERT INTO imports (path, size, mtime_ms, kind, rows_ok, rows_bad, inserted, updated, unchanged, error, finished_at)
          VALUES (@path, @size, @mtimeMs, @kind, @rowsOk, @rowsBad, @inserted, @updated, @unchanged, @error, @finishedAt)`,
       ),
+      beginImport: db.prepare(
+        `INSERT INTO imports (path, size, mtime_ms, kind, rows_ok, rows_bad, inserted, updated, unchanged, error, finished_at, status, started_at, pid)
+         VALUES (@path, @size, @mtimeMs, @kind, 0, 0, 0, 0, 0, NULL, 0, 'started', @startedAt, @pid)`,
+      ),
+      finishImport: db.prepare(
+        `UPDATE imports SET rows_ok = @rowsOk, rows_bad = @rowsBad, inserted = @inserted, updated = @updated,
+           unchanged = @unchanged, error = @error, finished_at = @finishedAt, status = 'finished'
+         WHERE id = @id`,
+      ),
+      insertImportSymbol: db.prepare(
+        'INSERT INTO import_symbols (import_id, symbol, rows, bad, duplicates, out_of_order) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      // The newest row per path, when that row never finished.
+      incompleteImports: db.prepare(
+        `SELECT i.* FROM imports i
+         WHERE i.status = 'started' AND i.id = (SELECT MAX(id) FROM imports j WHERE j.path = i.path)
+         ORDER BY i.id`,
+      ),
+      // Per symbol, over the newest finished import of each path (a re-import replaces, not adds).
+      importSummary: db.prepare(
+        `SELECT i.path, i.error, s.rows, s.bad, s.duplicates, s.out_of_order AS outOfOrder
+         FROM import_symbols s JOIN imports i ON i.id = s.import_id
+         WHERE s.symbol = ?
+           AND i.id = (SELECT MAX(id) FROM imports j WHERE j.path = i.path AND j.status = 'finished')`,
+      ),
       imports: db.prepare('SELECT * FROM imports ORDER BY id DESC LIMIT ?'),
       lastImport: db.prepare('SELECT * FROM imports WHERE path = ? ORDER BY id DESC LIMIT 1'),
 
       getSetting: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+      quarantineSetting: db.prepare(
+        `INSERT INTO settings_quarantine (key, value, reason, quarantined_at)
+         SELECT key, value, ?, ? FROM settings WHERE key = ?`,
+      ),
+      deleteSetting: db.prepare('DELETE FROM settings WHERE key = ?'),
+      quarantined: db.prepare('SELECT key, value, reason, quarantined_at AS quarantinedAt FROM settings_quarantine ORDER BY id DESC'),
       setSetting: db.prepare(
         'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
@@ -324,7 +368,7 @@ export class SqliteMarketStore implements MarketStore {
   };
 
   upsertMinuteBars(bars: readonly MinuteAggregate[]): UpsertCounts {
-    return this.db.transaction(this.upsertMinuteTx)(bars);
+    return this.db.transaction(this.upsertMinuteTx).immediate(bars);
   }
 
   minuteBars(symbol: string, fromMs: number, toMs: number): MinuteAggregate[] {
@@ -336,7 +380,7 @@ export class SqliteMarketStore implements MarketStore {
       const c = counts();
       for (const b of bars) c[this.daily.upsert(b)]++;
       return c;
-    })();
+    }).immediate();
   }
 
   dailyBars(symbol: string, fromMs: number, toMs: number): DailyAggregate[] {
@@ -364,7 +408,7 @@ export class SqliteMarketStore implements MarketStore {
         c[updated === 1 ? 'updated' : 'unchanged']++;
       }
       return c;
-    })();
+    }).immediate();
   }
 
   bars(symbol: string, tf: Timeframe, fromMs: number, toMs: number): Bar[] {
@@ -416,7 +460,7 @@ export class SqliteMarketStore implements MarketStore {
           c[updated === 1 ? 'updated' : 'unchanged']++;
         }
         return c;
-      })();
+      }).immediate();
     } catch (err) {
       // A rolled-back transaction may have cached ids of contracts that were never committed.
       this.contractIds.clear();
@@ -441,7 +485,7 @@ export class SqliteMarketStore implements MarketStore {
           c[this.optionMinute.upsert(b)]++;
         }
         return c;
-      })();
+      }).immediate();
     } catch (err) {
       this.contractIds.clear();
       throw err;
@@ -463,7 +507,7 @@ export class SqliteMarketStore implements MarketStore {
           else c.unchanged++;
         }
         return c;
-      })();
+      }).immediate();
     } catch (err) {
       this.contractIds.clear();
       throw err;
@@ -521,7 +565,47 @@ export class SqliteMarketStore implements MarketStore {
   // --- import log -------------------------------------------------------------------------
 
   recordImport(record: ImportRecord): void {
-    this.stmt.insertImport.run({ ...record, error: record.error ?? null });
+    this.stmt.insertImport.run({
+      path: record.path, size: record.size, mtimeMs: record.mtimeMs, kind: record.kind, rowsOk: record.rowsOk,
+      rowsBad: record.rowsBad, inserted: record.inserted, updated: record.updated, unchanged: record.unchanged,
+      error: record.error ?? null, finishedAt: record.finishedAt,
+    });
+  }
+
+  beginImport(start: ImportStart): number {
+    return Number(this.stmt.beginImport.run({ ...start, pid: start.pid ?? null }).lastInsertRowid);
+  }
+
+  finishImport(id: number, record: ImportRecord): void {
+    this.db.transaction(() => {
+      const changed = this.stmt.finishImport.run({
+        id, rowsOk: record.rowsOk, rowsBad: record.rowsBad, inserted: record.inserted, updated: record.updated,
+        unchanged: record.unchanged, error: record.error ?? null, finishedAt: record.finishedAt,
+      }).changes;
+      if (changed !== 1) throw new Error(`import log: no import ${id} to finish`);
+      for (const t of record.symbols ?? []) {
+        this.stmt.insertImportSymbol.run(id, t.symbol, t.rows, t.bad, t.duplicates, t.outOfOrder);
+      }
+    }).immediate();
+  }
+
+  incompleteImports(): ImportRecord[] {
+    return (this.stmt.incompleteImports.all() as ImportRow[]).map(rowToImport);
+  }
+
+  importSummary(symbol: string): SymbolImportSummary {
+    const rows = this.stmt.importSummary.all(symbol) as {
+      path: string; error: string | null; rows: number; bad: number; duplicates: number; outOfOrder: number;
+    }[];
+    const out: SymbolImportSummary = { files: rows.length, rows: 0, bad: 0, duplicates: 0, outOfOrder: 0, filesStoppedEarly: [] };
+    for (const r of rows) {
+      out.rows += r.rows;
+      out.bad += r.bad;
+      out.duplicates += r.duplicates;
+      out.outOfOrder += r.outOfOrder;
+      if (r.error !== null) out.filesStoppedEarly.push(`${r.path}: ${r.error}`);
+    }
+    return out;
   }
 
   imports(limit = 100): ImportRecord[] {
@@ -537,7 +621,32 @@ export class SqliteMarketStore implements MarketStore {
 
   setting<T = unknown>(key: string): T | undefined {
     const json = this.stmt.getSetting.get(key) as string | undefined;
-    return json === undefined ? undefined : (JSON.parse(json) as T);
+    if (json === undefined) return undefined;
+    try {
+      return JSON.parse(json) as T;
+    } catch (err) {
+      // One bad row must not fail every request that reads it: keep it aside, read as unset.
+      const reason = `not valid JSON (${(err as Error).message})`;
+      this.quarantineSetting(key, reason);
+      return undefined;
+    }
+  }
+
+  quarantineSetting(key: string, reason: string): void {
+    let moved = 0;
+    this.db.transaction(() => {
+      moved = this.stmt.quarantineSetting.run(reason, Date.now(), key).changes;
+      this.stmt.deleteSetting.run(key);
+    }).immediate();
+    if (moved > 0) this.warn(`setting "${key}": ${reason}; it now reads as unset and the stored value was kept in settings_quarantine`);
+  }
+
+  quarantinedSettings(): { key: string; value: string; reason: string; quarantinedAt: number }[] {
+    return this.stmt.quarantined.all() as { key: string; value: string; reason: string; quarantinedAt: number }[];
+  }
+
+  setWarningHandler(handler: (message: string) => void): void {
+    this.warn = handler;
   }
 
   setSetting(key: string, value: unknown): void {
@@ -561,7 +670,7 @@ export class SqliteMarketStore implements MarketStore {
     this.db.transaction(() => {
       this.stmt.deleteDrawings.run(symbol);
       list.forEach((d, i) => this.stmt.insertDrawing.run(symbol, d.id, i, JSON.stringify(d)));
-    })();
+    }).immediate();
   }
 
   close(): void {

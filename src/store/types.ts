@@ -81,7 +81,49 @@ export interface ImportRecord {
   unchanged: number;
   /** Why the file stopped early (truncated gzip, bad header…); absent when it was read to the end. */
   error?: string;
+  /** 0 while the import is still marked `started`. */
   finishedAt: number;
+  /** `started`: the import began and never finished (killed, or still running). Default `finished`. */
+  status?: 'started' | 'finished';
+  startedAt?: number;
+  /** Process that ran the import. */
+  pid?: number;
+  /** Per-symbol tallies (written with `finishImport`; not read back by `imports()`). */
+  symbols?: ImportSymbolTally[];
+}
+
+/** What one import saw for one symbol (contract ticker for option files). */
+export interface ImportSymbolTally {
+  symbol: string;
+  rows: number;
+  /** Malformed rows whose ticker could still be read. */
+  bad: number;
+  /** Rows repeating the (symbol, start) of the row before them. */
+  duplicates: number;
+  /** Rows starting before the symbol's previous row. */
+  outOfOrder: number;
+}
+
+/** The start of an import, recorded before the first row is read. */
+export interface ImportStart {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  kind: ImportKind;
+  startedAt: number;
+  pid?: number;
+}
+
+/** What the latest import of each file saw for one symbol. */
+export interface SymbolImportSummary {
+  /** Files whose latest finished import had rows of the symbol. */
+  files: number;
+  rows: number;
+  bad: number;
+  duplicates: number;
+  outOfOrder: number;
+  /** `path: error` of those files that stopped early. */
+  filesStoppedEarly: string[];
 }
 
 /**
@@ -131,15 +173,33 @@ export interface MarketStore {
   /** Stock/ETF symbols with minute or vendor daily bars, ascending. */
   symbols(): SymbolSummary[];
 
+  /** Records a finished import in one step. */
   recordImport(record: ImportRecord): void;
+  /** Marks a file's import as started; returns its log id for `finishImport`. */
+  beginImport(start: ImportStart): number;
+  /** Completes the `started` row `id` with the outcome and per-symbol tallies (one transaction). */
+  finishImport(id: number, record: ImportRecord): void;
+  /** Files whose latest import is still `started`: killed mid-import, or running now. */
+  incompleteImports(): ImportRecord[];
+  /** Rows, bad rows, duplicates and out-of-order rows of `symbol` over the latest finished import of each file. */
+  importSummary(symbol: string): SymbolImportSummary;
   /** Import log, newest first. */
   imports(limit?: number): ImportRecord[];
   /** The newest log entry for a file path, if any. */
   lastImport(path: string): ImportRecord | undefined;
 
-  /** Dashboard settings as JSON values. */
+  /**
+   * Dashboard settings as JSON values. A value that is not valid JSON reads as undefined:
+   * it is moved to `settings_quarantine` and reported to the warning handler.
+   */
   setting<T = unknown>(key: string): T | undefined;
   setSetting(key: string, value: unknown): void;
+  /** Moves the stored value of `key` aside (settings_quarantine, with `reason` and time) and deletes it. */
+  quarantineSetting(key: string, reason: string): void;
+  /** Quarantined values, newest first. */
+  quarantinedSettings(): { key: string; value: string; reason: string; quarantinedAt: number }[];
+  /** Where the store reports recoverable problems (a corrupt setting). Default: process warnings. */
+  setWarningHandler(handler: (message: string) => void): void;
 
   /** A symbol's drawings in the order they were saved. */
   drawings(symbol: string): Drawing[];

@@ -3,6 +3,7 @@ import { historyBars } from '../../bars/load.js';
 import { openStore, resolveDbPath } from '../../store/index.js';
 import { parseArg, parseRange, symbolArg, timeframeArg, formatArg, hasSession } from '../args.js';
 import { barsToCsv, barsToJson } from '../output.js';
+import { warnIncompleteImports } from '../warnings.js';
 
 export interface BarsOptions {
   tf?: string;
@@ -20,6 +21,7 @@ export function runBars(symbolInput: string, opts: BarsOptions, out: NodeJS.Writ
   const format = parseArg('--format', formatArg, opts.format ?? 'csv');
   const store = openStore(resolveDbPath(opts));
   try {
+    warnIncompleteImports(store, err);
     const bars = historyBars(store, { symbol, tf, from, to, extended: opts.extended ?? false });
     out.write(format === 'json' ? barsToJson(symbol, bars, tf) : barsToCsv(bars, tf));
     if (bars.length === 0) {

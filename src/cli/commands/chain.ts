@@ -10,6 +10,7 @@ import { nyMidnight, nyTimeToMs, formatNyIso } from '../../calendar/index.js';
 import { OptionChainIndex, defaultRiskFreeRate, type ChainRow } from '../../options/index.js';
 import { openStore, resolveDbPath, type MarketStore } from '../../store/index.js';
 import { dateArg, formatArg, parseArg, symbolArg } from '../args.js';
+import { warnIncompleteImports } from '../warnings.js';
 
 export interface ChainOptions {
   at?: string;
@@ -76,6 +77,7 @@ export function runChain(underlyingInput: string, opts: ChainOptions, out: NodeJ
   const at = nyTimeToMs(date, atText.slice(11));
   const store = openStore(resolveDbPath(opts));
   try {
+    warnIncompleteImports(store, err);
     const snap = buildChain(store, underlying, at, date, { expiration, rate, div });
     if (format === 'json') {
       out.write(JSON.stringify({ underlying, at: formatNyIso(at), underlyingPrice: snap.underlyingPrice, rate, dividendYield: div, atmStrike: snap.atmStrike, expirations: snap.expirations, rows: snap.rows }, null, 2) + '\n');

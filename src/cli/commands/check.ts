@@ -11,6 +11,7 @@ import type { Bar } from '../../core/types.js';
 import { addDays, nyMidnight, sessionsBetween } from '../../calendar/index.js';
 import { openStore, resolveDbPath, type MarketStore } from '../../store/index.js';
 import { parseArg, parseRange, symbolArg } from '../args.js';
+import { warnIncompleteImports } from '../warnings.js';
 import { z } from 'zod';
 
 export interface CheckOptions {
@@ -48,7 +49,7 @@ export function buildIntegrityReport(store: MarketStore, symbol: string, from: s
     sessionsWithVendorDaily: daily.length,
     sessionsWithoutAnyData: sessions.filter((s) => !minuteDates.has(s.date) && !daily.some((d) => d.start === s.midnight)).map((s) => s.date),
     missingMinutes: findMissingMinutes(sessions, regularMinutes).filter((m) => m.present < m.expected),
-    importLog: importAnomalies(store),
+    importLog: importAnomalies(store, symbol),
     badTicks: [
       ...findDailyBadTicks(dailyWithLookback).filter((t) => t.date >= from),
       ...findMinuteBadTicks(regularMinutes),
@@ -58,16 +59,17 @@ export function buildIntegrityReport(store: MarketStore, symbol: string, from: s
   };
 }
 
-/** Bad, duplicate and out-of-order rows the importer saw, summed over the import log. */
-function importAnomalies(store: MarketStore) {
-  const records = store.imports(10_000);
-  const sum = (f: (r: (typeof records)[number]) => number | undefined) => records.reduce((s, r) => s + (f(r) ?? 0), 0);
+/** Bad, duplicate and out-of-order rows of `symbol` the importer saw, over the newest import of each file. */
+function importAnomalies(store: MarketStore, symbol: string) {
+  const s = store.importSummary(symbol);
   return {
-    files: records.length,
-    badRows: sum((r) => r.rowsBad),
-    duplicateRows: sum((r) => (r as { duplicates?: number }).duplicates),
-    outOfOrderRows: sum((r) => (r as { outOfOrder?: number }).outOfOrder),
-    filesStoppedEarly: records.filter((r) => r.error).map((r) => `${r.path}: ${r.error}`),
+    files: s.files,
+    rows: s.rows,
+    badRows: s.bad,
+    duplicateRows: s.duplicates,
+    outOfOrderRows: s.outOfOrder,
+    filesStoppedEarly: s.filesStoppedEarly,
+    incompleteImports: store.incompleteImports().map((r) => r.path),
   };
 }
 
@@ -85,8 +87,9 @@ export function formatIntegrityReport(r: Report): string {
   }
   if (r.missingMinutes.length > 30) lines.push(`  … ${r.missingMinutes.length - 30} more sessions`);
   lines.push('');
-  lines.push(`Input seen on import (${r.importLog.files} files): ${r.importLog.badRows} bad rows, ${r.importLog.duplicateRows} duplicates, ${r.importLog.outOfOrderRows} out of order`);
+  lines.push(`Input seen on import (${r.importLog.rows} ${r.symbol} rows in ${r.importLog.files} files): ${r.importLog.badRows} bad rows, ${r.importLog.duplicateRows} duplicates, ${r.importLog.outOfOrderRows} out of order`);
   for (const f of r.importLog.filesStoppedEarly) lines.push(`  stopped early: ${f}`);
+  for (const f of r.importLog.incompleteImports) lines.push(`  incomplete import (killed or still running): ${f}`);
   lines.push('');
   lines.push(`Bad ticks (${r.badTicks.length}):`);
   for (const t of r.badTicks) lines.push(`  ${t.date}${t.time ? ' ' + t.time : ''} ${t.kind}: ${t.detail}`);
@@ -106,12 +109,13 @@ function summarizeList(items: string[]): string {
   return items.length <= 10 ? items.join(', ') : `${items.slice(0, 10).join(', ')} … (${items.length} in all)`;
 }
 
-export function runCheck(symbolInput: string, opts: CheckOptions, out: NodeJS.WritableStream): number {
+export function runCheck(symbolInput: string, opts: CheckOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): number {
   const symbol = parseArg('SYMBOL', symbolArg, symbolInput);
   const { from, to } = parseRange(opts.from, opts.to);
   const format = parseArg('--format', z.enum(['text', 'json'], { error: 'must be text or json' }), opts.format ?? 'text');
   const store = openStore(resolveDbPath(opts));
   try {
+    warnIncompleteImports(store, err);
     const report = buildIntegrityReport(store, symbol, from, to);
     out.write(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatIntegrityReport(report));
     return 0;

@@ -7,7 +7,11 @@
  * - a truncated or corrupt gzip stops that file with an error naming file and line, and
  *   every good row read before it is kept (batches are flushed as they fill, the partial
  *   batch when the stream breaks);
- * - re-importing a file changes nothing (the store counts identical rows as unchanged).
+ * - re-importing a file changes nothing (the store counts identical rows as unchanged);
+ * - the import log marks each file `started` before its first row and `finished` (with its
+ *   counts and per-symbol duplicates/out-of-order rows) after its last, so a killed import
+ *   leaves a `started` row that `bars`, `chain` and `check` warn about;
+ * - `rowsOk` counts rows written to the store, never rows read but lost to a failed write.
  * UI-free: progress goes to an `onProgress` callback (see progress.ts for the terminal bar).
  */
 import { createReadStream, type ReadStream } from 'node:fs';
@@ -18,7 +22,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../../core/errors.js';
 import type { MinuteAggregate, OptionQuote } from '../../core/types.js';
-import type { MarketStore, OpenInterest, UpsertCounts } from '../../store/types.js';
+import type { ImportSymbolTally, MarketStore, OpenInterest, UpsertCounts } from '../../store/types.js';
 import { dateFromFileName, KIND_SPECS, kindFromPath, mapHeader, whyUnrecognised, type FlatFileKind } from './kinds.js';
 import { rowParser, type FlatFileRecord } from './rows.js';
 
@@ -71,8 +75,14 @@ export interface FileImportReport extends UpsertCounts {
   path: string;
   kind: FlatFileKind;
   bytes: number;
+  /** Good rows written to the store. */
   rowsOk: number;
   rowsBad: number;
+  /** Good rows read but not written because the store write failed. */
+  rowsUnwritten: number;
+  /** Rows repeating their symbol's previous (symbol, start), and rows older than it, summed over symbols. */
+  duplicates: number;
+  outOfOrder: number;
   /** The first `maxErrorsPerFile` malformed rows. */
   errors: RowError[];
   /** Why the file stopped before its end (bad header, truncated gzip…); absent when read to the end. */
@@ -89,6 +99,9 @@ export interface DirectoryImportReport extends UpsertCounts {
   ignored: { path: string; reason: string }[];
   rowsOk: number;
   rowsBad: number;
+  rowsUnwritten: number;
+  duplicates: number;
+  outOfOrder: number;
   /** Files that stopped early with an error. */
   failedFiles: number;
   elapsedMs: number;
@@ -139,8 +152,8 @@ export async function importDirectory(
   }
 
   const report: DirectoryImportReport = {
-    root, files, ignored, inserted: 0, updated: 0, unchanged: 0, rowsOk: 0, rowsBad: 0, failedFiles: 0,
-    elapsedMs: 0,
+    root, files, ignored, inserted: 0, updated: 0, unchanged: 0, rowsOk: 0, rowsBad: 0, rowsUnwritten: 0,
+    duplicates: 0, outOfOrder: 0, failedFiles: 0, elapsedMs: 0,
   };
   for (const f of files) {
     report.inserted += f.inserted;
@@ -148,6 +161,9 @@ export async function importDirectory(
     report.unchanged += f.unchanged;
     report.rowsOk += f.rowsOk;
     report.rowsBad += f.rowsBad;
+    report.rowsUnwritten += f.rowsUnwritten;
+    report.duplicates += f.duplicates;
+    report.outOfOrder += f.outOfOrder;
     if (f.error) report.failedFiles++;
   }
   report.elapsedMs = performance.now() - started;
@@ -229,13 +245,13 @@ async function importOne(
   const started = performance.now();
   const st = await stat(path);
   const report: FileImportReport = {
-    path, kind, bytes: st.size, rowsOk: 0, rowsBad: 0, errors: [], inserted: 0, updated: 0, unchanged: 0,
-    elapsedMs: 0,
+    path, kind, bytes: st.size, rowsOk: 0, rowsBad: 0, rowsUnwritten: 0, duplicates: 0, outOfOrder: 0, errors: [],
+    inserted: 0, updated: 0, unchanged: 0, elapsedMs: 0,
   };
 
   if (opts.skipImported) {
     const last = store.lastImport(path);
-    if (last && !last.error && last.size === st.size && last.mtimeMs === Math.trunc(st.mtimeMs) && last.kind === kind) {
+    if (last && !last.error && last.status !== 'started' && last.size === st.size && last.mtimeMs === Math.trunc(st.mtimeMs) && last.kind === kind) {
       report.skipped = true;
       report.elapsedMs = performance.now() - started;
       return report;
@@ -262,9 +278,12 @@ async function importOne(
       file: path, kind, fileIndex: run.fileIndex, fileCount: run.fileCount,
       fileBytesRead: done ? st.size : input.bytesRead, fileBytes: st.size,
       totalBytesRead: run.bytesBefore + (done ? st.size : input.bytesRead), totalBytes: run.totalBytes,
-      rowsOk: report.rowsOk, rowsBad: report.rowsBad, done,
+      rowsOk: report.rowsOk + batch.length, rowsBad: report.rowsBad, done,
     });
   };
+
+  const logId = store.beginImport({ path, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), kind, startedAt: Date.now(), pid: process.pid });
+  const tally = new SymbolTally(kind);
 
   let batch: FlatFileRecord[] = [];
   const flush = (): void => {
@@ -275,8 +294,10 @@ async function importOne(
     try {
       c = write(pending);
     } catch (err) {
+      report.rowsUnwritten += pending.length;
       throw new StoreWriteError(err);
     }
+    report.rowsOk += pending.length;
     report.inserted += c.inserted;
     report.updated += c.updated;
     report.unchanged += c.unchanged;
@@ -285,6 +306,8 @@ async function importOne(
   let lineNo = 0;
   let parse: ((fields: readonly string[]) => FlatFileRecord | string) | undefined;
   let columns = 0;
+  let tickerColumn = -1;
+  let streamBroke = false;
   progress(false);
   try {
     for await (const raw of lines) {
@@ -298,6 +321,7 @@ async function importOne(
         }
         parse = rowParser(kind, index, dateFromFileName(path));
         columns = header.length;
+        tickerColumn = index.get('ticker') ?? -1;
         continue;
       }
       if (raw === '') continue; // a trailing blank line is not a row
@@ -305,12 +329,13 @@ async function importOne(
       const row = fields.length === columns ? parse(fields) : `has ${fields.length} columns, the header has ${columns}`;
       if (typeof row === 'string') {
         report.rowsBad++;
+        tally.bad(fields[tickerColumn]);
         if (report.errors.length < maxErrors) {
           report.errors.push({ line: lineNo, reason: row, message: `${path}:${lineNo}: ${row}` });
         }
         continue;
       }
-      report.rowsOk++;
+      tally.good(row);
       batch.push(row);
       if (batch.length >= batchSize) flush();
       // Every 4,096 lines: smooth enough for a bar, too rare to cost anything.
@@ -323,8 +348,8 @@ async function importOne(
     report.error =
       err instanceof StoreWriteError
         ? `${path}: stopped after line ${lineNo}: ${err.message}`
-        : `${path}: stopped after line ${lineNo}: ${describeStreamError(err)}; ` +
-          `kept the ${report.rowsOk} good rows read before it`;
+        : `${path}: stopped after line ${lineNo}: ${describeStreamError(err)}`;
+    streamBroke = !(err instanceof StoreWriteError);
   } finally {
     lines.close();
     input.destroy();
@@ -337,13 +362,65 @@ async function importOne(
     const what = `${path}: stopped after line ${lineNo}: ${(err as Error).message}`;
     report.error = report.error === undefined ? what : `${report.error}; then ${what}`;
   }
+  if (streamBroke) report.error += `; kept the ${report.rowsOk} good rows read before it`;
+  if (report.rowsUnwritten > 0) report.error += `; ${report.rowsUnwritten} good rows read were not written`;
   report.elapsedMs = performance.now() - started;
-  store.recordImport({
+  const symbols = tally.list();
+  for (const t of symbols) {
+    report.duplicates += t.duplicates;
+    report.outOfOrder += t.outOfOrder;
+  }
+  store.finishImport(logId, {
     path, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), kind, rowsOk: report.rowsOk, rowsBad: report.rowsBad,
     inserted: report.inserted, updated: report.updated, unchanged: report.unchanged,
     ...(report.error !== undefined ? { error: report.error } : {}),
     finishedAt: Date.now(),
+    symbols,
   });
   progress(true);
   return report;
+}
+
+/**
+ * Per-symbol counts over one file, as rows arrive: duplicates repeat the symbol's previous
+ * (start[, sequence]); out-of-order rows start before it. Comparing with the previous row
+ * only keeps this O(symbols) in memory — flat files are sorted by symbol then time, so a
+ * repeated row sits next to its twin; a repeat that is also out of order counts as out of order.
+ */
+class SymbolTally {
+  private readonly bySymbol = new Map<string, ImportSymbolTally & { last: number; lastSeq: number }>();
+  private readonly ordered: boolean;
+
+  constructor(kind: FlatFileKind) {
+    this.ordered = kind !== 'open-interest';
+  }
+
+  good(row: FlatFileRecord): void {
+    const symbol = 'symbol' in row ? row.symbol : row.ticker;
+    const t = this.of(symbol);
+    t.rows++;
+    if (!this.ordered) return;
+    const time = 'start' in row ? row.start : (row as OptionQuote).ts;
+    const seq = 'ts' in row ? ((row as OptionQuote).sequence ?? -1) : -1;
+    if (time < t.last) t.outOfOrder++;
+    else if (time === t.last && seq === t.lastSeq) t.duplicates++;
+    if (time >= t.last) {
+      t.last = time;
+      t.lastSeq = seq;
+    }
+  }
+
+  bad(symbol: string | undefined): void {
+    if (symbol) this.of(symbol).bad++;
+  }
+
+  list(): ImportSymbolTally[] {
+    return [...this.bySymbol.values()].map(({ symbol, rows, bad, duplicates, outOfOrder }) => ({ symbol, rows, bad, duplicates, outOfOrder }));
+  }
+
+  private of(symbol: string) {
+    let t = this.bySymbol.get(symbol);
+    if (!t) this.bySymbol.set(symbol, (t = { symbol, rows: 0, bad: 0, duplicates: 0, outOfOrder: 0, last: -Infinity, lastSeq: -1 }));
+    return t;
+  }
 }
