@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createRequire } from 'node:module';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { Server } from 'socket.io';
 import { ChartHub, type ChartHubOptions } from '../hub/hub.js';
@@ -26,6 +27,7 @@ import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
 
+const require = createRequire(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_WEB_DIST = path.join(REPO_ROOT, 'web/dist');
 export const DEFAULT_DATA_DIR = path.resolve(REPO_ROOT, '../shared/data');
@@ -53,6 +55,11 @@ export interface ServerConfig {
   /** Built dashboard. Default web/dist in the repo. */
   webDist?: string;
   logger?: boolean;
+  /**
+   * OPTDESK_LOG: request and error log file, rotated (pino-roll: daily and at 10 MB, 7 old
+   * files kept; the active file is FILE's name with a number, e.g. optdesk.1.log). Off when unset.
+   */
+  logFile?: string;
   hub?: Omit<ChartHubOptions, 'feed'>;
   /** Option streams (throttle) and, with the Massive feed, the live-contract budget. */
   options?: Omit<OptionsHubOptions, 'hub' | 'chains'> & { massive?: MassiveChainSourceOptions };
@@ -88,7 +95,8 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const store = config.store ?? openStore(config.dbPath ?? ':memory:');
   const hub = new ChartHub({ ...config.hub, feed });
 
-  const app = Fastify({ logger: config.logger ?? false, bodyLimit: 1 << 20 });
+  const app = Fastify({ logger: loggerOptions(config), bodyLimit: 1 << 20 });
+  store.setWarningHandler((message) => app.log.warn(message));
   installHostPolicy(app, hostPolicy);
   // Browsers only send tiny subscribe messages: a small buffer limit keeps a bad client cheap.
   // allowRequest: the handshake bypasses Fastify's hooks, so Host/Origin are checked here too.
@@ -136,6 +144,20 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();
       if (ownStore) store.close();
+    },
+  };
+}
+
+/** Fastify's logger: to a rotated file when `logFile` is set (the server logs nothing otherwise). */
+function loggerOptions(config: ServerConfig): FastifyServerOptions['logger'] {
+  if (!config.logFile) return config.logger ?? false;
+  return {
+    level: 'info',
+    // Tokens can travel in headers and cookies: never write them to disk.
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    transport: {
+      target: require.resolve('pino-roll'),
+      options: { file: path.resolve(config.logFile), frequency: 'daily', size: '10m', mkdir: true, limit: { count: 7 } },
     },
   };
 }

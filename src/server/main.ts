@@ -8,6 +8,7 @@
  * - OPTDESK_ALLOWED_HOSTS: comma-separated extra names the desk is reached by (Host/Origin allow-list)
  * - OPTDESK_DATA: recorded data for the replay (default ../shared/data next to the repo)
  * - OPTDESK_DB: SQLite file for watchlist and drawings (default ./data/optdesk.db)
+ * - OPTDESK_LOG: request/error log, rotated daily and at 10 MB (default ./data/logs/optdesk.log; "off" to disable)
  * - MASSIVE_API_KEY: use the Massive live feed instead of the replay
  *   (MASSIVE_DELAYED=1 for the 15-minute delayed plan)
  * - OPTDESK_REPLAY_SESSION / OPTDESK_REPLAY_TIME / OPTDESK_REPLAY_SPEED / OPTDESK_REPLAY_STATE:
@@ -21,6 +22,8 @@ import type { MarketDataFeed } from '../feeds/types.js';
 import { resolveDbPath } from '../store/index.js';
 import { DEFAULT_DATA_DIR, type OptdeskServer, type ServerConfig, createServer } from './app.js';
 import { parseAllowedHosts } from './security.js';
+
+export const DEFAULT_LOG_FILE = './data/logs/optdesk.log';
 
 export interface StartServerOptions {
   port?: number;
@@ -46,6 +49,8 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   const host = opts.host ?? (env.HOST?.trim() || '127.0.0.1');
   const dataDir = path.resolve(opts.dataDir ?? env.OPTDESK_DATA ?? DEFAULT_DATA_DIR);
   const dbPath = resolveDbPath({ db: opts.db }, env);
+  const logSetting = env.OPTDESK_LOG?.trim() || DEFAULT_LOG_FILE;
+  const logFile = logSetting === 'off' ? undefined : path.resolve(logSetting);
 
   let feed: MarketDataFeed | undefined;
   let feedLine = `replay of recorded sessions in ${dataDir}`;
@@ -63,7 +68,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
     ...(env.OPTDESK_REPLAY_STATE === 'pause' || env.OPTDESK_REPLAY_STATE === 'play' ? { state: env.OPTDESK_REPLAY_STATE } : {}),
   };
 
-  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), dataDir, dbPath, feed, replay });
+  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), logFile, dataDir, dbPath, feed, replay });
   const { url } = await server.listen();
   log(`optdesk listening on ${url}`);
   log(`  feed: ${feedLine}`);
@@ -72,6 +77,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   const feedMessage = server.hub.feedHealth().message;
   if (feedMessage) log(`  note: ${feedMessage}`);
   log(`  database: ${dbPath}`);
+  log(`  log: ${logFile ? `${path.dirname(logFile)}/ (rotated)` : 'off'}`);
   return { url, server, close: () => server.close() };
 }
 

@@ -14,6 +14,7 @@ import type { MarketStore } from '../store/types.js';
 import { ChainQuerySchema, ExpirationsQuerySchema, MatrixEntrySchema, MatrixSetSchema, type MatrixEntry } from '../hub/options-protocol.js';
 import { type ChainService, OptionDataNotFound, OptionDataUnavailable } from '../options/service/index.js';
 import { HttpError, parseOr400 } from './errors.js';
+import { describeZodError } from '../hub/protocol.js';
 
 export const MATRIX_SETTING_KEY = 'matrix';
 
@@ -22,10 +23,18 @@ export interface OptionsRouteDeps {
   store: MarketStore;
 }
 
-/** The saved matrix; anything unreadable in the store (an older shape) reads as empty rather than failing. */
+/**
+ * The saved matrix. Anything unreadable in the store (corrupt JSON, an older shape) reads as
+ * empty rather than failing every request, and the bad value is kept aside in the store's
+ * settings quarantine (the store logs a warning).
+ */
 export function savedMatrix(store: MarketStore): MatrixEntry[] {
-  const parsed = z.array(MatrixEntrySchema).safeParse(store.setting(MATRIX_SETTING_KEY) ?? []);
-  return parsed.success ? parsed.data : [];
+  const saved = store.setting(MATRIX_SETTING_KEY);
+  if (saved === undefined) return [];
+  const parsed = z.array(MatrixEntrySchema).safeParse(saved);
+  if (parsed.success) return parsed.data;
+  store.quarantineSetting(MATRIX_SETTING_KEY, `not a list of matrix entries (${describeZodError(parsed.error, 'matrix')})`);
+  return [];
 }
 
 /** Duplicate tickers would make matrix deltas ambiguous (rows are keyed by ticker). */

@@ -39,7 +39,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   const watchlist = (): string[] => {
     const saved = store.setting<unknown>(WATCHLIST_KEY);
-    return Array.isArray(saved) && saved.every((s) => typeof s === 'string') ? (saved as string[]) : [...DEFAULT_WATCHLIST];
+    if (saved === undefined) return [...DEFAULT_WATCHLIST];
+    if (Array.isArray(saved) && saved.every((s) => typeof s === 'string')) return saved as string[];
+    // Readable JSON of the wrong shape: keep it aside (the store warns) and start from the default.
+    store.quarantineSetting(WATCHLIST_KEY, 'not a list of symbols');
+    return [...DEFAULT_WATCHLIST];
   };
 
   app.get('/api/health', async (): Promise<HealthResponse> => {
