@@ -20,6 +20,7 @@ import { openStore } from '../store/index.js';
 import type { MarketStore } from '../store/types.js';
 import { assertBindAllowed, installAuth } from './auth.js';
 import { HostPolicy, installHostPolicy, socketAllowRequest } from './security.js';
+import { ReplayPositionKeeper, replayStart, savedReplayPosition } from './replay-position.js';
 import { errorHandler } from './errors.js';
 import { registerApiRoutes } from './routes.js';
 import { registerOptionsRoutes } from './options-routes.js';
@@ -87,12 +88,14 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const hostPolicy = new HostPolicy({ bindHost: host, allowedHosts: config.allowedHosts }, () => (app.server.address() as AddressInfo | null)?.port);
 
   const dataDir = config.dataDir ?? DEFAULT_DATA_DIR;
-  const feed =
-    config.feed ??
-    new ReplayFeed({ dataDir, ...config.replay, ...(config.ticker ? { ticker: config.ticker } : {}) });
-  const replay = feed instanceof ReplayFeed ? feed : undefined;
   const ownStore = !config.store;
   const store = config.store ?? openStore(config.dbPath ?? ':memory:');
+  // The saved replay position fills every field the caller (environment) leaves open.
+  const replayAt = config.feed ? {} : replayStart(savedReplayPosition(store), config.replay);
+  const feed =
+    config.feed ??
+    new ReplayFeed({ dataDir, ...replayAt, ...(config.ticker ? { ticker: config.ticker } : {}) });
+  const replay = feed instanceof ReplayFeed ? feed : undefined;
   const hub = new ChartHub({ ...config.hub, feed });
 
   const app = Fastify({ logger: loggerOptions(config), bodyLimit: 1 << 20 });
@@ -113,9 +116,10 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const optionsHub = new OptionsHub({ ...optionsHubOptions, hub, chains });
   optionsHub.attach(io);
 
+  const replayKeeper = replay ? new ReplayPositionKeeper(store, hub) : undefined;
   app.setErrorHandler(errorHandler);
   registerOptionsRoutes(app, { chains, store });
-  registerApiRoutes(app, { hub, store, replay });
+  registerApiRoutes(app, { hub, store, replay, onReplayControl: () => replayKeeper?.save() });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
@@ -130,6 +134,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     async listen() {
       await hub.start();
       optionsHub.start();
+      replayKeeper?.start();
       await app.listen({ host, port: config.port ?? 3000 });
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -138,6 +143,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     async close() {
       if (closed) return;
       closed = true;
+      replayKeeper?.stop();
       optionsHub.stop();
       await hub.stop();
       io.disconnectSockets(true);

@@ -32,6 +32,8 @@ export interface RouteDeps {
   store: MarketStore;
   /** Present when the server runs the replay feed. */
   replay?: ReplayFeed;
+  /** Called after a replay control was applied (the server persists the position). */
+  onReplayControl?: () => void;
 }
 
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -97,7 +99,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post('/api/replay', async (request) => {
     const control = parseOr400(ReplayControlSchema, request.body ?? {}, 'body');
     if (!replay || !hub.replayStatus()) throw new HttpError(409, replayUnavailable(deps));
-    return replay.control(control);
+    const status = await replay.control(control);
+    deps.onReplayControl?.();
+    return status;
   });
 
   app.get('/api/replay/sessions', async () => {
