@@ -184,7 +184,7 @@ describe('ChartHub on the Massive feed (fake server, official client)', () => {
   test('an entitlement error reaches /api/health and the chart\'s health as a sentence', async () => {
     fake.entitlementError('stocks');
     fake.dropConnections();
-    await until('the feed reports it', () => /not (authorized|entitled)/i.test(feed.status().message ?? ''), 8000);
+    await until('the feed reports it', () => /not (authorized|entitled)/i.test(feed.status().message ?? ''));
     const health = (await (await fetch(`${url}/api/health`)).json()) as { status: string; feed: { message?: string; mode: string } };
     assert.match(health.feed.message ?? '', /not (authorized|entitled)/i);
     assert.match(health.feed.message ?? '', /^[A-Z].*[.]$/, 'a sentence, not a code');

@@ -28,7 +28,10 @@ before(async () => {
   const original = replay.fetchMinuteHistory.bind(replay);
   replay.fetchMinuteHistory = async (symbol, from, to) => {
     const answer = original(symbol, from, to); // clipped to the clock now, as in production
-    if (gate) await gate;
+    if (gate) {
+      heldRequests++;
+      await gate;
+    }
     return answer;
   };
 });
@@ -53,6 +56,9 @@ async function play(replayMinutes: number): Promise<void> {
   for (let i = 0; i < replayMinutes * 4; i++) ticker.tick(250); // 15 replay s per tick at 60×
   await control({ state: 'pause' });
 }
+
+/** History requests that have reached the gate (so a test can wait for one instead of sleeping). */
+let heldRequests = 0;
 
 function holdHistory(): () => void {
   let release!: () => void;
@@ -122,8 +128,9 @@ test('a symbol re-subscribed while its first backfill is in flight (tf switch) m
 test('GET /api/bars waiting on a backfill when the replay jumps answers with the new timeline, not an empty series', async () => {
   await control({ session: SESSION, time: '11:00', state: 'pause' });
   const release = holdHistory();
+  const held = heldRequests;
   const pending = fetch(`${srv.url}/api/bars?symbol=BAC&tf=5m`).then((r) => r.json() as Promise<{ bars: { start: number }[] }>);
-  await new Promise((r) => setTimeout(r, 50)); // the request is now waiting on the held history
+  await until('the request waits on the held history', () => heldRequests > held);
   await control({ time: '10:45' }); // a jump backwards: fresh engine
   release();
   const answered = await pending;

@@ -10,6 +10,7 @@ import { ManualTicker } from '../src/feeds/replay/index.js';
 import type { BarMessage, SnapshotMessage, WireBar, ErrorMessage, HealthMessage, ReplayStatus } from '../src/hub/protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { barrier, connect, next } from './helpers/socket.js';
+import { until } from './helpers/wait.js';
 
 let srv: TestServer;
 let ticker: ManualTicker;
@@ -40,6 +41,15 @@ async function restBars(symbol: string, tf: string, extended = false): Promise<W
   const res = await fetch(`${srv.url}/api/bars?symbol=${symbol}&tf=${tf}${extended ? '&extended=true' : ''}`);
   assert.equal(res.status, 200);
   return ((await res.json()) as { bars: WireBar[] }).bars;
+}
+
+/**
+ * Puts the replay where a test's expectations assume it (2013-10-10 10:30, paused), so no
+ * test depends on what the tests before it did to the shared server — each also runs alone.
+ */
+async function atStartPosition(): Promise<void> {
+  const st = await control({ session: '2013-10-10', time: '10:30', state: 'pause' });
+  assert.deepEqual([st.session, st.time, st.state], ['2013-10-10', '10:30', 'pause']);
 }
 
 /** What a chart does: keep the snapshot, upsert each delta by start, check seq continuity. */
@@ -74,6 +84,7 @@ class ChartModel {
 }
 
 test('subscribe → snapshot, then deltas with seq + 1 while the replay plays; the result equals /api/bars', async () => {
+  await atStartPosition();
   const s = await client();
   const model = new ChartModel(s, 'SPY', '1m');
   const seqs: number[] = [];
@@ -123,9 +134,8 @@ test('a client that misses a delta re-subscribes and converges to the server ser
 
 test('two clients on one series share one provider subscription; none is left after both leave', async () => {
   const replay = srv.server.replay!;
-  await barrier(sockets[0]!); // earlier tests' unsubscribes have landed
-  await barrier(sockets[1]!);
-  assert.deepEqual(replay.subscribed(), []);
+  for (const s of sockets.filter((x) => x.connected)) await barrier(s); // earlier tests' unsubscribes have landed
+  await until('no provider subscription is left from earlier tests', () => replay.subscribed().length === 0);
   const before = replay.counters.subscribeCalls;
   const a = await client();
   const b = await client();
@@ -146,12 +156,13 @@ test('two clients on one series share one provider subscription; none is left af
   await barrier(a);
   assert.deepEqual(replay.subscribed(), ['BAC'], 'still watched by b');
   b.close(); // a disconnect counts as leaving
-  for (let i = 0; i < 50 && replay.subscribed().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await until('the disconnect releases the provider subscription', () => replay.subscribed().length === 0);
   assert.deepEqual(replay.subscribed(), []);
   assert.deepEqual(srv.server.hub.providerSymbols(), []);
 });
 
 test('concurrent subscribers of a cold symbol share one history request (single-flight)', async () => {
+  await atStartPosition(); // a fresh timeline: AIG is cold whatever ran before
   const replay = srv.server.replay!;
   const before = replay.counters.historyRequests;
   const a = await client();
@@ -170,18 +181,29 @@ test('concurrent subscribers of a cold symbol share one history request (single-
   assert.ok(s15.bars.length > 0 && s1h.bars.length > 0);
   assert.equal(s15.health.state, 'REPLAY');
   assert.deepEqual(healthStates.slice(0, 2), ['BACKFILLING', 'snapshot'], 'waiting subscribers are told the symbol is backfilling');
-  // Every timeframe derives from the same minutes: the 1h bar of 10:30 has the 15m bars' extremes.
-  const h = s1h.bars.find((x) => x.start === s15.bars.at(-4)!.start);
-  if (h) {
-    const quarter = s15.bars.filter((x) => x.start >= h.start && x.start < h.start + 3_600_000);
-    assert.equal(h.high, Math.max(...quarter.map((x) => x.high)));
-    assert.equal(h.volume, quarter.reduce((sum, x) => sum + x.volume, 0));
+  // Every timeframe derives from the same minutes, and both snapshots were taken in the same
+  // step: every 1h bar is exactly its 15m bars (open, high, low, close, volume), forming one included.
+  let compared = 0;
+  for (const h of s1h.bars) {
+    const quarters = s15.bars.filter((x) => x.start >= h.start && x.start < h.start + 3_600_000);
+    assert.ok(quarters.length > 0, `the 1h bar at ${new Date(h.start).toISOString()} has 15m bars`);
+    assert.equal(quarters[0]!.start, h.start, 'session-aligned: the hour starts with a quarter');
+    assert.equal(h.open, quarters[0]!.open);
+    assert.equal(h.high, Math.max(...quarters.map((x) => x.high)));
+    assert.equal(h.low, Math.min(...quarters.map((x) => x.low)));
+    assert.equal(h.close, quarters.at(-1)!.close);
+    assert.ok(Math.abs(h.volume - quarters.reduce((sum, x) => sum + x.volume, 0)) < 1e-6);
+    compared++;
   }
+  assert.equal(compared, s1h.bars.length);
+  assert.ok(compared >= 5, `the check covered ${compared} hours`);
+  assert.equal(s15.bars.length, s15.bars.filter((q) => s1h.bars.some((h) => q.start >= h.start && q.start < h.start + 3_600_000)).length, 'no 15m bar outside the hours');
   a.close();
   b.close();
 });
 
 test('a symbol without data on the session says so in its health', async () => {
+  await atStartPosition();
   const s = await client();
   const snap = next<SnapshotMessage>(s, 'snapshot', (m) => m.symbol === 'GOOG');
   s.emit('subscribe', { symbol: 'GOOG', tf: '5m' });

@@ -25,6 +25,10 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
 import { until } from './helpers/wait.js';
+import { DATA_DIR } from './helpers/data.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { massiveFeedFor } from './helpers/massive.js';
 
 const withoutAge = (r: WireOptionRow): Omit<WireOptionRow, 'quoteAgeMs'> => {
@@ -32,6 +36,13 @@ const withoutAge = (r: WireOptionRow): Omit<WireOptionRow, 'quoteAgeMs'> => {
   return rest;
 };
 
+
+/** Distinct contracts whose ticker starts with `prefix` in the 2015-12-24 quotes file, counted without the app's readers. */
+function contractsInFile(prefix: string): number {
+  const file = path.join(DATA_DIR, 'flatfiles/us_options_opra/quotes_v1/2015/12/2015-12-24.csv.gz');
+  const tickers = new Set(gunzipSync(readFileSync(file)).toString('utf8').split('\n').slice(1).map((l) => l.split(',')[0]!).filter((t) => t.startsWith(prefix)));
+  return tickers.size;
+}
 
 describe('replay streams (GOOG 2015-12-24)', () => {
   let srv: TestServer;
@@ -65,7 +76,7 @@ describe('replay streams (GOOG 2015-12-24)', () => {
     const first = await snap;
     assert.equal(first.seq, 0);
     assert.equal(first.source, 'recorded');
-    assert.equal(first.rows.length, 176);
+    assert.equal(first.rows.length, contractsInFile('O:GOOG151224'), 'every recorded contract of the expiration');
     const book = new Map(first.rows.map((r) => [r.ticker, r]));
 
     await control({ state: 'play' });
@@ -134,9 +145,12 @@ describe('replay streams (GOOG 2015-12-24)', () => {
     assert.equal(first.rows[2]!.mark, null);
 
     await control({ state: 'play' });
+    const hub = srv.server.optionsHub;
     for (let i = 0; i < 6; i++) {
+      // One replay minute, then wait for the delta round it triggers (not a guessed sleep).
+      const rounds = hub.counters.rounds;
       ticker.tick(1000);
-      await new Promise((r) => setTimeout(r, 300));
+      await until(`the delta round of replay minute ${i + 1}`, () => hub.counters.rounds > rounds);
     }
     await control({ state: 'pause' });
     await until('a matrix delta', () => deltas.length > 0);

@@ -13,6 +13,7 @@ import type { SnapshotMessage } from '../src/hub/protocol.js';
 import { startTestServer } from './helpers/server.js';
 import { barrier, connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
+import { scaled } from './helpers/timeouts.js';
 
 const SERIES = { symbol: 'SPY', tf: '1m', extended: true } as const;
 const FLOOD = 10_000;
@@ -76,7 +77,7 @@ test('a client that stops reading is dropped once its queued bytes pass the boun
     ws._socket.pause();
     const before = srv.server.hub.counters.snapshots;
     for (let i = 0; i < 300; i++) slow.emit('subscribe', SERIES);
-    await until('the slow client is dropped', () => !serverSocket.connected, 60_000);
+    await until('the slow client is dropped', () => !serverSocket.connected, scaled(60_000));
     assert.equal(guard.counters.droppedSlow, 1);
     assert.ok(srv.server.hub.counters.snapshots - before < 300, 'it stopped getting snapshots when dropped');
 

@@ -7,7 +7,7 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../../test/helpers/fast-check.js';
 import { BarEngine, type BarDelta } from './index.js';
 import { historyBars, type HistorySource } from './load.js';
 import { compareDaily, findDailyBadTicks, findMinuteBadTicks, findMissingMinutes, findSuspectedSplits } from './integrity.js';

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../../test/helpers/fast-check.js';
 import { BarEngine, type BarDelta } from './index.js';
 import { type Bar, type MinuteAggregate, type Timeframe, INTRADAY_TIMEFRAMES, MINUTE_MS, timeframeMinutes } from '../core/types.js';
 import { sessionOn, nyTimeToMs, nyDate, sessionAt, weekStartDate, nyMidnight } from '../calendar/index.js';

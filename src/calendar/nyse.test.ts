@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../../test/helpers/fast-check.js';
 import { DateTime } from 'luxon';
 import { InputError } from '../core/errors.js';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import fc from '../../test/helpers/fast-check.js';
 import { type BsmInput, bsmGreeks, bsmPrice, normCdf } from './bsm.js';
 
 const close = (actual: number, expected: number, tol: number, what = '') =>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import fc from 'fast-check';
+import fc from '../../test/helpers/fast-check.js';
 import { nyTimeToMs } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import type { OptionQuote } from '../core/types.js';
@@ -10,8 +10,10 @@ import { bsmPrice } from './bsm.js';
 import { type ChainSnapshot, OptionChainIndex, atTheMoneyStrike, lastIndexAtOrBefore } from './chain.js';
 import { readOpenInterestCsv, readOptionQuotesCsv, readOptionTradeStats } from './flatfile-quotes.js';
 import { putCallParityBand } from './metrics.js';
+import { DATA_DIR } from '../../test/helpers/data.js';
 
-const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
+// The shared recorded data, or OPTDESK_DATA (test/helpers/data.ts).
+const DATA = `${DATA_DIR}/`;
 const QUOTES = `${DATA}flatfiles/us_options_opra/quotes_v1/2015/12/2015-12-24.csv.gz`;
 const OPTION_AGGS = `${DATA}flatfiles/us_options_opra/minute_aggs_v1/2015/12/2015-12-24.csv.gz`;
 const OPEN_INTEREST = `${DATA}reference/open_interest/2015-12-24.csv.gz`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import fc from '../../test/helpers/fast-check.js';
 import { bsmGreeks, bsmPrice } from './bsm.js';
 import { impliedVol, type IvInput } from './iv.js';
 

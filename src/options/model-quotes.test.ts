@@ -2,15 +2,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import fc from 'fast-check';
+import fc from '../../test/helpers/fast-check.js';
 import { nyTimeToMs } from '../calendar/index.js';
 import { OptionChainIndex } from './chain.js';
 import {
   modelBidAsk, modelChainQuotes, modelExpirations, modelStrikes, optionTickSize,
   realizedVolFromDailyCloses, realizedVolFromMinuteBars,
 } from './model-quotes.js';
+import { DATA_DIR } from '../../test/helpers/data.js';
 
-const DATA = new URL('../../../shared/data/', import.meta.url).pathname;
+// The shared recorded data, or OPTDESK_DATA (test/helpers/data.ts).
+const DATA = `${DATA_DIR}/`;
 
 /** Deterministic standard normals (mulberry32 + Box-Muller) for a reproducible GBM path. */
 function normals(seed: number): () => number {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
+import fc from '../../test/helpers/fast-check.js';
 import { InputError } from '../core/errors.js';
 import { formatOptionTicker, isOptionTicker, parseOptionTicker, tryParseOptionTicker } from './occ.js';
 

@@ -18,6 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import type { ReplayStatus, WireBar } from '../../src/hub/protocol.js';
 import { startTestServer } from '../helpers/server.js';
+import { scaled } from '../helpers/timeouts.js';
 
 const SESSION = '2013-10-10';
 const TIME = '11:00';
@@ -91,7 +92,7 @@ async function waitForSeries(page: Page, symbol: string, tf: string): Promise<vo
       return !!el && el.dataset.symbol === s && el.dataset.tf === t && el.dataset.loading === undefined && el.dataset.barCount !== undefined;
     },
     [symbol, tf],
-    { timeout: 10_000 },
+    { timeout: scaled(30_000) },
   );
 }
 
@@ -194,7 +195,7 @@ describe('chart e2e', () => {
     let formingUpdated = false;
     let newBar = false;
     let prev = start;
-    const deadline = Date.now() + 45_000;
+    const deadline = Date.now() + scaled(45_000);
     try {
       while (Date.now() < deadline && !(formingUpdated && newBar)) {
         await page.waitForTimeout(100);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { collectConsoleErrors, launchChromium } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { scaled } from '../helpers/timeouts.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -36,9 +37,9 @@ test('the dashboard works under the CSP: chart, socket and options chain, with n
   assert.match(response!.headers()['content-security-policy'] ?? '', /default-src 'self'/);
   await page.click('[data-testid="watchlist-GOOG"]');
   // The chart drew on canvas from socket data and the chain streamed over the socket.
-  await page.waitForSelector('[data-testid="options-chain"][data-underlying="GOOG"][data-source="recorded"][data-live="true"]', { timeout: 60_000 });
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart"]')?.getAttribute('data-bar-count') ?? 0) > 0, null, { timeout: 60_000 });
-  await page.waitForSelector('canvas', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid="options-chain"][data-underlying="GOOG"][data-source="recorded"][data-live="true"]', { timeout: scaled(60_000) });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="chart"]')?.getAttribute('data-bar-count') ?? 0) > 0, null, { timeout: scaled(60_000) });
+  await page.waitForSelector('canvas', { timeout: scaled(60_000) });
   const violations = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
   await page.screenshot({ path: path.join(os.tmpdir(), 'optdesk-csp.png') });
   assert.deepEqual(violations, []);

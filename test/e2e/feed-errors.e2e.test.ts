@@ -15,6 +15,7 @@ import { nyTimeToMs } from '../../src/calendar/index.js';
 import { startFakeMassive, type FakeMassive } from '../fakes/massive-server.js';
 import { readAggregates, stockMinuteFile } from '../helpers/data.js';
 import { massiveFeedFor } from '../helpers/massive.js';
+import { scaled } from '../helpers/timeouts.js';
 
 let fake: FakeMassive;
 let server: OptdeskServer;
@@ -45,7 +46,7 @@ test('an entitlement error shows in the health badge as a sentence', async () =>
   await page.goto(url);
   const badge = page.getByTestId('health-badge');
   await badge.waitFor();
-  await page.waitForFunction(() => document.querySelector('[data-testid="health-badge"]')?.getAttribute('data-state') === 'DEGRADED', null, { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="health-badge"]')?.getAttribute('data-state') === 'DEGRADED', null, { timeout: scaled(30_000) });
   const text = (await badge.innerText()).replace(/\s+/g, ' ');
   assert.match(text, /not (authorized|entitled)/i, text);
   const health = (await (await fetch(`${url}/api/health`)).json()) as { feed: { message?: string } };

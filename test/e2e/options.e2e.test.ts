@@ -21,6 +21,7 @@ import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import type { ChainResponse, ExpirationsResponse } from '../../src/hub/options-protocol.js';
 import type { ReplayStatus } from '../../src/hub/protocol.js';
 import { startTestServer } from '../helpers/server.js';
+import { scaled } from '../helpers/timeouts.js';
 
 const SESSION = '2015-12-24';
 const UNDERLYING = 'GOOG';
@@ -129,7 +130,7 @@ describe('options chain + quote matrix e2e', () => {
     expiration = exps.expirations[0]!.expiration;
     assert.equal(expiration, SESSION);
 
-    await page.waitForSelector(`[data-testid="options-chain"][data-underlying="${UNDERLYING}"][data-expiration="${expiration}"][data-live="true"]`, { timeout: 15_000 });
+    await page.waitForSelector(`[data-testid="options-chain"][data-underlying="${UNDERLYING}"][data-expiration="${expiration}"][data-live="true"]`, { timeout: scaled(30_000) });
     const tabs = await page.$$eval('[data-testid="options-chain"] [role="tab"]', (els) =>
       els.map((e) => ({ id: (e as HTMLElement).dataset.testid, text: e.textContent ?? '', selected: e.getAttribute('aria-selected') })),
     );
@@ -154,11 +155,11 @@ describe('options chain + quote matrix e2e', () => {
     assert.ok(atm, 'some contract has an ask');
     ticker = atm.ticker;
     await page.click(`[data-testid="ask-${ticker}"]`);
-    await page.waitForSelector(`[data-testid="quote-matrix"] [data-testid="matrix-row-${ticker}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="quote-matrix"] [data-testid="matrix-row-${ticker}"]`, { timeout: scaled(30_000) });
     await page.waitForFunction(
       ([t, want]) => document.querySelector(`[data-testid="matrix-ask-${t}"]`)?.textContent === want,
       [ticker, price(atm.ask)] as const,
-      { timeout: 10_000 },
+      { timeout: scaled(30_000) },
     );
     assert.equal(await matrixCell(page, `matrix-bid-${ticker}`), price(atm.bid));
     const selectedClass = await page.$eval(`[data-testid="ask-${ticker}"]`, (el) => el.className);
@@ -186,7 +187,7 @@ describe('options chain + quote matrix e2e', () => {
         document.querySelector(`[data-testid="matrix-ask-${t}"]`)?.textContent === ask &&
         document.querySelector(`[data-testid="matrix-bid-${t}"]`)?.textContent === bid,
       [ticker, price(row.bid), price(row.ask)] as const,
-      { timeout: 10_000 },
+      { timeout: scaled(30_000) },
     );
     assert.equal(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload), true, 'no page reload');
     assert.deepEqual(consoleErrors, [], 'no console errors');

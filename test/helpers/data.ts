@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { MinuteAggregate } from '../../src/core/types.js';
 
-export const DATA_DIR = process.env.OPTDESK_DATA ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data');
+export const DATA_DIR = process.env.OPTDESK_DATA ? path.resolve(process.env.OPTDESK_DATA) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data');
 
 export function stockMinuteFile(date: string): string {
   const [y, m] = date.split('-');

@@ -1,5 +1,6 @@
 /** Socket.IO test client helpers: wait for events without sleeping, and a FIFO barrier. */
 import { io, type Socket } from 'socket.io-client';
+import { DEFAULT_WAIT_MS } from './timeouts.js';
 
 export function connect(url: string, auth?: Record<string, string>): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, ...(auth ? { auth } : {}) });
@@ -12,12 +13,15 @@ export function connect(url: string, auth?: Record<string, string>): Promise<Soc
   });
 }
 
-/** Resolves with the next `event` payload matching `pred` (rejects after `ms`). */
-export function next<T = any>(socket: Socket, event: string, pred: (m: T) => boolean = () => true, ms = 5_000): Promise<T> {
+/**
+ * Resolves with the next `event` payload matching `pred`; rejects after `ms` (default a
+ * generous deadline scaled by OPTDESK_TEST_TIMEOUT_SCALE: a busy machine is slow, not broken).
+ */
+export function next<T = any>(socket: Socket, event: string, pred: (m: T) => boolean = () => true, ms = DEFAULT_WAIT_MS): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, on);
-      reject(new Error(`timed out waiting for ${event}`));
+      reject(new Error(`timed out after ${ms} ms waiting for ${event}`));
     }, ms);
     const on = (m: T): void => {
       if (!pred(m)) return;

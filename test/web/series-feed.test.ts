@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../helpers/fast-check.js';
 import { SeriesFeed, type FeedSink } from '../../web/src/chart/seriesFeed.js';
 import type { HubSocket } from '../../web/src/socket.js';
 import type { SeriesHealth, SeriesKey, WireBar } from '../../src/hub/protocol.js';

@@ -14,8 +14,10 @@ import {
   type DirectoryImportReport,
   type ImportProgress,
 } from './index.js';
+import { DATA_DIR } from '../../../test/helpers/data.js';
 
-const DATA = resolve(import.meta.dirname, '../../../../shared/data');
+// The shared recorded data, or OPTDESK_DATA (test/helpers/data.ts).
+const DATA = DATA_DIR;
 const FLAT = join(DATA, 'flatfiles');
 const tmp = mkdtempSync(join(tmpdir(), 'optdesk-flatfile-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -10,11 +10,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import fc from 'fast-check';
+import fc from '../../../test/helpers/fast-check.js';
 import { readOpenInterestCsv, readOptionMinuteTrades, readOptionQuotesCsv } from '../flatfile-quotes.js';
 import { RecordedChainSource, type RecordedReaders } from './recorded.js';
+import { DATA_DIR } from '../../../test/helpers/data.js';
 
-const DATA = process.env.OPTDESK_DATA ?? new URL('../../../../shared/data/', import.meta.url).pathname;
+// The shared recorded data, or OPTDESK_DATA (test/helpers/data.ts).
+const DATA = DATA_DIR;
 const QUOTES_DIR = path.join(DATA, 'flatfiles/us_options_opra/quotes_v1');
 
 /** Sessions with a quotes file, and the roots each holds, straight from the files. */
