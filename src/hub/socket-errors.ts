@@ -13,9 +13,10 @@
  *   counted: engine.io's write buffer (packets waiting for the transport) plus, on WebSocket,
  *   the `ws` socket's `bufferedAmount` (written but not yet taken by the kernel). Over
  *   `maxBufferedBytes` the socket is disconnected: a client that does not read must not make
- *   the server hold its backlog. The same check runs on every incoming message.
+ *   the server hold its backlog. The same check runs on every incoming message and, for
+ *   clients that only receive deltas, on a sweep every few seconds (`watch`).
  */
-import type { Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { EVENTS, type ErrorMessage } from './protocol.js';
 
 export function sendSocketError(socket: Socket, event: string, message: string): void {
@@ -127,6 +128,18 @@ export class SocketGuard {
     sendSocketError(socket, 'connection', `connection: dropped: ${queued} bytes are waiting to be read (limit ${this.maxBuffered}); reconnect to get fresh snapshots`);
     socket.disconnect(true);
     return true;
+  }
+
+  /**
+   * Checks every connected socket of `io` every `everyMs` (deltas are broadcast to rooms, so
+   * a reader that stalls after its snapshot is only caught here). Returns the stop function.
+   */
+  watch(io: Server, everyMs = 5_000): () => void {
+    const timer = setInterval(() => {
+      for (const socket of io.sockets.sockets.values()) this.dropIfSlow(socket);
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private state(socket: Socket): SocketState {

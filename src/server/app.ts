@@ -106,6 +106,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const io = new Server(app.server, { serveClient: false, maxHttpBufferSize: 64 * 1024, allowRequest: socketAllowRequest(hostPolicy) });
   if (token) installAuth(app, io, token);
   hub.attach(io);
+  const stopSlowConsumerSweep = hub.guard.watch(io);
   const { massive: massiveOptions, ...optionsHubOptions } = config.options ?? {};
   const chains = new ChainService({
     hub,
@@ -144,6 +145,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       if (closed) return;
       closed = true;
       replayKeeper?.stop();
+      stopSlowConsumerSweep();
       optionsHub.stop();
       await hub.stop();
       io.disconnectSockets(true);
