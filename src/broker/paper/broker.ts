@@ -301,6 +301,13 @@ export class PaperBroker implements Broker {
     return this.market.quoteAt(symbol, this.currentTime());
   }
 
+  /** Like `quote`, loading the symbol's recorded quotes first if needed. */
+  async quoteNow(symbol: string): Promise<PaperQuote | null> {
+    const at = this.currentTime();
+    await this.market.prepare(symbol, nyDate(at));
+    return this.market.quoteAt(symbol, at);
+  }
+
   /** Mid of the latest quote, else its one side, else null. */
   mark(symbol: string, at = this.currentTime()): Price | null {
     const q = this.market.quoteAt(symbol, at);
