@@ -208,6 +208,14 @@ export class TradingDesk {
     }
   }
 
+  /** Looks at every account's day P&L at the current marks (call on quotes/ticks: marks move without fills). */
+  async checkDailyLoss(): Promise<void> {
+    if (this.risk.killSwitch().engaged) return;
+    for (const broker of new Set(this.byAccount.values())) {
+      for (const a of await broker.accounts()) await this.watchDailyLoss(a);
+    }
+  }
+
   private async watchDailyLoss(account: Account): Promise<void> {
     const limit = this.risk.settings().dailyLossLimit;
     if (account.dayPnl <= -limit && !this.risk.killSwitch().engaged) {

@@ -15,7 +15,15 @@ export * from './desk.js';
 
 /** The paper broker's evaluated quotes drive the stop watch; its clock drives the 0-DTE flatten. */
 export function connectPaper(desk: TradingDesk, paper: PaperBroker): () => void {
-  const offQuote = paper.onQuote((q) => desk.exits.onQuote(q));
+  let lastTs = -1;
+  const offQuote = paper.onQuote(async (q) => {
+    await desk.exits.onQuote(q);
+    // Marks move without fills: look at the day's loss once per quote instant.
+    if (q.ts !== lastTs) {
+      lastTs = q.ts;
+      await desk.checkDailyLoss();
+    }
+  });
   const offAlarm = paper.addAlarmSource(desk.exits);
   return () => {
     offQuote();
