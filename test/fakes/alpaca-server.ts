@@ -284,6 +284,16 @@ export class FakeAlpaca {
     this.heldCancels.clear();
   }
 
+  /** Moves an order's timestamps `hours` into the past (an order from an earlier session). */
+  backdate(ref: string, hours: number): void {
+    const o = this.order(ref);
+    const shift = (t: string | null): string | null => (t ? new Date(Date.parse(t) - hours * 3600_000).toISOString() : t);
+    o.created_at = shift(o.created_at) as string;
+    o.submitted_at = shift(o.submitted_at) as string;
+    o.updated_at = shift(o.updated_at) as string;
+    o.canceled_at = shift(o.canceled_at);
+  }
+
   /** Adds a position directly (as if bought earlier). */
   seedPosition(symbol: string, qty: string, avgPrice: string): void {
     const assetClass = OPTION_RE.test(symbol) ? 'us_option' : 'us_equity';

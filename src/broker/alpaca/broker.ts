@@ -405,10 +405,12 @@ export class AlpacaBroker implements Broker {
 
   /** Alpaca's account activities (FILL by default), newest first, as Alpaca sends them. */
   async activities(types: string[] = ['FILL'], pageSize = 100): Promise<Record<string, unknown>[]> {
-    const list = await this.rest('the activities', () =>
-      this.#rest.activities.getAccountActivities({ activityTypes: types as trading.ActivityType[], pageSize, direction: 'desc' }),
-    );
-    return list as Record<string, unknown>[];
+    // The raw wire: SDK 4.0.2's typed parser reads every activity as a non-trade one and
+    // drops a FILL's price, side and order_id.
+    return this.rest('the activities', async () => {
+      const res = await this.#rest.activities.getAccountActivitiesRaw({ activityTypes: types as trading.ActivityType[], pageSize, direction: 'desc' });
+      return (await res.raw.json()) as Record<string, unknown>[];
+    });
   }
 
   // ---- exits the broker cannot hold (options) -----------------------------------
@@ -695,7 +697,7 @@ export class AlpacaBroker implements Broker {
     let cum = fromQty;
     let notional: Dec = prevWire ? decMul(wireDec(prevWire.filledAvgPrice), decInt(fromQty)) : 0n;
     for (const a of activities) {
-      if (String(a.order_id ?? a.orderId) !== id) continue;
+      if (String(a.order_id) !== id) continue;
       const executionId = activityExecutionId(a);
       if (this.seenExecutions.has(executionId)) continue;
       const qty = Number(wireDec(String(a.qty)) / decInt(1));
@@ -703,7 +705,7 @@ export class AlpacaBroker implements Broker {
       const px = String(a.price);
       cum += qty;
       notional += decMul(wireDec(px), decInt(qty));
-      const at = Date.parse(String(a.transaction_time ?? a.transactionTime ?? ''));
+      const at = Date.parse(String(a.transaction_time ?? ''));
       out.push(this.makeFill(o, executionId, qty, priceFromWireRounded(px), Number.isFinite(at) ? at : time));
     }
     if (cum < toQty) {
@@ -721,9 +723,11 @@ export class AlpacaBroker implements Broker {
     const out: Record<string, unknown>[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const list = (await this.rest('the fill activities', () =>
-        this.#rest.activities.getAccountActivitiesByActivityType({ activityType: 'FILL', after: new Date(earliest - 60_000), direction: 'asc', pageSize: 100, pageToken }),
-      )) as Record<string, unknown>[];
+      // Raw wire JSON: see activities() for why not the SDK's typed result.
+      const list = await this.rest('the fill activities', async () => {
+        const res = await this.#rest.activities.getAccountActivitiesByActivityTypeRaw({ activityType: 'FILL', after: new Date(earliest - 60_000), direction: 'asc', pageSize: 100, pageToken });
+        return (await res.raw.json()) as Record<string, unknown>[];
+      });
       out.push(...list);
       if (list.length < 100) break;
       pageToken = String(list[list.length - 1]?.id ?? '');
