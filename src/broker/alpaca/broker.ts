@@ -304,6 +304,7 @@ export class AlpacaBroker implements Broker {
     try {
       await this.#rest.call('the cancel', () => this.#rest.orders.deleteOrderByOrderID({ orderId }));
     } catch (err) {
+      if (isNotFound(err)) throw new BrokerError('not_found', `Alpaca does not know order ${orderId}.`);
       if (!isAmbiguous(err)) throw await toBrokerError(err, 'the cancel');
       this.log.warn('alpaca cancel got no answer; the stream or the next reconcile will tell', { orderId });
     }

@@ -50,8 +50,10 @@ export function alpacaSettings(input: {
   const live = input.live === true;
   const restUrl = (input.restUrl ?? (live ? ALPACA_LIVE_REST : ALPACA_PAPER_REST)).replace(/\/+$/, '');
   const streamUrl = input.streamUrl ?? (live ? ALPACA_LIVE_STREAM : ALPACA_PAPER_STREAM);
-  if (!live && (isLiveHost(restUrl) || isLiveHost(streamUrl))) {
-    throw new AlpacaConfigError('ALPACA_BASE_URL', 'points at Alpaca\'s live host; set OPTDESK_LIVE=1 to trade live, or use the paper host');
+  for (const [variable, url] of [['ALPACA_BASE_URL', restUrl], ['ALPACA_STREAM_URL', streamUrl]] as const) {
+    if (!live && isLiveHost(url, variable)) {
+      throw new AlpacaConfigError(variable, "points at Alpaca's live host; set OPTDESK_LIVE=1 to trade live, or use the paper host");
+    }
   }
   const { keyId, secret } = input;
   const view = {
@@ -91,10 +93,10 @@ export function alpacaSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Alp
   });
 }
 
-function isLiveHost(url: string): boolean {
+function isLiveHost(url: string, variable: string): boolean {
   try {
     return new URL(url).hostname === 'api.alpaca.markets';
   } catch {
-    throw new AlpacaConfigError('ALPACA_BASE_URL', `"${url}" is not a URL`);
+    throw new AlpacaConfigError(variable, `"${url}" is not a URL`);
   }
 }
