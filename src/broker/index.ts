@@ -12,3 +12,6 @@
 export * from './types.js';
 export * from './state.js';
 export * from './money.js';
+export * from './fees.js';
+export * from './ledger.js';
+export * from './order.js';
