@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ALPACA_FEES, feesFor } from '../src/broker/fees.js';
 import { BrokerError, type Order } from '../src/broker/types.js';
 import { alpacaRig, intent, orderEvents, recordedOptionQuotes, type AlpacaRig } from './alpaca-helpers.js';
 import { until } from './helpers/wait.js';
@@ -43,6 +44,8 @@ describe('Alpaca adapter: the option workflow on recorded GOOG quotes', () => {
     const [fill] = await rig.broker.fills({ orderId: buy.id });
     assert.equal(fill?.price, entry, 'filled at the recorded ask, exactly');
     assert.equal(fill?.qty, 1);
+    assert.deepEqual(fill?.fees, feesFor(ALPACA_FEES, 'option', 'buy', 1, entry), 'fees modeled from the fee table (Alpaca paper charges none)');
+    assert.ok((fill?.fees.total ?? 0) > 0);
     assert.equal((await rig.broker.order('alpaca-paper', buy.id))?.status, 'filled');
     assert.equal((await rig.broker.order('alpaca-paper', buy.id))?.exits?.takeProfit && 'percent' in (buy.exits?.takeProfit ?? {}), true);
 
@@ -65,6 +68,7 @@ describe('Alpaca adapter: the option workflow on recorded GOOG quotes', () => {
     assert.equal(account?.mode, 'paper');
     assert.equal(account?.broker, 'alpaca');
     assert.equal(account?.cash, 100_000_00 - entry + tp, 'cash moves by exactly premium × 100 each way');
+    assert.equal(account?.dayFees, feesFor(ALPACA_FEES, 'option', 'buy', 1, entry).total + feesFor(ALPACA_FEES, 'option', 'sell', 1, tp).total);
     const activities = await rig.broker.activities();
     assert.deepEqual(activities.map((a) => a.order_id ?? a.orderId).sort(), [buy.id, sell.id].sort());
   });

@@ -21,6 +21,7 @@ import { inspect } from 'node:util';
 import { streaming, type trading } from '@alpacahq/alpaca-trade-api';
 import { nyDate } from '../../calendar/index.js';
 import { TimerSet } from '../../feeds/massive/backoff.js';
+import { ALPACA_FEES, feesFor } from '../fees.js';
 import { isOpen, isTerminal } from '../state.js';
 import {
   BrokerError,
@@ -66,12 +67,10 @@ export interface AlpacaLog {
 
 export type FeeModel = (assetClass: AssetClass, side: Side, qty: number, price: Price) => FeeBreakdown;
 
-const NO_FEES: FeeBreakdown = { orf: 0, occ: 0, taf: 0, sec: 0, commission: 0, total: 0 };
-
 export interface AlpacaBrokerOptions {
   settings: AlpacaSettings;
   log?: AlpacaLog;
-  /** Fees modeled per fill (Alpaca paper charges none, so optdesk models them). Default: none. */
+  /** Fees modeled per fill (Alpaca's paper accounts charge none, so optdesk models them). Default: Alpaca's fee table. */
   fees?: FeeModel;
   backoff?: Partial<BackoffSettings>;
   onBackoff?: (e: BackoffEvent) => void;
@@ -161,7 +160,7 @@ export class AlpacaBroker implements Broker {
     this.mode = opts.settings.mode;
     this.accountName = opts.settings.accountName;
     this.log = opts.log ?? { info: () => {}, warn: () => {} };
-    this.fees = opts.fees ?? (() => NO_FEES);
+    this.fees = opts.fees ?? ((assetClass, side, qty, price) => feesFor(ALPACA_FEES, assetClass, side, qty, price));
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
     const backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };

@@ -6,10 +6,9 @@
  * prices must sit on the right side of the entry.
  */
 import type { ApprovedIntent, Price } from '../types.js';
+import { MAX_CLIENT_ORDER_ID } from '../order.js';
 import { ORDER_TYPES, TIME_IN_FORCE } from '../types.js';
 import { priceToWire } from './wire.js';
-
-export const MAX_CLIENT_ORDER_ID_LENGTH = 128;
 
 /** A sentence saying why Alpaca would refuse the intent, or null when it may be sent. */
 export function alpacaRuleViolation(intent: ApprovedIntent, isOption: boolean): string | null {
@@ -32,8 +31,8 @@ export function alpacaRuleViolation(intent: ApprovedIntent, isOption: boolean): 
   for (const [name, p] of [['limit', intent.limitPrice], ['stop', intent.stopPrice]] as const) {
     if (p !== undefined && (!Number.isSafeInteger(p) || p <= 0)) return `The ${name} price must be above $0.`;
   }
-  if (intent.clientOrderId.length === 0 || intent.clientOrderId.length > MAX_CLIENT_ORDER_ID_LENGTH) {
-    return `The client order id must be 1 to ${MAX_CLIENT_ORDER_ID_LENGTH} characters (Alpaca's limit); it has ${intent.clientOrderId.length}.`;
+  if (intent.clientOrderId.length === 0 || intent.clientOrderId.length > MAX_CLIENT_ORDER_ID) {
+    return `The client order id must be 1 to ${MAX_CLIENT_ORDER_ID} characters (Alpaca's limit); it has ${intent.clientOrderId.length}.`;
   }
   if (isOption && intent.extendedHours) {
     return 'Options do not trade in extended hours on Alpaca: send the option order without extended hours.';
