@@ -158,3 +158,12 @@ describe('exact decimals on the wire', () => {
     assert.equal(priceFromWireRounded('2.10335'), 21_034);
   });
 });
+
+describe('alpacaBrokerFromEnv', () => {
+  test('null without keys; a paper broker with them; live only with OPTDESK_LIVE=1', async () => {
+    const { alpacaBrokerFromEnv } = await import('../src/broker/alpaca/index.js');
+    assert.equal(alpacaBrokerFromEnv({}), null);
+    assert.equal(alpacaBrokerFromEnv({ ALPACA_KEY_ID: 'PK1', ALPACA_SECRET_KEY: 's' })?.live, false);
+    assert.equal(alpacaBrokerFromEnv({ ALPACA_KEY_ID: 'AK1', ALPACA_SECRET_KEY: 's', OPTDESK_LIVE: '1' })?.live, true);
+  });
+});

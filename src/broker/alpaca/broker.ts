@@ -236,11 +236,14 @@ export class AlpacaBroker implements Broker {
     stream.subscribeTradeUpdates();
     stream.connect();
     const timeoutMs = this.opts.startTimeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       listening.then(() => 'listening' as const),
       stream.whenAuthenticated().then((r) => (r.authenticated ? new Promise<never>(() => {}) : r)),
-      this.timers.sleep(timeoutMs).then(() => 'timeout' as const),
-    ]);
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (outcome !== 'listening') {
       this.stop();
       if (outcome === 'timeout') {
@@ -301,7 +304,9 @@ export class AlpacaBroker implements Broker {
   async cancel(account: string, orderId: string): Promise<Order> {
     this.checkAccount(account);
     try {
-      await this.#rest.call('the cancel', () => this.#rest.orders.deleteOrderByOrderID({ orderId }));
+      // Raw + value(): SDK 4.0.2's deleteOrderByOrderID never releases the 204 response, so
+      // its request deadline timer keeps running (and the process alive) for timeoutMs.
+      await this.#rest.call('the cancel', async () => (await this.#rest.orders.deleteOrderByOrderIDRaw({ orderId })).value());
     } catch (err) {
       if (isNotFound(err)) throw new BrokerError('not_found', `Alpaca does not know order ${orderId}.`);
       if (!isAmbiguous(err)) throw await toBrokerError(err, 'the cancel');
@@ -551,10 +556,7 @@ export class AlpacaBroker implements Broker {
     const coid = String(o.clientOrderId ?? '');
     this.registerLegs(o);
     const next = orderFromAlpaca(o, this.accountName, this.meta.get(coid), this.now());
-    if (prev && isStale(prev, next)) {
-      if (ev?.fill) this.recordFill(ev.fill);
-      return prev;
-    }
+    if (prev && isStale(prev, next)) return prev;
     this.orderMap.set(id, next);
     this.wireMap.set(id, o);
     if (coid) this.byClientId.set(coid, id);

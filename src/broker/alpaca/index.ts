@@ -14,3 +14,15 @@ export { AlpacaBroker, type AlpacaBrokerOptions, type AlpacaLog, type AlpacaStat
 export { alpacaSettings, alpacaSettingsFromEnv, AlpacaConfigError, type AlpacaSettings } from './config.js';
 export { alpacaRuleViolation } from './rules.js';
 export type { BackoffEvent, BackoffSettings } from './rest.js';
+
+import { AlpacaBroker, type AlpacaBrokerOptions } from './broker.js';
+import { alpacaSettingsFromEnv } from './config.js';
+
+/**
+ * The Alpaca broker the environment asks for, or null when no keys are set. Throws an
+ * AlpacaConfigError naming the variable on a bad configuration. Call `start()` on it.
+ */
+export function alpacaBrokerFromEnv(env: NodeJS.ProcessEnv = process.env, opts: Omit<AlpacaBrokerOptions, 'settings'> = {}): AlpacaBroker | null {
+  const settings = alpacaSettingsFromEnv(env);
+  return settings ? new AlpacaBroker({ ...opts, settings }) : null;
+}
