@@ -285,6 +285,35 @@ describe('Alpaca adapter: stream disconnect and reconciliation', () => {
     }
   });
 
+  test('a restart reloads working orders from REST at start-up, with the roles and exits optdesk remembered', async () => {
+    const rig = await alpacaRig();
+    try {
+      rig.fake.seedPosition(OCC, '2', '1.05');
+      const tp = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'sell', type: 'limit', limitPrice: 11_600, qty: 2, role: 'take_profit', parentId: 'entry-1', source: 'system:exits' }));
+      const entry = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000, takeProfit: { percent: 10 }, stopLoss: { stopPrice: 5_000 } }));
+      const stored = await rig.broker.orders();
+      rig.broker.stop();
+
+      const forgetful = await alpacaRig({ reuse: rig.fake });
+      const restarted = await alpacaRig({ reuse: rig.fake, beforeStart: (b) => b.remember(stored) });
+      try {
+        const byId = new Map((await restarted.broker.orders({ status: 'open' })).map((o) => [o.id, o]));
+        assert.equal(byId.get(tp.id)?.role, 'take_profit');
+        assert.equal(byId.get(tp.id)?.parentId, 'entry-1');
+        assert.equal(byId.get(tp.id)?.source, 'system:exits');
+        assert.deepEqual(byId.get(entry.id)?.exits, { takeProfit: { percent: 10 }, stopLoss: { stopPrice: 5_000 } });
+        const blank = await forgetful.broker.order('alpaca-paper', tp.id);
+        assert.equal(blank?.role, 'entry', 'without memory Alpaca alone cannot say it was a take-profit');
+        assert.equal(blank?.source, 'alpaca');
+      } finally {
+        await forgetful.close();
+        await restarted.close();
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('a wrong secret on the stream fails start() with a sentence that names the variables, not the values', async () => {
     const { FakeAlpaca } = await import('./fakes/alpaca-server.js');
     const fake = await FakeAlpaca.start();

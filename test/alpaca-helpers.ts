@@ -22,7 +22,9 @@ export interface AlpacaRig {
   close(): Promise<void>;
 }
 
-export async function alpacaRig(opts: { fake?: FakeAlpacaOptions; broker?: Partial<AlpacaBrokerOptions>; reuse?: FakeAlpaca } = {}): Promise<AlpacaRig> {
+export async function alpacaRig(
+  opts: { fake?: FakeAlpacaOptions; broker?: Partial<AlpacaBrokerOptions>; reuse?: FakeAlpaca; beforeStart?: (broker: AlpacaBroker) => void } = {},
+): Promise<AlpacaRig> {
   const fake = opts.reuse ?? (await FakeAlpaca.start(opts.fake));
   const logs: string[] = [];
   const backoffs: BackoffEvent[] = [];
@@ -41,6 +43,7 @@ export async function alpacaRig(opts: { fake?: FakeAlpacaOptions; broker?: Parti
     ...opts.broker,
   });
   broker.onEvent((e) => events.push(e));
+  opts.beforeStart?.(broker);
   await broker.start();
   return {
     fake,

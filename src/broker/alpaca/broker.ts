@@ -272,6 +272,14 @@ export class AlpacaBroker implements Broker {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * What optdesk stored about its orders (role, parent, exits, source), so orders reloaded
+   * from Alpaca after a restart keep them; call before `start()`.
+   */
+  remember(orders: readonly Pick<Order, 'clientOrderId' | 'role' | 'parentId' | 'exits' | 'source'>[]): void {
+    for (const o of orders) this.meta.set(o.clientOrderId, { role: o.role, parentId: o.parentId, exits: o.exits, source: o.source });
+  }
+
   /** True when Alpaca itself holds the intent's exits (an equity bracket), so optdesk must not arm its own. */
   handlesExitsNatively(intent: Pick<ApprovedIntent, 'symbol' | 'takeProfit' | 'stopLoss'>): boolean {
     return !isOptionSymbol(intent.symbol) && intent.takeProfit !== undefined && intent.stopLoss !== undefined;
@@ -738,14 +746,27 @@ export class AlpacaBroker implements Broker {
   }
 
   private holdingsRun: Promise<void> | null = null;
+  private holdingsAgain = false;
 
+  /** Single-flight positions/account push after fills; fills during a run cause one more. */
   private refreshHoldingsSoon(): void {
-    if (this.holdingsRun || this.stopped) return;
-    this.holdingsRun = this.refreshHoldings()
-      .catch(async (err) => this.log.warn('alpaca positions refresh failed', { error: (await toBrokerError(err, 'the positions')).message }))
-      .finally(() => {
-        this.holdingsRun = null;
-      });
+    if (this.stopped) return;
+    if (this.holdingsRun) {
+      this.holdingsAgain = true;
+      return;
+    }
+    this.holdingsRun = (async () => {
+      do {
+        this.holdingsAgain = false;
+        try {
+          await this.refreshHoldings();
+        } catch (err) {
+          this.log.warn('alpaca positions refresh failed', { error: (await toBrokerError(err, 'the positions')).message });
+        }
+      } while (this.holdingsAgain && !this.stopped);
+    })().finally(() => {
+      this.holdingsRun = null;
+    });
   }
 
   private lastPositions = new Map<string, number>();
