@@ -271,7 +271,12 @@ export type BrokerEvent =
   | { kind: 'position'; position: Position | { account: string; symbol: string; qty: 0 } }
   | { kind: 'account'; account: Account };
 
-export type BrokerListener = (event: BrokerEvent) => void;
+/**
+ * A listener may return a promise: the paper broker waits for it before it moves its clock
+ * on, so what a listener does in reaction (an exit placed on a fill) happens at the
+ * instant of the event even during a replay jump.
+ */
+export type BrokerListener = (event: BrokerEvent) => void | Promise<unknown>;
 
 export interface OrderFilter {
   account?: string;

@@ -137,6 +137,75 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'trading: accounts, orders, fills, positions, armed exits, trading state, audit trail',
+    sql: `
+      -- Trading rows keep their full shape as JSON (the broker types evolve additively) next
+      -- to the columns they are looked up by. Read and written by src/store/trading.ts only.
+      CREATE TABLE trading_accounts (
+        name TEXT PRIMARY KEY,
+        broker TEXT NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE TABLE trading_orders (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        client_order_id TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        status TEXT NOT NULL,
+        is_open INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        json TEXT NOT NULL,
+        UNIQUE (account, client_order_id)
+      );
+      CREATE INDEX trading_orders_open ON trading_orders (is_open, created_at);
+      CREATE TABLE trading_fills (
+        id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        account TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX trading_fills_by_order ON trading_fills (order_id);
+      CREATE INDEX trading_fills_by_time ON trading_fills (account, time);
+      CREATE TABLE trading_positions (
+        account TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (account, symbol)
+      );
+      -- Attached exits of an entry (take-profit order, watched stop), re-armed after a restart.
+      CREATE TABLE trading_exits (
+        entry_id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        state TEXT NOT NULL,
+        json TEXT NOT NULL
+      );
+      -- Small named values: risk settings, kill switch, the paper broker's clock.
+      CREATE TABLE trading_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      -- Append-only: every row carries the hash of the previous one (src/audit). The triggers
+      -- stop accidental edits; deliberate tampering (dropping them) is what verify detects.
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        account TEXT,
+        ref TEXT,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
 ];
 
 export interface AppliedMigration {

@@ -564,6 +564,11 @@ export class SqliteMarketStore implements MarketStore {
     })();
   }
 
+  /** The connection, for the repositories of other components (store/trading.ts). */
+  get connection(): Database.Database {
+    return this.db;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
