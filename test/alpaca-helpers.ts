@@ -42,7 +42,9 @@ export async function alpacaRig(
     pollMs: 50,
     ...opts.broker,
   });
-  broker.onEvent((e) => events.push(e));
+  broker.onEvent((e) => {
+    events.push(e);
+  });
   opts.beforeStart?.(broker);
   await broker.start();
   return {

@@ -838,11 +838,14 @@ export class AlpacaBroker implements Broker {
   }
 
   private emit(event: BrokerEvent): void {
+    const warn = (err: unknown): void => this.log.warn('broker listener failed', { error: err instanceof Error ? err.message : String(err) });
     for (const l of this.listeners) {
       try {
-        l(event);
+        // Alpaca's clock is the market's: nothing waits for a listener's promise, but its failure is logged.
+        const result = l(event);
+        if (result instanceof Promise) result.catch(warn);
       } catch (err) {
-        this.log.warn('broker listener threw', { error: err instanceof Error ? err.message : String(err) });
+        warn(err);
       }
     }
   }
