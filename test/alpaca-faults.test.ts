@@ -194,6 +194,40 @@ describe('Alpaca adapter: one working sell per contract (held_for_orders)', () =
   });
 });
 
+describe('Alpaca adapter: event delivery', () => {
+  test('events go to listeners in order, one at a time: a listener promise settles before the next event (as on the paper broker)', async () => {
+    const rig = await alpacaRig();
+    try {
+      const o = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000, qty: 2 }));
+      let release: () => void = () => {};
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      const seen: string[] = [];
+      rig.broker.onEvent((e) => {
+        if (e.kind !== 'order' || e.event.order.id !== o.id) return;
+        seen.push(e.event.type);
+        if (e.event.type === 'partial_fill') return gate;
+      });
+      await until('working', () => rig.fake.order(o.id).status === 'new');
+      rig.fake.fill(o.id, '0.7', '1');
+      await until('partial fill delivered', () => seen.includes('partial_fill'));
+      rig.fake.fill(o.id, '0.69', '1');
+      let booked = 0;
+      await until('the broker booked the second fill', () => {
+        void rig.broker.fills({ orderId: o.id }).then((f) => (booked = f.length));
+        return booked === 2;
+      });
+      assert.ok(!seen.includes('fill'), 'the fill waits for the listener of the partial fill');
+      release();
+      await until('fill delivered after the release', () => seen.includes('fill'));
+      assert.deepEqual(seen.filter((t) => t === 'partial_fill' || t === 'fill'), ['partial_fill', 'fill']);
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
 describe('Alpaca adapter: replace', () => {
   test('a replace answers with a new order id; the old one stays working until the stream says replaced', async () => {
     const rig = await alpacaRig();

@@ -837,16 +837,35 @@ export class AlpacaBroker implements Broker {
     }
   }
 
+  private readonly outbox: BrokerEvent[] = [];
+  private delivering = false;
+
+  /**
+   * Delivers events in order, one at a time: a listener's promise (e.g. an exit placed
+   * on a fill) settles before the next event goes out, as on the paper broker. A
+   * failing listener is logged and never blocks the others.
+   */
   private emit(event: BrokerEvent): void {
+    this.outbox.push(event);
+    if (!this.delivering) void this.deliver();
+  }
+
+  private async deliver(): Promise<void> {
+    this.delivering = true;
     const warn = (err: unknown): void => this.log.warn('broker listener failed', { error: err instanceof Error ? err.message : String(err) });
-    for (const l of this.listeners) {
-      try {
-        // Alpaca's clock is the market's: nothing waits for a listener's promise, but its failure is logged.
-        const result = l(event);
-        if (result instanceof Promise) result.catch(warn);
-      } catch (err) {
-        warn(err);
+    try {
+      for (let event = this.outbox.shift(); event; event = this.outbox.shift()) {
+        for (const l of [...this.listeners]) {
+          try {
+            const result = l(event);
+            if (result instanceof Promise) await result.catch(warn);
+          } catch (err) {
+            warn(err);
+          }
+        }
       }
+    } finally {
+      this.delivering = false;
     }
   }
 
