@@ -68,7 +68,9 @@ describe('Alpaca adapter: the option workflow on recorded GOOG quotes', () => {
     assert.equal(account?.mode, 'paper');
     assert.equal(account?.broker, 'alpaca');
     assert.equal(account?.cash, 100_000_00 - entry + tp, 'cash moves by exactly premium × 100 each way');
-    assert.equal(account?.dayFees, feesFor(ALPACA_FEES, 'option', 'buy', 1, entry).total + feesFor(ALPACA_FEES, 'option', 'sell', 1, tp).total);
+    const fees = feesFor(ALPACA_FEES, 'option', 'buy', 1, entry).total + feesFor(ALPACA_FEES, 'option', 'sell', 1, tp).total;
+    assert.equal(account?.dayFees, fees);
+    assert.equal(account?.dayPnl, tp - entry - fees, 'day P&L: the premium gained × 100, net of the modeled fees (paper charges none)');
     const activities = await rig.broker.activities();
     assert.deepEqual(activities.map((a) => a.order_id ?? a.orderId).sort(), [buy.id, sell.id].sort());
   });

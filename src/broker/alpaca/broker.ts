@@ -394,6 +394,7 @@ export class AlpacaBroker implements Broker {
     const equity = centsFromWire(a.equity);
     const startOfDay = centsFromWire(a.lastEquity);
     const dayFills = this.fillList.filter((f) => nyDate(f.time) === today);
+    const dayFees = dayFills.reduce((s, f) => s + f.fees.total, 0);
     const raw = a as unknown as Record<string, unknown>;
     const optionsBp = raw.options_buying_power ?? raw.optionsBuyingPower;
     return [
@@ -405,10 +406,12 @@ export class AlpacaBroker implements Broker {
         buyingPower: centsFromWire(typeof optionsBp === 'string' ? optionsBp : a.buyingPower),
         equity,
         startOfDayEquity: startOfDay,
-        dayPnl: equity - startOfDay,
+        // Alpaca's paper account charges no fees, so its equity lacks the modeled ones; a
+        // live account's equity already has the real ones taken out.
+        dayPnl: equity - startOfDay - (this.mode === 'paper' ? dayFees : 0),
         // Alpaca reports no realized figure; the daily loss halt reads dayPnl.
         dayRealizedPnl: 0,
-        dayFees: dayFills.reduce((s, f) => s + f.fees.total, 0),
+        dayFees,
         totalFees: this.fillList.reduce((s, f) => s + f.fees.total, 0),
         tradingDay: today,
         updatedAt: now,
@@ -646,7 +649,7 @@ export class AlpacaBroker implements Broker {
     const after = new Date(this.startedAt - 24 * 3600_000).toISOString();
     const [open, recent] = await Promise.all([
       this.rest('the open orders', () => this.#rest.orders.getAllOrders({ status: 'open', nested: true, limit: 500 })),
-      this.rest('the recent orders', () => this.#rest.orders.getAllOrders({ status: 'all', nested: true, limit: 500, after, direction: 'asc' })),
+      this.rest('the recent orders', () => this.#rest.orders.getAllOrders({ status: 'all', nested: true, limit: 500, after, direction: 'desc' })),
     ]);
     const remote = new Map<string, trading.Order>();
     for (const o of [...recent, ...open]) for (const x of [o, ...((o.legs ?? []) as unknown as trading.Order[])]) remote.set(String(x.id), x);
