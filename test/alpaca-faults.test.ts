@@ -319,6 +319,31 @@ describe('Alpaca adapter: stream disconnect and reconciliation', () => {
     }
   });
 
+  test('fills missed while the stream was down and missing from the activities too are rebuilt as one fill at the exact price that makes the order average', async () => {
+    const rig = await alpacaRig();
+    try {
+      const o = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000, qty: 3 }));
+      await until('working', () => orderEvents(rig.events, o.id).some((e) => e.type === 'new'));
+      rig.fake.fill(o.id, '0.7', '1');
+      await until('first fill streamed', () => orderEvents(rig.events, o.id).some((e) => e.type === 'partial_fill'));
+      rig.fake.refuseStreams = true;
+      rig.fake.dropStreams();
+      await until('the broker noticed', () => !rig.broker.status().streamListening);
+      rig.fake.fill(o.id, '0.69', '1');
+      rig.fake.fill(o.id, '0.68', '1');
+      rig.fake.faults.activities = 'missing';
+      const before = rig.broker.status().reconciliations;
+      rig.fake.refuseStreams = false;
+      await until('reconciled', () => rig.broker.status().reconciliations > before, 15_000);
+      const fills = await rig.broker.fills({ orderId: o.id });
+      // avg 0.69 over 3 → 2.07 total; 0.70 known → 1.37 over the 2 missed = 0.685.
+      assert.deepEqual(fills.map((f) => [f.qty, f.price]), [[1, 7_000], [2, 6_850]]);
+      assert.ok(rig.logs.some((l) => l.includes('rebuilt from the order average')));
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('a restart reloads working orders from REST at start-up, with the roles and exits optdesk remembered', async () => {
     const rig = await alpacaRig();
     try {

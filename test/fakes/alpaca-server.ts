@@ -125,6 +125,8 @@ export interface FakeFaults {
   cancel?: 'hold';
   /** `fill-old-first`: the next PATCH answers 200, then the old order fills and the replacement is rejected. */
   replace?: 'fill-old-first';
+  /** `missing`: account activities answer an empty list (Alpaca has been seen to omit records). */
+  activities?: 'missing';
 }
 
 const OPEN_STATUSES = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'pending_cancel', 'pending_replace', 'held', 'accepted_for_bidding']);
@@ -249,7 +251,8 @@ export class FakeAlpaca {
     const executionId = randomUUID();
     this.executionSeq++;
     this.activities.push({
-      id: `${now.replace(/\D/g, '').slice(0, 17)}::${executionId}`,
+      // Its own uuid, not the execution_id: nothing documents that the two are related.
+      id: `${now.replace(/\D/g, '').slice(0, 17)}::${randomUUID()}`,
       activity_type: 'FILL',
       transaction_time: now,
       type: done ? 'fill' : 'partial_fill',
@@ -798,6 +801,7 @@ export class FakeAlpaca {
   }
 
   private activitiesJson(path: string, q: URLSearchParams): Json[] {
+    if (this.faults.activities === 'missing') return [];
     const typeInPath = path.split('/')[4];
     const types = typeInPath ? [typeInPath] : q.get('activity_types')?.split(',');
     let list = this.activities.filter((a) => !types || types.includes(String(a.activity_type)));

@@ -709,14 +709,18 @@ export class AlpacaBroker implements Broker {
     const out: Fill[] = [];
     let cum = fromQty;
     let notional: Dec = prevWire ? decMul(wireDec(prevWire.filledAvgPrice), decInt(fromQty)) : 0n;
-    for (const a of activities) {
-      if (String(a.order_id) !== id) continue;
+    // An activity's cum_qty (the order's filled quantity after it) places it in the order's
+    // history without relying on how its id relates to the stream's execution_id.
+    const mine = activities
+      .filter((a) => String(a.order_id) === id)
+      .map((a) => ({ a, cumQty: Number(wireDec(String(a.cum_qty ?? '0')) / decInt(1)), qty: Number(wireDec(String(a.qty ?? '0')) / decInt(1)) }))
+      .filter((x) => x.cumQty > fromQty && x.cumQty <= toQty && x.qty > 0)
+      .sort((x, y) => x.cumQty - y.cumQty);
+    for (const { a, cumQty, qty } of mine) {
       const executionId = activityExecutionId(a);
-      if (this.seenExecutions.has(executionId)) continue;
-      const qty = Number(wireDec(String(a.qty)) / decInt(1));
-      if (cum + qty > toQty) break;
+      if (this.seenExecutions.has(executionId) || cumQty !== cum + qty) continue;
       const px = String(a.price);
-      cum += qty;
+      cum = cumQty;
       notional += decMul(wireDec(px), decInt(qty));
       const at = Date.parse(String(a.transaction_time ?? ''));
       out.push(this.makeFill(o, executionId, qty, priceFromWireRounded(px), Number.isFinite(at) ? at : time));
@@ -935,7 +939,7 @@ function sameOrder(o: trading.Order, body: trading.PostOrderRequest): boolean {
   return o.symbol === body.symbol && o.side === body.side && o.type === body.type && wireDec(o.qty) === wireDec(body.qty) && eq(o.limitPrice, body.limitPrice) && eq(o.stopPrice, body.stopPrice);
 }
 
-/** Alpaca activity ids are `<time>::<execution id>` (assumed; matches the stream's execution_id). */
+/** Alpaca activity ids are `<time>::<uuid>`; the uuid is taken as the fill id (used only to skip a fill seen twice). */
 function activityExecutionId(a: Record<string, unknown>): string {
   const id = String(a.id ?? '');
   const at = id.indexOf('::');
