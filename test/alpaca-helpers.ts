@@ -86,6 +86,8 @@ export interface RecordedQuote {
   t: number;
   bid: string;
   ask: string;
+  bidSize: number;
+  askSize: number;
 }
 
 /** The recorded NBBO of one GOOG option contract on 2015-12-24, as the vendor's decimal strings. */
@@ -94,9 +96,9 @@ export function recordedOptionQuotes(ticker: string): RecordedQuote[] {
   const out: RecordedQuote[] = [];
   for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
     if (!line.startsWith(`${ticker},`)) continue;
-    const [, , ask, , , bid, , , ts] = line.split(',');
+    const [, , ask, askSize, , bid, bidSize, , ts] = line.split(',');
     if (!ask || !bid || !ts) continue;
-    out.push({ t: Math.round(Number(ts) / 1e6), bid, ask });
+    out.push({ t: Math.round(Number(ts) / 1e6), bid, ask, bidSize: Number(bidSize), askSize: Number(askSize) });
   }
   return out;
 }

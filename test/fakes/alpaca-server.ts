@@ -28,7 +28,8 @@
  * `{"stream":"trade_updates","data":{event, execution_id?, order, timestamp, position_qty?,
  * price?, qty?}}`. Frames are sent as binary, as Alpaca's paper stream does.
  *
- * The test drives the market: `fill()`, `expire()`, `rejectOrder()`; and injects faults:
+ * The test drives the market: `quote()` (a venue-like fill engine on real recorded quotes),
+ * or directly `fill()`, `expire()`, `rejectOrder()`; and injects faults:
  * `dropStreams()`, `refuseStreams`, `faults.post` (executes then hangs or resets),
  * `faults.rateLimit`, `faults.cancel = 'hold'`, `faults.replace = 'fill-old-first'`.
  * Messages we could not confirm from public docs are marked "assumed".
@@ -88,6 +89,15 @@ export interface FakeOrder {
   hwm: null;
   /** Bracket bookkeeping (not on the wire). */
   parentId?: string;
+}
+
+/** One NBBO quote; a missing side means no bid / no ask. Sizes in contracts or shares. */
+export interface FakeQuote {
+  bid?: string;
+  ask?: string;
+  bidSize?: number;
+  askSize?: number;
+  t?: number;
 }
 
 export interface FakeStreamEvent {
@@ -158,7 +168,11 @@ export class FakeAlpaca {
   private readonly hungResponses = new Set<http.ServerResponse>();
   private readonly heldCancels = new Set<string>();
   private executionSeq = 0;
-  private clock = Date.parse('2026-01-05T15:00:00Z');
+  private clock = 0;
+  /** Set by `quote({t})`: the market's time replaces the wall clock. */
+  private marketClock: number | null = null;
+  private readonly book = new Map<string, FakeQuote>();
+  private readonly triggered = new Set<string>();
 
   private constructor(
     private readonly server: http.Server,
@@ -227,6 +241,44 @@ export class FakeAlpaca {
 
   positionQty(symbol: string): string {
     return decStr(this.positions.get(symbol)?.qty ?? 0n);
+  }
+
+  /**
+   * A market quote for `symbol` (Alpaca's symbol: bare OCC for options). Working orders
+   * trade against it as at a venue: buys at the ask, sells at the bid, at most the quoted
+   * size per quote; an order marketable when it arrives fills at the opposite quote, one
+   * resting before fills at its limit once the quote reaches it; stops trigger on the ask
+   * (buy) or bid (sell). A quote's `t` (epoch ms) becomes the fake's clock.
+   */
+  quote(symbol: string, q: FakeQuote): void {
+    if (q.t !== undefined) this.marketClock = q.t;
+    this.book.set(symbol, q);
+    for (const o of [...this.orders.values()]) if (o.symbol === symbol) this.trade(o, false);
+  }
+
+  private trade(o: FakeOrder, onArrival: boolean): void {
+    if (o.status !== 'new' && o.status !== 'partially_filled') return;
+    const q = this.book.get(o.symbol);
+    const buy = o.side === 'buy';
+    const opposite = buy ? q?.ask : q?.bid;
+    if (!q || !opposite) return;
+    const px = dec(opposite);
+    if ((o.type === 'stop' || o.type === 'stop_limit') && !this.triggered.has(o.id)) {
+      const stop = dec(o.stop_price as string);
+      if (buy ? px < stop : px > stop) return;
+      this.triggered.add(o.id);
+      onArrival = true; // a triggered stop arrives at the market as a market / limit order
+    }
+    let fillPx = px;
+    if (o.type === 'limit' || o.type === 'stop_limit') {
+      const limit = dec(o.limit_price as string);
+      if (buy ? px > limit : px < limit) return;
+      if (!onArrival) fillPx = limit;
+    }
+    const remaining = dec(o.qty) - dec(o.filled_qty);
+    const size = buy ? q.askSize : q.bidSize;
+    const qty = size === undefined || decInt(size) >= remaining ? remaining : decInt(size);
+    if (qty > 0n) this.fill(o.id, decStr(fillPx), decStr(qty));
   }
 
   /** Executes `qty` (default: the rest) of an open order at `price`. */
@@ -586,6 +638,7 @@ export class FakeAlpaca {
     o.status = 'new';
     o.updated_at = this.tick();
     this.emit('new', o);
+    this.trade(o, true);
   }
 
   private cancelOrder(o: FakeOrder, res: http.ServerResponse): void {
@@ -664,6 +717,7 @@ export class FakeAlpaca {
         leg.updated_at = this.tick();
         this.emit('new', leg);
       }
+      for (const leg of o.legs) this.trade(leg, true);
     }
     if (o.parentId) {
       const parent = this.orders.get(o.parentId);
@@ -817,7 +871,7 @@ export class FakeAlpaca {
 
   /** A strictly increasing wall clock, so timestamps order events even within one ms. */
   private tick(): string {
-    this.clock = Math.max(this.clock + 1, Date.now());
+    this.clock = Math.max(this.clock + 1, this.marketClock ?? Date.now());
     return new Date(this.clock).toISOString();
   }
 }
