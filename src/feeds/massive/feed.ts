@@ -110,6 +110,8 @@ export class MassiveFeed implements MarketDataFeed {
   private readonly coveredUntil = new Map<string, number>();
   /** Recently seen AM per symbol: start → fingerprint, for duplicate/revision counting. */
   private readonly seenMinutes = new Map<string, Map<number, string>>();
+  /** Per-second `A` pieces of the minute forming now, per stock symbol, by start (see onSecondAggregate). */
+  private readonly forming = new Map<string, { minute: number; pieces: Map<number, MinuteAggregate>; folded: boolean }>();
   private readonly backfillInFlight = new Set<string>();
   private readonly backfillRerun = new Set<string>();
 
@@ -284,6 +286,7 @@ export class MassiveFeed implements MarketDataFeed {
         this.subscribedAt.delete(symbol);
         this.coveredUntil.delete(symbol);
         this.seenMinutes.delete(symbol);
+        this.forming.delete(symbol);
         this.backfillProblems.delete(symbol);
       }
     }
@@ -462,9 +465,10 @@ export class MassiveFeed implements MarketDataFeed {
       this.counters.received[ev]++;
       if (ev === 'AM') {
         this.trackMinute(agg);
+        if (this.forming.get(agg.symbol)?.minute === agg.start) this.forming.delete(agg.symbol);
         this.deliverMinute(agg, 'live');
       } else {
-        this.safely(() => this.listener?.onPartial?.(agg));
+        this.onSecondAggregate(agg);
       }
       return;
     }
@@ -496,6 +500,49 @@ export class MassiveFeed implements MarketDataFeed {
       return;
     }
     this.malformed(`unknown-ev:${ev.slice(0, 20)}`, JSON.stringify(element).slice(0, 120));
+  }
+
+  /**
+   * A per-second `A`. Massive re-sends an `A` when late trades arrive, like `AM`: a piece
+   * with a start already seen replaces the earlier one instead of adding to it. The bar
+   * engine merges partials additively (trades and seconds are pieces), so a new second
+   * goes through as a partial; a changed re-send is folded here into the minute so far
+   * (every piece kept by start) and delivered as that minute's live aggregate, which the
+   * engine upserts; from then on the rest of the minute goes the same way, until its `AM`.
+   */
+  private onSecondAggregate(agg: MinuteAggregate): void {
+    const minute = floorMinute(agg.start);
+    if (this.seenMinutes.get(agg.symbol)?.has(minute)) {
+      // The minute's AM already came: it is complete, a late second adds nothing.
+      this.counters.duplicates++;
+      return;
+    }
+    let forming = this.forming.get(agg.symbol);
+    if (forming && minute < forming.minute) {
+      // A piece of an older minute than the one forming: rare; the AM for it settles it.
+      this.safely(() => this.listener?.onPartial?.(agg));
+      return;
+    }
+    if (!forming || forming.minute !== minute) {
+      forming = { minute, pieces: new Map(), folded: false };
+      this.forming.set(agg.symbol, forming);
+    }
+    const previous = forming.pieces.get(agg.start);
+    forming.pieces.set(agg.start, agg);
+    if (previous && sameAggregate(previous, agg)) {
+      this.counters.duplicates++;
+      return;
+    }
+    if (previous) {
+      this.counters.duplicates++;
+      this.counters.revisions++;
+    }
+    if (!previous && !forming.folded) {
+      this.safely(() => this.listener?.onPartial?.(agg));
+      return;
+    }
+    forming.folded = true;
+    this.deliverMinute(foldPieces(agg.symbol, minute, forming.pieces), 'live');
   }
 
   /** Duplicate/revision/out-of-order accounting for live AMs; never filters. */
@@ -559,6 +606,39 @@ export class MassiveFeed implements MarketDataFeed {
 
 function stockParams(symbols: readonly string[]): string[] {
   return symbols.flatMap((s) => [`AM.${s}`, `A.${s}`]);
+}
+
+function sameAggregate(a: MinuteAggregate, b: MinuteAggregate): boolean {
+  return a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume && a.vwap === b.vwap;
+}
+
+/** The minute so far from its per-second pieces: first open, last close, extremes, summed volume. */
+function foldPieces(symbol: string, minute: number, pieces: ReadonlyMap<number, MinuteAggregate>): MinuteAggregate {
+  const sorted = [...pieces.values()].sort((a, b) => a.start - b.start);
+  const first = sorted[0]!;
+  const last = sorted[sorted.length - 1]!;
+  let high = -Infinity;
+  let low = Infinity;
+  let volume = 0;
+  let notional = 0;
+  let vwapKnown = true;
+  for (const p of sorted) {
+    high = Math.max(high, p.high);
+    low = Math.min(low, p.low);
+    volume += p.volume;
+    if (p.vwap === undefined) vwapKnown = false;
+    else notional += p.vwap * p.volume;
+  }
+  return {
+    symbol,
+    start: minute,
+    open: first.open,
+    high,
+    low,
+    close: last.close,
+    volume,
+    ...(vwapKnown && volume > 0 && { vwap: notional / volume }),
+  };
 }
 
 function floorMinute(ms: number): number {
