@@ -229,6 +229,25 @@ async function startStack(opts: { now: () => number; feed?: Parameters<typeof ma
 }
 
 describe('Massive as the real service behaves, through the hub', () => {
+  test('a delayed stream that falls silent reads STALE, like a real-time one (not DELAYED forever)', async () => {
+    let now = nyTimeToMs(DAY, '11:00') + 30_000;
+    const stack = await startStack({ now: () => now, feed: { delayed: true }, hub: { staleAfterMs: 60_000 } });
+    try {
+      const day = regular(DAY);
+      stack.fake.setMinuteBars('SPY', day.filter((m) => m.start < nyTimeToMs(DAY, '11:00')));
+      const model = await stack.chart();
+      await until('snapshot', () => model.seq >= 0);
+      await until('subscribed', () => stack.fake.subscriptions('stocks').has('AM.SPY'));
+      stack.fake.pushAM(day.find((m) => m.start === nyTimeToMs(DAY, '10:59'))!);
+      await until('DELAYED while data flows', () => model.health?.state === 'DELAYED');
+      now += 5 * 60_000; // five minutes without a single message
+      await until('STALE', () => model.health?.state === 'STALE');
+      assert.match(model.health?.message ?? '', /^No update for SPY in \d+ s$/);
+    } finally {
+      await stack.close();
+    }
+  });
+
   test('a re-sent per-second A replaces its second instead of adding to the forming minute (170, not 270)', async () => {
     const minute = nyTimeToMs(DAY, '11:10');
     let now = minute + 20_000; // 11:10:20: the 11:10 minute is forming

@@ -19,6 +19,7 @@ import { MassiveError, MassiveFeed, type MassiveFeedConfig } from '../src/feeds/
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
 import { until } from './helpers/wait.js';
 import { massiveFeedFor } from './helpers/massive.js';
+import { ManualClock } from './helpers/manual-clock.js';
 
 // ------------------------------------------------------------------ real data helpers
 
@@ -536,4 +537,91 @@ describe('options', () => {
 test('config errors name the bad field', () => {
   assert.throws(() => new MassiveFeed({ apiKey: '' }), /apiKey/);
   assert.throws(() => new MassiveFeed({ apiKey: 'k', wsUrl: 'ws://127.0.0.1:1/options' }), /wsUrl must be a ws\(s\):\/\/ URL ending in \/stocks/);
+});
+
+// ------------------------------------------------------------------ silence
+
+describe('a socket that goes quiet without closing', () => {
+  /** Moves the feed's clock in watchdog-sized steps until `done`, letting the network answer in between. */
+  async function advanceUntil(clock: ManualClock, feed: MassiveFeed, what: string, done: () => boolean, stepMs = 5_000, linkAlive = true): Promise<void> {
+    const maxSteps = 40;
+    for (let i = 0; i < maxSteps && !done(); i++) {
+      clock.advance(stepMs);
+      // On a live link every ping must be answered before time moves on (the network is real).
+      if (linkAlive) await until(`pongs (${what})`, () => done() || feed.stats().pongs === feed.stats().pings);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until(what, done); // the last step may have started real network work (a reconnect)
+  }
+
+  test('pings keep a quiet but alive link; silence drops it, reconnects and backfills the missed minutes', async () => {
+    const fake = await startFakeMassive();
+    const clock = new ManualClock();
+    const { feed, rec, start } = makeFeed(fake, { clock, silenceTimeoutMs: 30_000, pingIntervalMs: 10_000 });
+    try {
+      await start();
+      feed.subscribe(['SPY']);
+      await until('subscription', () => fake.subscriptions('stocks').has('AM.SPY'));
+      const bars = SPY_1010.slice(600, 612);
+      fake.setMinuteBars('SPY', bars.slice(0, 4));
+      for (const bar of bars.slice(0, 4)) fake.pushAM(bar);
+      await until('4 live minutes', () => rec.minutes.length === 4);
+
+      // Two quiet minutes (a slow symbol, lunch time): nothing to say, but the link answers pings.
+      let elapsed = 0;
+      await advanceUntil(clock, feed, 'two quiet minutes', () => (elapsed += 5_000) > 120_000);
+      assert.ok(feed.stats().pings >= 5, `pinged while quiet (${feed.stats().pings})`);
+      assert.equal(feed.stats().silentDrops, 0);
+      assert.equal(feed.stats().reconnects, 0);
+      assert.equal(feed.status().state, 'live');
+
+      // Now the link turns into a black hole: no frames, no pongs, no close. Minutes trade on (REST has them).
+      fake.stall('stocks');
+      fake.setMinuteBars('SPY', bars.slice(0, 10));
+      assert.equal(fake.pushAM(bars[4]!), 0, 'the stalled socket gets nothing');
+      await advanceUntil(clock, feed, 'the silence noticed', () => feed.status().state === 'degraded', 5_000, false);
+      assert.match(feed.status().message ?? '', /^Lost the Massive stocks stream \(no message and no answer to a ping for 3\d s\); reconnecting in/);
+      assert.equal(feed.stats().silentDrops, 1);
+
+      // Massive lets the dead socket go; the reconnect backfills exactly what was missed.
+      fake.expireStalled();
+      await until('the ghost gone', () => fake.connections('stocks') === 0);
+      await advanceUntil(clock, feed, 'reconnected', () => feed.stats().reconnects === 1, 100, false);
+      await until('backfill', () => rec.minutes.filter((m) => m.origin === 'history').length === 7);
+      assert.deepEqual(
+        rec.minutes.filter((m) => m.origin === 'history').map((m) => m.agg.start),
+        bars.slice(3, 10).map((b) => b.start),
+        'from the last live minute (re-fetched) through the last one REST has',
+      );
+      await until('live again', () => feed.status().state === 'live');
+      await until('resubscribed', () => fake.subscriptions('stocks').has('AM.SPY'));
+    } finally {
+      await feed.stop();
+      await fake.close();
+    }
+  });
+
+  test('the options quote socket is watched the same way: silence reconnects and resubscribes the contracts', async () => {
+    const fake = await startFakeMassive();
+    const clock = new ManualClock();
+    const { feed, rec, start } = makeFeed(fake, { clock, silenceTimeoutMs: 30_000, pingIntervalMs: 10_000 });
+    const contract = 'O:GOOG151224C00750000';
+    try {
+      await start();
+      feed.subscribe([contract]);
+      await until('options subscription', () => fake.subscriptions('options').has(`Q.${contract}`));
+      fake.stall('options');
+      await advanceUntil(clock, feed, 'the options silence noticed', () => feed.status().state === 'degraded', 5_000, false);
+      assert.match(feed.status().message ?? '', /Lost the Massive options stream \(no message and no answer to a ping/);
+      fake.expireStalled();
+      await until('the ghost gone', () => fake.connections('options') === 0);
+      await advanceUntil(clock, feed, 'options back', () => fake.subscriptions('options').has(`Q.${contract}`), 100, false);
+      fake.pushQuote({ sym: contract, bp: 1.1, ap: 1.3, bs: 5, as: 7, t: Date.UTC(2015, 11, 24, 16) });
+      await until('a quote after the reconnect', () => rec.quotes.length === 1);
+      await until('live again', () => feed.status().state === 'live');
+    } finally {
+      await feed.stop();
+      await fake.close();
+    }
+  });
 });

@@ -98,6 +98,14 @@ export interface FakeMassive {
   rateLimit(nRequests: number, retryAfterSeconds?: number): void;
   dropConnections(): void;
   refuseConnectionsFor(ms: number): void;
+  /**
+   * The cluster's current sockets become a black hole without closing: nothing is sent to
+   * them, nothing they send (pings, close frames) is read. Massive still counts them as
+   * connected (`connections()`, `max_connections`) until `expireStalled()`.
+   */
+  stall(cluster: FakeCluster): void;
+  /** Ends the stalled sockets, as Massive eventually does with a dead peer. */
+  expireStalled(): void;
   /** The next pushed event is sent twice in one frame. */
   duplicateNext(): void;
   /** The next pushed event is held back and sent after the one following it. */
@@ -114,6 +122,7 @@ interface Client {
   cluster: FakeCluster;
   authed: boolean;
   subs: Set<string>;
+  stalled: boolean;
 }
 
 const AGGS_DEFAULT_LIMIT = 5000;
@@ -355,7 +364,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   });
 
   function onConnection(socket: WebSocket, cluster: FakeCluster): void {
-    const client: Client = { socket, cluster, authed: false, subs: new Set() };
+    const client: Client = { socket, cluster, authed: false, subs: new Set(), stalled: false };
     clients.add(client);
     socket.on('close', () => clients.delete(client));
     socket.on('error', () => clients.delete(client));
@@ -426,7 +435,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   }
 
   function status(client: Client, statusValue: string, message: string): void {
-    safeSend(client.socket, JSON.stringify([{ ev: 'status', status: statusValue, message }]));
+    if (!client.stalled) safeSend(client.socket, JSON.stringify([{ ev: 'status', status: statusValue, message }]));
   }
 
   function deliver(cluster: FakeCluster, topic: string, event: object): number {
@@ -450,7 +459,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     duplicatePending = false;
     let n = 0;
     for (const c of clients) {
-      if (c.cluster !== cluster || !c.authed || !(c.subs.has(topic) || c.subs.has(wildcard))) continue;
+      if (c.cluster !== cluster || !c.authed || c.stalled || !(c.subs.has(topic) || c.subs.has(wildcard))) continue;
       if (safeSend(c.socket, JSON.stringify(frame))) n++;
     }
     return n;
@@ -543,6 +552,17 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     dropConnections() {
       for (const c of clients) c.socket.terminate();
     },
+    stall(cluster) {
+      for (const c of clients) {
+        if (c.cluster !== cluster || c.stalled) continue;
+        c.stalled = true;
+        // Stop reading: the client's pings and close frame never arrive, so no pong, no close.
+        (c.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      }
+    },
+    expireStalled() {
+      for (const c of clients) if (c.stalled) c.socket.terminate();
+    },
     refuseConnectionsFor(ms) {
       refuseUntil = Date.now() + ms;
     },
@@ -554,7 +574,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     },
     sendRaw(text, cluster) {
       let n = 0;
-      for (const c of clients) if ((!cluster || c.cluster === cluster) && c.authed && safeSend(c.socket, text)) n++;
+      for (const c of clients) if ((!cluster || c.cluster === cluster) && c.authed && !c.stalled && safeSend(c.socket, text)) n++;
       return n;
     },
     connections(cluster) {

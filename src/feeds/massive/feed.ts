@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MINUTE_MS, type MinuteAggregate, type OptionQuote } from '../../core/types.js';
 import type { AggregateOrigin, FeedListener, FeedStatus, MarketDataFeed } from '../types.js';
-import { TimerSet, type BackoffOptions } from './backoff.js';
+import { TimerSet, type BackoffOptions, type Clock } from './backoff.js';
 import { AggregateEvent, AnyEvent, OptionQuoteEvent } from './messages.js';
 import { MassiveError, MassiveRest, type OptionChainEntry, type OptionContract } from './rest.js';
 import { ClusterConnection, type Cluster } from './socket.js';
@@ -37,6 +37,16 @@ export interface MassiveFeedConfig {
   restTimeoutMs?: number;
   /** Drop a connection whose auth is not answered in this time. Default 10 s. */
   authTimeoutMs?: number;
+  /**
+   * A logged-in stream that brings no message and no pong for this long is treated as dead
+   * (it never closed: prices would freeze while the badge said LIVE): it is dropped,
+   * re-opened and the gap backfilled. Default 30 s.
+   */
+  silenceTimeoutMs?: number;
+  /** Quiet time after which a WebSocket ping checks the link. Default 10 s. */
+  pingIntervalMs?: number;
+  /** Time source for every timeout, backoff and "now" (tests drive it). Default the system clock. */
+  clock?: Clock;
   /** How long start() waits for the stocks login answer before resolving anyway. Default 10 s. */
   startTimeoutMs?: number;
   /** Default 1,000 (Massive's limit); lower only for tests. */
@@ -53,6 +63,8 @@ const ConfigSchema = z.object({
   adjusted: z.boolean().optional(),
   restTimeoutMs: z.number().positive().optional(),
   authTimeoutMs: z.number().positive().optional(),
+  silenceTimeoutMs: z.number().positive().optional(),
+  pingIntervalMs: z.number().positive().optional(),
   startTimeoutMs: z.number().nonnegative().optional(),
   maxOptionContractsPerConnection: z.number().int().positive().max(MAX_OPTION_CONTRACTS_PER_CONNECTION).optional(),
 });
@@ -81,6 +93,11 @@ export interface MassiveFeedStats {
   ignoredUnsubscribed: number;
   /** Listener callbacks that threw (caught; the stream continues). */
   listenerErrors: number;
+  /** WebSocket pings sent after quiet periods, and pongs received. */
+  pings: number;
+  pongs: number;
+  /** Connections dropped because they went silent without closing. */
+  silentDrops: number;
   received: { AM: number; A: number; Q: number };
 }
 
@@ -90,8 +107,10 @@ export class MassiveFeed implements MarketDataFeed {
   readonly kind = 'massive' as const;
 
   private readonly rest: MassiveRest;
-  private readonly timers = new TimerSet();
-  private readonly cfg: Required<Pick<MassiveFeedConfig, 'apiKey' | 'delayed' | 'authTimeoutMs' | 'startTimeoutMs' | 'maxOptionContractsPerConnection'>> & {
+  private readonly timers: TimerSet;
+  private readonly cfg: Required<
+    Pick<MassiveFeedConfig, 'apiKey' | 'delayed' | 'authTimeoutMs' | 'silenceTimeoutMs' | 'pingIntervalMs' | 'startTimeoutMs' | 'maxOptionContractsPerConnection'>
+  > & {
     stocksBase: string;
     optionsBase: string;
     reconnect: BackoffOptions;
@@ -137,6 +156,9 @@ export class MassiveFeed implements MarketDataFeed {
     refusedContracts: 0,
     ignoredUnsubscribed: 0,
     listenerErrors: 0,
+    pings: 0,
+    pongs: 0,
+    silentDrops: 0,
     received: { AM: 0, A: 0, Q: 0 },
   };
 
@@ -146,12 +168,15 @@ export class MassiveFeed implements MarketDataFeed {
       const issue = checked.error.issues[0];
       throw new Error(`Invalid Massive feed config: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
     }
+    this.timers = new TimerSet(config.clock);
     const delayed = config.delayed ?? false;
     const defaultWsBase = delayed ? 'wss://delayed.massive.com' : 'wss://socket.massive.com';
     this.cfg = {
       apiKey: config.apiKey,
       delayed,
       authTimeoutMs: config.authTimeoutMs ?? 10_000,
+      silenceTimeoutMs: config.silenceTimeoutMs ?? 30_000,
+      pingIntervalMs: config.pingIntervalMs ?? 10_000,
       startTimeoutMs: config.startTimeoutMs ?? 10_000,
       maxOptionContractsPerConnection: config.maxOptionContractsPerConnection ?? MAX_OPTION_CONTRACTS_PER_CONNECTION,
       // The official client appends the cluster path itself, so keep only the base.
@@ -250,7 +275,7 @@ export class MassiveFeed implements MarketDataFeed {
         newOptions.push(symbol);
       } else if (!this.stockSymbols.has(symbol)) {
         this.stockSymbols.add(symbol);
-        this.subscribedAt.set(symbol, Date.now());
+        this.subscribedAt.set(symbol, this.timers.now());
         newStocks.push(symbol);
       }
     }
@@ -360,6 +385,8 @@ export class MassiveFeed implements MarketDataFeed {
       delayed: this.cfg.delayed,
       backoff: this.cfg.reconnect,
       authTimeoutMs: this.cfg.authTimeoutMs,
+      silenceTimeoutMs: this.cfg.silenceTimeoutMs,
+      pingIntervalMs: this.cfg.pingIntervalMs,
       timers: this.timers,
       handlers: {
         onEvent: (element) => this.handleEvent(element),
@@ -372,6 +399,9 @@ export class MassiveFeed implements MarketDataFeed {
         onActivity: (at) => {
           this.lastMessageAt = at;
         },
+        onPing: () => this.counters.pings++,
+        onPong: () => this.counters.pongs++,
+        onSilent: () => this.counters.silentDrops++,
       },
     });
   }
@@ -401,8 +431,8 @@ export class MassiveFeed implements MarketDataFeed {
     }
     this.backfillInFlight.add(symbol);
     try {
-      const from = this.coveredUntil.get(symbol) ?? floorMinute(this.subscribedAt.get(symbol) ?? Date.now());
-      const to = floorMinute(Date.now());
+      const from = this.coveredUntil.get(symbol) ?? floorMinute(this.subscribedAt.get(symbol) ?? this.timers.now());
+      const to = floorMinute(this.timers.now());
       const bars = await this.rest.fetchMinuteAggregates(symbol, from, to);
       for (const bar of bars) {
         if (!this.running || !this.stockSymbols.has(symbol)) return;

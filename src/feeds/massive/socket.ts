@@ -11,7 +11,7 @@
  */
 import { getOptionsWebsocket, getStocksWebsocket } from '@massive.com/client-js';
 import type { FeedStatus } from '../types.js';
-import { backoffDelay, type BackoffOptions, type TimerSet } from './backoff.js';
+import { backoffDelay, type BackoffOptions, type Timer, type TimerSet } from './backoff.js';
 import { StatusEvent } from './messages.js';
 
 export type Cluster = 'stocks' | 'options';
@@ -30,6 +30,11 @@ export interface ClusterHandlers {
   onStatus(status: FeedStatus): void;
   /** Any frame arrived (for `lastMessageAt`). */
   onActivity(at: number): void;
+  /** A ping was sent / its pong came back (for stats). */
+  onPing?(): void;
+  onPong?(): void;
+  /** The socket was dropped for silence. */
+  onSilent?(): void;
 }
 
 export interface ClusterConnectionOptions {
@@ -41,6 +46,13 @@ export interface ClusterConnectionOptions {
   backoff: BackoffOptions;
   /** Give up on a connection whose auth is not answered in this time. */
   authTimeoutMs: number;
+  /**
+   * A logged-in connection that brings nothing (no frame, no pong) for this long is dead
+   * even if the socket never closed: it is dropped and re-opened (then backfilled).
+   */
+  silenceTimeoutMs: number;
+  /** After this much quiet, send a WebSocket ping so a quiet market is not mistaken for a dead link. */
+  pingIntervalMs: number;
   timers: TimerSet;
   handlers: ClusterHandlers;
 }
@@ -53,6 +65,15 @@ interface W3CSocket {
   send(data: string): void;
   close(): void;
   readonly readyState: number;
+  /**
+   * The official client's socket is the `websocket` package's W3CWebSocket; its underlying
+   * WebSocketConnection can ping (RFC 6455) and drop at once. Absent in other implementations.
+   */
+  readonly _connection?: {
+    ping?(data?: Buffer): void;
+    drop?(code?: number, description?: string, skipCloseFrame?: boolean): void;
+    on?(event: 'pong', listener: () => void): void;
+  };
 }
 
 const OPEN = 1;
@@ -67,8 +88,11 @@ export class ClusterConnection {
   private attempt = 0;
   /** Set by auth_failed / max_connections: retrying fast cannot help, so wait the cap. */
   private slowRetry = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private authTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: Timer | undefined;
+  private authTimer: Timer | undefined;
+  private watchdog: Timer | undefined;
+  /** Clock time of the last frame or pong on the current socket. */
+  private lastHeardAt = 0;
   private closeWaiters: Array<() => void> = [];
   /** Why we closed the socket ourselves, for the reconnect sentence. */
   private disconnectReason: string | undefined;
@@ -111,6 +135,7 @@ export class ClusterConnection {
     this.stopped = true;
     this.opts.timers.cancel(this.reconnectTimer);
     this.opts.timers.cancel(this.authTimer);
+    this.opts.timers.cancel(this.watchdog);
     this.reconnectTimer = undefined;
     const sock = this.sock;
     if (!sock) return;
@@ -153,8 +178,9 @@ export class ClusterConnection {
     });
     sock.onmessage = (ev) => {
       if (this.sock !== sock) return;
+      this.lastHeardAt = timers.now();
       try {
-        this.opts.handlers.onActivity(Date.now());
+        this.opts.handlers.onActivity(this.lastHeardAt);
         this.handleFrame(ev.data);
       } catch (err) {
         // Never let a bug in a handler kill the socket: count it and carry on.
@@ -166,17 +192,78 @@ export class ClusterConnection {
     };
     sock.onclose = (ev) => {
       if (this.sock !== sock) return;
-      this.sock = undefined;
-      this.authenticated = false;
-      timers.cancel(this.authTimer);
-      const waiters = this.closeWaiters;
-      this.closeWaiters = [];
-      for (const w of waiters) w();
-      if (this.stopped) return;
-      const reason = this.disconnectReason ?? (ev.code === 1006 ? 'the connection dropped' : `closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`);
-      this.disconnectReason = undefined;
-      this.scheduleReconnect(reason);
+      this.onClosed(ev.code === 1006 ? 'the connection dropped' : `closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`);
     };
+  }
+
+  /** The current socket is gone (closed by either side, or abandoned as silent): reconnect. */
+  private onClosed(fallbackReason: string): void {
+    const timers = this.opts.timers;
+    this.sock = undefined;
+    this.authenticated = false;
+    timers.cancel(this.authTimer);
+    timers.cancel(this.watchdog);
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const w of waiters) w();
+    if (this.stopped) return;
+    const reason = this.disconnectReason ?? fallbackReason;
+    this.disconnectReason = undefined;
+    this.scheduleReconnect(reason);
+  }
+
+  /**
+   * Silence watchdog. Massive's protocol has no heartbeat message and the official client
+   * sets no keepalive, so a socket whose peer vanished (NAT timeout, a vendor node that
+   * hung) stays OPEN forever while prices freeze. Every `pingIntervalMs` of quiet we send a
+   * WebSocket ping (Massive answers protocol pings: its official Python client pings by
+   * default); a pong or any frame proves the link. Nothing for `silenceTimeoutMs` → drop
+   * the socket without waiting for a close handshake that will never come, and reconnect.
+   */
+  private startWatchdog(sock: W3CSocket): void {
+    const { timers, pingIntervalMs, silenceTimeoutMs } = this.opts;
+    this.lastHeardAt = timers.now();
+    const conn = sock._connection;
+    conn?.on?.('pong', () => {
+      if (this.sock !== sock) return;
+      this.lastHeardAt = timers.now();
+      this.opts.handlers.onPong?.();
+    });
+    const tick = Math.max(1, Math.min(pingIntervalMs, silenceTimeoutMs) / 2);
+    const check = (): void => {
+      if (this.sock !== sock || this.stopped) return;
+      const quietMs = timers.now() - this.lastHeardAt;
+      if (quietMs >= silenceTimeoutMs) {
+        this.disconnectReason = `no message and no answer to a ping for ${formatDelay(quietMs)}`;
+        this.opts.handlers.onSilent?.();
+        this.abandon(sock);
+        return;
+      }
+      if (quietMs >= pingIntervalMs && conn?.ping) {
+        try {
+          conn.ping();
+          this.opts.handlers.onPing?.();
+        } catch {
+          // a socket that cannot even send a ping will be caught by the silence rule
+        }
+      }
+      this.watchdog = timers.after(tick, check);
+    };
+    this.opts.timers.cancel(this.watchdog);
+    this.watchdog = timers.after(tick, check);
+  }
+
+  /** Gives up on a socket at once: a dead peer never answers the close handshake. */
+  private abandon(sock: W3CSocket): void {
+    sock.onmessage = null;
+    sock.onclose = null;
+    try {
+      if (sock._connection?.drop) sock._connection.drop(1000, 'silent connection', true);
+      else sock.close();
+    } catch {
+      // already gone
+    }
+    this.onClosed('the connection went silent');
   }
 
   private scheduleReconnect(reason: string): void {
@@ -237,6 +324,7 @@ export class ClusterConnection {
         this.slowRetry = false;
         if (reconnected) this.reconnects++;
         this.setStatus({ state: this.opts.delayed ? 'delayed' : 'live' });
+        if (this.sock) this.startWatchdog(this.sock);
         this.opts.handlers.onAuthenticated(reconnected);
         return;
       }
