@@ -94,6 +94,11 @@ export interface FakeMassive {
   failAuth(on?: boolean): void;
   /** Subscriptions on `cluster` answer with a "not authorized" status error. */
   entitlementError(cluster: FakeCluster, message?: string): void;
+  /**
+   * A per-minute request budget like Massive's plans (free tier: 5 a minute): requests past
+   * `limit` within the last 60 s of `now()` answer 429 *without* Retry-After, as Massive does.
+   */
+  rateLimitPerMinute(limit: number, now?: () => number): void;
   /** The next `n` REST requests answer 429 with `Retry-After: retryAfterSeconds`. */
   rateLimit(nRequests: number, retryAfterSeconds?: number): void;
   dropConnections(): void;
@@ -150,6 +155,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   let authFails = false;
   const entitlement = new Map<FakeCluster, string>();
   let rateLimitLeft = 0;
+  let perMinute: { limit: number; now: () => number; accepted: number[] } | undefined;
   let retryAfterSeconds = 1;
   let refuseUntil = 0;
   let duplicatePending = false;
@@ -181,6 +187,17 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     if (req.method !== 'GET') return reply(405, { status: 'ERROR', error: 'Method not allowed' });
     if (!givenKey) return reply(401, { status: 'ERROR', error: 'API Key was not provided' });
     if (givenKey !== apiKey || authFails) return reply(401, { status: 'ERROR', error: 'Unknown API Key' });
+    if (perMinute) {
+      const t = perMinute.now();
+      perMinute.accepted = perMinute.accepted.filter((at) => at > t - 60_000);
+      if (perMinute.accepted.length >= perMinute.limit) {
+        return reply(429, {
+          status: 'ERROR',
+          error: "You've exceeded the maximum requests per minute, please wait or upgrade your subscription to continue. https://massive.com/pricing",
+        });
+      }
+      perMinute.accepted.push(t);
+    }
     if (rateLimitLeft > 0) {
       rateLimitLeft--;
       return reply(
@@ -397,6 +414,8 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     }
     const others = [...clients].filter((c) => c !== client && c.authed && c.cluster === client.cluster).length;
     if (others >= maxConnections) {
+      // As observed on the real service: the login succeeds, then the refusal, then close 1008.
+      status(client, 'auth_success', 'authenticated');
       status(
         client,
         'max_connections',
@@ -544,6 +563,9 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     },
     entitlementError(cluster, message = `not authorized for this cluster: your plan doesn't include ${cluster} data`) {
       entitlement.set(cluster, message);
+    },
+    rateLimitPerMinute(limit, now = Date.now) {
+      perMinute = { limit, now, accepted: [] };
     },
     rateLimit(n, seconds = 1) {
       rateLimitLeft = n;

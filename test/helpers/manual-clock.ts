@@ -47,6 +47,13 @@ export class ManualClock implements Clock {
     this.t = end;
   }
 
+  /** Milliseconds until the earliest waiting timer (Infinity when none). */
+  nextIn(): number {
+    let at = Infinity;
+    for (const timer of this.timers.values()) at = Math.min(at, timer.at);
+    return Math.max(0, at - this.t);
+  }
+
   /** Timers waiting to fire. */
   pending(): number {
     return this.timers.size;

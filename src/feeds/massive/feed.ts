@@ -21,8 +21,12 @@ export interface MassiveFeedConfig {
   wsUrl?: string;
   /** Options cluster URL; must end in `/options`. */
   optionsWsUrl?: string;
-  /** 15-minute delayed plan: default hosts become `delayed.massive.com` and status says `delayed`. */
-  delayed?: boolean;
+  /**
+   * 15-minute delayed data: default hosts become `delayed.massive.com` and status says
+   * `delayed`. Per cluster, because plans are: e.g. real-time stocks with delayed options
+   * is `{ options: true }`. `true` means both.
+   */
+  delayed?: boolean | { stocks?: boolean; options?: boolean };
   /**
    * Massive's split adjustment for history. Default false: the live stream and the flat
    * files are unadjusted, and mixing adjusted history with raw live prices would draw a
@@ -33,6 +37,8 @@ export interface MassiveFeedConfig {
   reconnect?: Partial<BackoffOptions>;
   /** REST retry policy for 429/5xx/timeouts. Default 5 attempts, 500 ms doubling to 20 s. */
   restRetry?: Partial<BackoffOptions & { maxAttempts: number }>;
+  /** 429 without Retry-After: backoff (default 15 s doubling to 2 min, jittered) and Massive's window (default 60 s). */
+  rateLimit?: Partial<BackoffOptions & { windowMs: number }>;
   /** Per REST request. Default 15 s. */
   restTimeoutMs?: number;
   /** Drop a connection whose auth is not answered in this time. Default 10 s. */
@@ -47,6 +53,12 @@ export interface MassiveFeedConfig {
   pingIntervalMs?: number;
   /** Time source for every timeout, backoff and "now" (tests drive it). Default the system clock. */
   clock?: Clock;
+  /** How long a login must go unrefused before it counts (Massive refuses with max_connections after auth_success). Default 1.5 s. */
+  authSettleMs?: number;
+  /** Retry schedule after `max_connections`. Default 5 s doubling to 2 min, with jitter. */
+  connectionLimitBackoff?: Partial<BackoffOptions>;
+  /** A `max_connections` within this long of our own previous session ending is blamed on that session, not another program. Default 5 min. */
+  ownGhostWindowMs?: number;
   /** How long start() waits for the stocks login answer before resolving anyway. Default 10 s. */
   startTimeoutMs?: number;
   /** Default 1,000 (Massive's limit); lower only for tests. */
@@ -59,7 +71,9 @@ const ConfigSchema = z.object({
   restBaseUrl: z.url().optional(),
   wsUrl: z.string().regex(/^wss?:\/\/.+\/stocks\/?$/, 'wsUrl must be a ws(s):// URL ending in /stocks').optional(),
   optionsWsUrl: z.string().regex(/^wss?:\/\/.+\/options\/?$/, 'optionsWsUrl must be a ws(s):// URL ending in /options').optional(),
-  delayed: z.boolean().optional(),
+  delayed: z.union([z.boolean(), z.object({ stocks: z.boolean().optional(), options: z.boolean().optional() }).strict()]).optional(),
+  authSettleMs: z.number().nonnegative().optional(),
+  ownGhostWindowMs: z.number().nonnegative().optional(),
   adjusted: z.boolean().optional(),
   restTimeoutMs: z.number().positive().optional(),
   authTimeoutMs: z.number().positive().optional(),
@@ -98,6 +112,8 @@ export interface MassiveFeedStats {
   pongs: number;
   /** Connections dropped because they went silent without closing. */
   silentDrops: number;
+  /** Logins Massive refused with `max_connections`. */
+  connectionLimitRefusals: number;
   received: { AM: number; A: number; Q: number };
 }
 
@@ -109,11 +125,16 @@ export class MassiveFeed implements MarketDataFeed {
   private readonly rest: MassiveRest;
   private readonly timers: TimerSet;
   private readonly cfg: Required<
-    Pick<MassiveFeedConfig, 'apiKey' | 'delayed' | 'authTimeoutMs' | 'silenceTimeoutMs' | 'pingIntervalMs' | 'startTimeoutMs' | 'maxOptionContractsPerConnection'>
+    Pick<
+      MassiveFeedConfig,
+      'apiKey' | 'authTimeoutMs' | 'silenceTimeoutMs' | 'pingIntervalMs' | 'authSettleMs' | 'ownGhostWindowMs' | 'startTimeoutMs' | 'maxOptionContractsPerConnection'
+    >
   > & {
+    delayed: Record<Cluster, boolean>;
     stocksBase: string;
     optionsBase: string;
     reconnect: BackoffOptions;
+    connectionLimitBackoff: BackoffOptions;
   };
   private readonly log: (message: string) => void;
 
@@ -138,6 +159,8 @@ export class MassiveFeed implements MarketDataFeed {
   private optionLimitProblem: FeedStatus | undefined;
   private readonly backfillProblems = new Map<string, string>();
   private lastMessageAt: number | undefined;
+  /** Options-cluster sessions re-established after a loss (quotes missed meanwhile: refresh snapshots). */
+  private optionSessions = 0;
   private lastEmitted = '';
   private readonly loggedKinds = new Set<string>();
   private firstAnswer: (() => void) | undefined;
@@ -159,6 +182,7 @@ export class MassiveFeed implements MarketDataFeed {
     pings: 0,
     pongs: 0,
     silentDrops: 0,
+    connectionLimitRefusals: 0,
     received: { AM: 0, A: 0, Q: 0 },
   };
 
@@ -169,19 +193,23 @@ export class MassiveFeed implements MarketDataFeed {
       throw new Error(`Invalid Massive feed config: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
     }
     this.timers = new TimerSet(config.clock);
-    const delayed = config.delayed ?? false;
-    const defaultWsBase = delayed ? 'wss://delayed.massive.com' : 'wss://socket.massive.com';
+    const d = config.delayed ?? false;
+    const delayed: Record<Cluster, boolean> = typeof d === 'boolean' ? { stocks: d, options: d } : { stocks: d.stocks ?? false, options: d.options ?? false };
+    const defaultWsBase = (cluster: Cluster): string => (delayed[cluster] ? 'wss://delayed.massive.com' : 'wss://socket.massive.com');
     this.cfg = {
       apiKey: config.apiKey,
       delayed,
+      authSettleMs: config.authSettleMs ?? 1_500,
+      ownGhostWindowMs: config.ownGhostWindowMs ?? 5 * 60_000,
+      connectionLimitBackoff: { initialMs: 5_000, maxMs: 120_000, factor: 2, ...config.connectionLimitBackoff },
       authTimeoutMs: config.authTimeoutMs ?? 10_000,
       silenceTimeoutMs: config.silenceTimeoutMs ?? 30_000,
       pingIntervalMs: config.pingIntervalMs ?? 10_000,
       startTimeoutMs: config.startTimeoutMs ?? 10_000,
       maxOptionContractsPerConnection: config.maxOptionContractsPerConnection ?? MAX_OPTION_CONTRACTS_PER_CONNECTION,
       // The official client appends the cluster path itself, so keep only the base.
-      stocksBase: config.wsUrl ? config.wsUrl.replace(/\/stocks\/?$/, '') : defaultWsBase,
-      optionsBase: config.optionsWsUrl ? config.optionsWsUrl.replace(/\/options\/?$/, '') : defaultWsBase,
+      stocksBase: config.wsUrl ? config.wsUrl.replace(/\/stocks\/?$/, '') : defaultWsBase('stocks'),
+      optionsBase: config.optionsWsUrl ? config.optionsWsUrl.replace(/\/options\/?$/, '') : defaultWsBase('options'),
       reconnect: { initialMs: 500, maxMs: 30_000, factor: 2, ...config.reconnect },
     };
     const logger = config.logger ?? console;
@@ -191,6 +219,7 @@ export class MassiveFeed implements MarketDataFeed {
       baseUrl: (config.restBaseUrl ?? 'https://api.massive.com').replace(/\/$/, ''),
       timeoutMs: config.restTimeoutMs ?? 15_000,
       retry: { initialMs: 500, maxMs: 20_000, factor: 2, maxAttempts: 5, ...config.restRetry },
+      rateLimit: { initialMs: 15_000, maxMs: 120_000, factor: 2, windowMs: 60_000, ...config.rateLimit },
       adjusted: config.adjusted ?? false,
       timers: this.timers,
       hooks: {
@@ -350,6 +379,21 @@ export class MassiveFeed implements MarketDataFeed {
 
   // ---------------------------------------------------------------- Massive extras
 
+  /** Where each cluster streams from and whether it is the delayed feed (per cluster). */
+  endpoints(): Record<Cluster, { url: string; delayed: boolean }> {
+    return {
+      stocks: { url: `${this.cfg.stocksBase}/stocks`, delayed: this.cfg.delayed.stocks },
+      options: { url: `${this.cfg.optionsBase}/options`, delayed: this.cfg.delayed.options },
+    };
+  }
+
+  /** The options quote stream on its own (the chain says when its quotes are delayed or stopped). */
+  optionQuotesStatus(): FeedStatus & { sessions: number } {
+    const conn = this.connections.options;
+    const base: FeedStatus = !this.running ? { state: 'down', message: 'The Massive feed is not running.' } : conn ? conn.status : { state: 'connecting' };
+    return { ...base, sessions: this.optionSessions };
+  }
+
   /** Counters for the health panel and tests. A copy; mutating it changes nothing. */
   stats(): MassiveFeedStats {
     const conns = Object.values(this.connections);
@@ -382,8 +426,11 @@ export class MassiveFeed implements MarketDataFeed {
       cluster,
       baseUrl: cluster === 'stocks' ? this.cfg.stocksBase : this.cfg.optionsBase,
       apiKey: this.cfg.apiKey,
-      delayed: this.cfg.delayed,
+      delayed: this.cfg.delayed[cluster],
       backoff: this.cfg.reconnect,
+      authSettleMs: this.cfg.authSettleMs,
+      connectionLimitBackoff: this.cfg.connectionLimitBackoff,
+      ownGhostWindowMs: this.cfg.ownGhostWindowMs,
       authTimeoutMs: this.cfg.authTimeoutMs,
       silenceTimeoutMs: this.cfg.silenceTimeoutMs,
       pingIntervalMs: this.cfg.pingIntervalMs,
@@ -391,6 +438,7 @@ export class MassiveFeed implements MarketDataFeed {
       handlers: {
         onEvent: (element) => this.handleEvent(element),
         onMalformed: (kind, detail) => this.malformed(kind, detail),
+        onLoggedIn: () => this.onLoggedIn(cluster),
         onAuthenticated: (reconnected) => this.onAuthenticated(cluster, reconnected),
         onStatus: (status) => {
           if (cluster === 'stocks' && status.state !== 'connecting' && status.state !== 'degraded') this.firstAnswer?.();
@@ -402,20 +450,22 @@ export class MassiveFeed implements MarketDataFeed {
         onPing: () => this.counters.pings++,
         onPong: () => this.counters.pongs++,
         onSilent: () => this.counters.silentDrops++,
+        onLimitRefused: () => this.counters.connectionLimitRefusals++,
       },
     });
   }
 
-  private onAuthenticated(cluster: Cluster, reconnected: boolean): void {
+  private onLoggedIn(cluster: Cluster): void {
     const conn = this.connections[cluster];
     if (!conn) return;
-    if (cluster === 'stocks') {
-      conn.send('subscribe', stockParams([...this.stockSymbols]));
-      // Anything that happened while we were away is only in REST now.
-      if (reconnected) for (const symbol of this.stockSymbols) void this.backfill(symbol);
-    } else {
-      conn.send('subscribe', [...this.optionSymbols].map((t) => `Q.${t}`));
-    }
+    if (cluster === 'stocks') conn.send('subscribe', stockParams([...this.stockSymbols]));
+    else conn.send('subscribe', [...this.optionSymbols].map((t) => `Q.${t}`));
+  }
+
+  private onAuthenticated(cluster: Cluster, reconnected: boolean): void {
+    if (cluster === 'options' && reconnected) this.optionSessions++;
+    // Anything that happened while we were away is only in REST now.
+    if (cluster === 'stocks' && reconnected) for (const symbol of this.stockSymbols) void this.backfill(symbol);
   }
 
   /**

@@ -24,7 +24,12 @@ export interface ClusterHandlers {
   onEvent(element: unknown): void;
   /** A frame (or element) that could not be used; `kind` groups log lines. */
   onMalformed(kind: string, detail: string): void;
-  /** `auth_success`. `reconnected` is true when an earlier session on this cluster existed. */
+  /** `auth_success` arrived: send the subscriptions now (Massive accepts them only after it). */
+  onLoggedIn(): void;
+  /**
+   * The session is confirmed (something other than a refusal followed auth_success).
+   * `reconnected` is true when an earlier session on this cluster existed: backfill.
+   */
   onAuthenticated(reconnected: boolean): void;
   /** The cluster's own view of its health changed. */
   onStatus(status: FeedStatus): void;
@@ -35,6 +40,8 @@ export interface ClusterHandlers {
   onPong?(): void;
   /** The socket was dropped for silence. */
   onSilent?(): void;
+  /** Massive refused the login with `max_connections`. */
+  onLimitRefused?(): void;
 }
 
 export interface ClusterConnectionOptions {
@@ -53,6 +60,20 @@ export interface ClusterConnectionOptions {
   silenceTimeoutMs: number;
   /** After this much quiet, send a WebSocket ping so a quiet market is not mistaken for a dead link. */
   pingIntervalMs: number;
+  /**
+   * Massive answers a connection over the account's limit with auth_success, then
+   * `max_connections`, then close 1008. So a login counts only once something else
+   * follows it, or after this long without a refusal.
+   */
+  authSettleMs: number;
+  /** Retry schedule after `max_connections` (the other connection rarely goes away within seconds). */
+  connectionLimitBackoff: BackoffOptions;
+  /**
+   * A `max_connections` this soon after our own previous session on the cluster ended is
+   * most likely that session still counted by Massive (a dropped socket it has not noticed
+   * yet), not another program.
+   */
+  ownGhostWindowMs: number;
   timers: TimerSet;
   handlers: ClusterHandlers;
 }
@@ -93,6 +114,15 @@ export class ClusterConnection {
   private watchdog: Timer | undefined;
   /** Clock time of the last frame or pong on the current socket. */
   private lastHeardAt = 0;
+  /** auth_success seen on the current socket, not yet confirmed (see authSettleMs). */
+  private pendingConfirm = false;
+  private confirmed = false;
+  private settleTimer: Timer | undefined;
+  /** Set by `max_connections` until the next confirmed session. */
+  private limited: { attempt: number; firstAt: number } | undefined;
+  private refusedByLimit = false;
+  /** When our last confirmed session on this cluster ended. */
+  private ownSessionEndedAt: number | undefined;
   private closeWaiters: Array<() => void> = [];
   /** Why we closed the socket ourselves, for the reconnect sentence. */
   private disconnectReason: string | undefined;
@@ -136,6 +166,7 @@ export class ClusterConnection {
     this.opts.timers.cancel(this.reconnectTimer);
     this.opts.timers.cancel(this.authTimer);
     this.opts.timers.cancel(this.watchdog);
+    this.opts.timers.cancel(this.settleTimer);
     this.reconnectTimer = undefined;
     const sock = this.sock;
     if (!sock) return;
@@ -171,6 +202,9 @@ export class ClusterConnection {
     }
     this.sock = sock;
     this.authenticated = false;
+    this.pendingConfirm = false;
+    this.confirmed = false;
+    this.refusedByLimit = false;
     this.authTimer = timers.after(authTimeoutMs, () => {
       if (this.sock !== sock || this.authenticated) return;
       this.disconnectReason = 'Massive did not answer the login in time';
@@ -201,8 +235,12 @@ export class ClusterConnection {
     const timers = this.opts.timers;
     this.sock = undefined;
     this.authenticated = false;
+    this.pendingConfirm = false;
+    if (this.confirmed) this.ownSessionEndedAt = timers.now();
+    this.confirmed = false;
     timers.cancel(this.authTimer);
     timers.cancel(this.watchdog);
+    timers.cancel(this.settleTimer);
     const waiters = this.closeWaiters;
     this.closeWaiters = [];
     for (const w of waiters) w();
@@ -268,6 +306,26 @@ export class ClusterConnection {
 
   private scheduleReconnect(reason: string): void {
     if (this.stopped) return;
+    const timers = this.opts.timers;
+    if (this.refusedByLimit && this.limited) {
+      // Not a tight loop: Massive refuses every attempt while the other connection lives.
+      const delay = backoffDelay(this.limited.attempt++, this.opts.connectionLimitBackoff);
+      const cluster = this.opts.cluster;
+      const endedAgo = this.ownSessionEndedAt === undefined ? Infinity : timers.now() - this.ownSessionEndedAt;
+      this.setStatus(
+        endedAgo < this.opts.ownGhostWindowMs
+          ? {
+              state: 'degraded',
+              message: `Massive still counts optdesk's previous ${cluster} connection (it ended ${formatDelay(endedAgo)} ago) and refused a new one; retrying in ${formatDelay(delay)}.`,
+            }
+          : {
+              state: 'down',
+              message: `Another program is already using this Massive account's ${cluster} connection (Massive allows one per account); close it and optdesk will reconnect (next try in ${formatDelay(delay)}).`,
+            },
+      );
+      this.reconnectTimer = timers.after(delay, () => this.connect());
+      return;
+    }
     const delay = this.slowRetry ? this.opts.backoff.maxMs : backoffDelay(this.attempt, this.opts.backoff);
     this.attempt++;
     if (!this.slowRetry) {
@@ -277,7 +335,24 @@ export class ClusterConnection {
         message: `Lost the Massive ${this.opts.cluster} stream (${reason}); reconnecting in ${formatDelay(delay)}.`,
       });
     }
-    this.reconnectTimer = this.opts.timers.after(delay, () => this.connect());
+    this.reconnectTimer = timers.after(delay, () => this.connect());
+  }
+
+  /** The login on the current socket holds: now it is live (see authSettleMs). */
+  private confirm(): void {
+    if (!this.pendingConfirm || !this.sock) return;
+    this.pendingConfirm = false;
+    this.opts.timers.cancel(this.settleTimer);
+    const reconnected = this.everAuthenticated;
+    this.confirmed = true;
+    this.everAuthenticated = true;
+    this.attempt = 0;
+    this.slowRetry = false;
+    this.limited = undefined;
+    if (reconnected) this.reconnects++;
+    this.setStatus({ state: this.opts.delayed ? 'delayed' : 'live' });
+    this.startWatchdog(this.sock);
+    this.opts.handlers.onAuthenticated(reconnected);
   }
 
   private handleFrame(data: unknown): void {
@@ -298,6 +373,7 @@ export class ClusterConnection {
       if (element && typeof element === 'object' && (element as { ev?: unknown }).ev === 'status') {
         this.handleStatus(element);
       } else {
+        this.confirm(); // data after auth_success: the session holds
         this.opts.handlers.onEvent(element);
       }
     }
@@ -313,19 +389,19 @@ export class ClusterConnection {
     const cluster = this.opts.cluster;
     switch (status) {
       case 'connected':
-      case 'success': // "subscribed to: AM.SPY" / "unsubscribed …"
+        return;
+      case 'success': // "subscribed to: AM.SPY" / "unsubscribed …": the session holds
+        this.confirm();
         return;
       case 'auth_success': {
         this.opts.timers.cancel(this.authTimer);
-        const reconnected = this.everAuthenticated;
         this.authenticated = true;
-        this.everAuthenticated = true;
-        this.attempt = 0;
-        this.slowRetry = false;
-        if (reconnected) this.reconnects++;
-        this.setStatus({ state: this.opts.delayed ? 'delayed' : 'live' });
-        if (this.sock) this.startWatchdog(this.sock);
-        this.opts.handlers.onAuthenticated(reconnected);
+        this.pendingConfirm = true;
+        const sock = this.sock;
+        this.settleTimer = this.opts.timers.after(this.opts.authSettleMs, () => {
+          if (this.sock === sock) this.confirm();
+        });
+        this.opts.handlers.onLoggedIn();
         return;
       }
       case 'auth_failed':
@@ -340,14 +416,19 @@ export class ClusterConnection {
         if (this.sock) safeClose(this.sock);
         return;
       case 'max_connections':
-        this.slowRetry = true;
-        this.setStatus({
-          state: 'down',
-          message: `Another program is already using this Massive account's ${cluster} connection (Massive allows one per account); close it and optdesk will reconnect.`,
-        });
+        // Arrives right after auth_success; Massive closes (1008) next. Close first ourselves
+        // so the retry schedule (and its sentence) do not depend on the server's close.
+        this.pendingConfirm = false;
+        this.authenticated = false;
+        this.opts.timers.cancel(this.settleTimer);
+        this.refusedByLimit = true;
+        this.limited ??= { attempt: 0, firstAt: this.opts.timers.now() };
         this.disconnectReason = 'connection limit reached';
+        this.opts.handlers.onLimitRefused?.();
+        if (this.sock) safeClose(this.sock);
         return;
       case 'error':
+        this.confirm(); // the login held: Massive is answering our subscriptions
         this.setStatus(
           ENTITLEMENT_RE.test(message)
             ? {
