@@ -248,6 +248,26 @@ describe('Massive as the real service behaves, through the hub', () => {
     }
   });
 
+  test('an unknown Massive status message reaches the chart badge as a sentence (LIVE stays LIVE)', async () => {
+    const now = nyTimeToMs(DAY, '11:00') + 30_000;
+    const stack = await startStack({ now: () => now });
+    try {
+      stack.fake.setMinuteBars('SPY', regular(DAY).filter((m) => m.start < nyTimeToMs(DAY, '11:00')));
+      const model = await stack.chart();
+      await until('snapshot', () => model.seq >= 0);
+      await until('subscribed', () => stack.fake.subscriptions('stocks').has('AM.SPY'));
+      const m1059 = regular(DAY).find((m) => m.start === nyTimeToMs(DAY, '10:59'))!;
+      stack.fake.pushMixed([['AM', m1059], ['status', 'maintenance', 'Scheduled maintenance tonight at 20:00 ET.']]);
+      await until('the notice on the badge', () => /Scheduled maintenance tonight at 20:00 ET/.test(model.health?.message ?? ''));
+      assert.equal(model.health?.state, 'LIVE');
+      const health = (await (await fetch(`${stack.url}/api/health`)).json()) as { feed: { mode: string; message?: string } };
+      assert.equal(health.feed.mode, 'live');
+      assert.match(health.feed.message ?? '', /^Massive says on the stocks stream: "Scheduled maintenance tonight at 20:00 ET\." \(status "maintenance"\)\.$/);
+    } finally {
+      await stack.close();
+    }
+  });
+
   test('a re-sent per-second A replaces its second instead of adding to the forming minute (170, not 270)', async () => {
     const minute = nyTimeToMs(DAY, '11:10');
     let now = minute + 20_000; // 11:10:20: the 11:10 minute is forming

@@ -43,6 +43,10 @@ export interface FakeOptionContract {
   openInterest?: number;
   impliedVolatility?: number;
   underlyingPrice?: number;
+  /** Massive's own greeks for the snapshot row; omitted when absent (deep ITM, or no quote). */
+  greeks?: { delta: number; gamma: number; theta: number; vega: number };
+  /** The row comes without `last_quote` at all (assumed: what a plan without option quotes gets). */
+  noQuote?: boolean;
 }
 
 /** A raw options `Q` event; omit a side to model "no bid"/"no ask". */
@@ -72,6 +76,15 @@ export interface FakeMassiveOptions {
   aggsMaxLimit?: number;
   /** "Today" for the contracts endpoint's `expired` filter when no `as_of` is given (default: real today). */
   today?: string;
+  /** A missing quote side is sent as price 0 (`bid: 0` in snapshots) instead of being left out. */
+  missingSidesAsZero?: boolean;
+  /** REST aggregates answer `"status":"DELAYED"` (a delayed plan) instead of `"OK"`. */
+  restDelayed?: boolean;
+  /**
+   * `next_url`s point at this base instead of the fake's own address — Massive's are absolute
+   * (`https://api.massive.com/...`), whatever host the request went to.
+   */
+  nextUrlBase?: string;
 }
 
 export interface FakeMassive {
@@ -116,6 +129,11 @@ export interface FakeMassive {
   /** The next pushed event is held back and sent after the one following it. */
   reorderNext(): void;
   sendRaw(text: string, cluster?: FakeCluster): number;
+  /**
+   * One stocks frame holding several events, as Massive batches them: aggregates of any
+   * symbol and status messages in between. Sent to every authenticated stocks socket.
+   */
+  pushMixed(items: ReadonlyArray<['AM' | 'A', MinuteAggregate] | ['status', string, string]>): number;
   /** Authenticated connections per cluster. */
   connections(cluster: FakeCluster): number;
   /** Union of the subscription params of authenticated sockets on a cluster. */
@@ -163,6 +181,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   let held: { cluster: FakeCluster; topic: string; event: object } | undefined;
   let requestSeq = 0;
   let restUrl = '';
+  const nextBase = (): string => options.nextUrlBase ?? restUrl;
 
   // ------------------------------------------------------------------ REST
 
@@ -253,7 +272,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
       queryCount: page.length,
       resultsCount: page.length,
       adjusted,
-      status: 'OK',
+      status: options.restDelayed ? 'DELAYED' : 'OK',
       ...(page.length > 0 && {
         results: page.map((b) => ({
           v: b.volume,
@@ -276,7 +295,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
       200,
       {
         ...base,
-        next_url: `${restUrl}/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/minute/${nextFrom}/${nextTo}?cursor=${nextCursor}`,
+        next_url: `${nextBase()}/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/minute/${nextFrom}/${nextTo}?cursor=${nextCursor}`,
       },
     ];
   }
@@ -291,6 +310,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
       .filter((c) => c.underlying === underlying && (!expiration || c.expiration === expiration) && (!type || c.type === type))
       .sort(byExpirationStrike);
     const page = matching.slice(offset, offset + limit);
+    const zeroSide = options.missingSidesAsZero ?? false;
     const results = page.map((c) => {
       const hasBid = c.bid !== undefined;
       const hasAsk = c.ask !== undefined;
@@ -306,21 +326,25 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
           ticker: c.ticker,
         },
         ...(c.impliedVolatility !== undefined && { implied_volatility: c.impliedVolatility }),
-        // Assumed: a missing side is omitted (Massive's docs don't say); the adapter also maps 0 to null.
-        last_quote: {
-          ...(hasAsk && { ask: c.ask, ask_size: c.askSize ?? 0 }),
-          ...(hasBid && { bid: c.bid, bid_size: c.bidSize ?? 0 }),
-          ...(hasAsk && hasBid && { midpoint: ((c.ask ?? 0) + (c.bid ?? 0)) / 2 }),
-          ...(c.quoteTs !== undefined && { last_updated: c.quoteTs * 1_000_000 }),
-          timeframe: 'REAL-TIME',
-        },
+        ...(c.greeks && { greeks: c.greeks }),
+        // Assumed: a missing side is omitted (Massive's docs don't say), or sent as 0 with
+        // `missingSidesAsZero`; the adapter maps both to null.
+        ...(!c.noQuote && {
+          last_quote: {
+            ...(hasAsk ? { ask: c.ask, ask_size: c.askSize ?? 0 } : zeroSide && { ask: 0, ask_size: 0 }),
+            ...(hasBid ? { bid: c.bid, bid_size: c.bidSize ?? 0 } : zeroSide && { bid: 0, bid_size: 0 }),
+            ...(hasAsk && hasBid && { midpoint: ((c.ask ?? 0) + (c.bid ?? 0)) / 2 }),
+            ...(c.quoteTs !== undefined && { last_updated: c.quoteTs * 1_000_000 }),
+            timeframe: 'REAL-TIME',
+          },
+        }),
         open_interest: c.openInterest ?? 0,
         underlying_asset: { ticker: underlying, ...(c.underlyingPrice !== undefined && { price: c.underlyingPrice }), timeframe: 'REAL-TIME' },
       };
     });
     const next =
       offset + limit < matching.length
-        ? { next_url: `${restUrl}/v3/snapshot/options/${encodeURIComponent(underlying)}?cursor=${encodeCursor({ limit, offset: offset + limit, expiration_date: expiration, contract_type: type })}` }
+        ? { next_url: `${nextBase()}/v3/snapshot/options/${encodeURIComponent(underlying)}?cursor=${encodeCursor({ limit, offset: offset + limit, expiration_date: expiration, contract_type: type })}` }
         : {};
     return [200, { status: 'OK', results, ...next }];
   }
@@ -359,7 +383,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     const next =
       offset + limit < matching.length
         ? {
-            next_url: `${restUrl}/v3/reference/options/contracts?cursor=${encodeCursor({ limit, offset: offset + limit, underlying_ticker: underlying, expiration_date: expiration, contract_type: type, expired, as_of: asOf })}`,
+            next_url: `${nextBase()}/v3/reference/options/contracts?cursor=${encodeCursor({ limit, offset: offset + limit, underlying_ticker: underlying, expiration_date: expiration, contract_type: type, expired, as_of: asOf })}`,
           }
         : {};
     return [200, { status: 'OK', results, ...next }];
@@ -593,6 +617,14 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     },
     reorderNext() {
       reorderPending = true;
+    },
+    pushMixed(items) {
+      const frame = items.map((item) =>
+        item[0] === 'status' ? { ev: 'status', status: item[1], message: item[2] } : aggregateEvent(item[0], item[1], item[0] === 'AM' ? 60_000 : 1000),
+      );
+      let n = 0;
+      for (const c of clients) if (c.cluster === 'stocks' && c.authed && !c.stalled && safeSend(c.socket, JSON.stringify(frame))) n++;
+      return n;
     },
     sendRaw(text, cluster) {
       let n = 0;

@@ -114,6 +114,8 @@ export interface MassiveFeedStats {
   silentDrops: number;
   /** Logins Massive refused with `max_connections`. */
   connectionLimitRefusals: number;
+  /** Status messages of a kind optdesk has no rule for (passed on as a sentence). */
+  unknownStatuses: number;
   received: { AM: number; A: number; Q: number };
 }
 
@@ -183,6 +185,7 @@ export class MassiveFeed implements MarketDataFeed {
     pongs: 0,
     silentDrops: 0,
     connectionLimitRefusals: 0,
+    unknownStatuses: 0,
     received: { AM: 0, A: 0, Q: 0 },
   };
 
@@ -451,6 +454,10 @@ export class MassiveFeed implements MarketDataFeed {
         onPong: () => this.counters.pongs++,
         onSilent: () => this.counters.silentDrops++,
         onLimitRefused: () => this.counters.connectionLimitRefusals++,
+        onUnknownStatus: (status, message) => {
+          this.counters.unknownStatuses++;
+          this.logOnce(`status:${status}`, `Massive sent a status optdesk has no rule for (${status}): ${message}`);
+        },
       },
     });
   }

@@ -75,6 +75,11 @@ export interface OptionChainEntry {
   contract: OptionContract;
   /** `ts` is 0 when Massive did not say when the quote was updated (treat as stale). */
   quote: OptionQuote;
+  /**
+   * Whether the row carried a quote at all (`last_quote` with a price or a time). A chain
+   * where no row does is a plan without option quotes, not a market without bids.
+   */
+  hasQuote: boolean;
   openInterest: number | null;
   impliedVolatility: number | null;
   greeks: { delta: number | null; gamma: number | null; theta: number | null; vega: number | null } | null;
@@ -410,6 +415,7 @@ function toChainEntry(underlying: string, e: z.infer<typeof ChainSnapshotEntry>)
       ask,
       askSize,
     },
+    hasQuote: q !== undefined && (q.bid !== undefined || q.ask !== undefined || q.last_updated !== undefined),
     openInterest: e.open_interest ?? null,
     impliedVolatility: e.implied_volatility ?? null,
     greeks: g ? { delta: g.delta ?? null, gamma: g.gamma ?? null, theta: g.theta ?? null, vega: g.vega ?? null } : null,

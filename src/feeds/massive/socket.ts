@@ -42,6 +42,8 @@ export interface ClusterHandlers {
   onSilent?(): void;
   /** Massive refused the login with `max_connections`. */
   onLimitRefused?(): void;
+  /** A status message optdesk has no rule for (shown as a sentence, counted). */
+  onUnknownStatus?(status: string, message: string): void;
 }
 
 export interface ClusterConnectionOptions {
@@ -439,7 +441,14 @@ export class ClusterConnection {
         );
         return;
       default:
-        this.opts.handlers.onMalformed(`status:${status}`, message);
+        // A status we do not know (maintenance notices, new wordings): the trader reads it
+        // on the badge, without the state changing on a guess.
+        this.confirm();
+        this.opts.handlers.onUnknownStatus?.(status, message);
+        this.setStatus({
+          state: this.current.state,
+          message: `Massive says on the ${cluster} stream: "${message || status}" (status "${status}").`,
+        });
     }
   }
 
