@@ -198,3 +198,115 @@ describe('ChartHub on the Massive feed (fake server, official client)', () => {
     assert.match(msg.health.message ?? '', /not (authorized|entitled)/i);
   });
 });
+
+/** A fresh fake + feed + server per scenario, so no test depends on what an earlier one did to the feed. */
+async function startStack(opts: { now: () => number; feed?: Parameters<typeof massiveFeedFor>[1]; hub?: Record<string, unknown> }) {
+  const fake = await startFakeMassive();
+  const feed = massiveFeedFor(fake, { reconnect: { initialMs: 20, maxMs: 100 }, ...opts.feed });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-hub-massive-'));
+  const server = createServer({ port: 0, feed, dbPath: path.join(dir, 'db.sqlite'), hub: { now: opts.now, historySessions: 1, ...opts.hub } });
+  const { url } = await server.listen();
+  const sockets: Socket[] = [];
+  return {
+    fake,
+    feed,
+    server,
+    url,
+    async chart(symbol = 'SPY', tf = '1m'): Promise<ChartModel> {
+      const socket = await connect(url);
+      sockets.push(socket);
+      const model = new ChartModel(socket, symbol, tf);
+      socket.emit('subscribe', { symbol, tf, extended: false });
+      return model;
+    },
+    async close() {
+      for (const s of sockets) s.close();
+      await server.close();
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('Massive as the real service behaves, through the hub', () => {
+  test('a delayed stream that falls silent reads STALE, like a real-time one (not DELAYED forever)', async () => {
+    let now = nyTimeToMs(DAY, '11:00') + 30_000;
+    const stack = await startStack({ now: () => now, feed: { delayed: true }, hub: { staleAfterMs: 60_000 } });
+    try {
+      const day = regular(DAY);
+      stack.fake.setMinuteBars('SPY', day.filter((m) => m.start < nyTimeToMs(DAY, '11:00')));
+      const model = await stack.chart();
+      await until('snapshot', () => model.seq >= 0);
+      await until('subscribed', () => stack.fake.subscriptions('stocks').has('AM.SPY'));
+      stack.fake.pushAM(day.find((m) => m.start === nyTimeToMs(DAY, '10:59'))!);
+      await until('DELAYED while data flows', () => model.health?.state === 'DELAYED');
+      now += 5 * 60_000; // five minutes without a single message
+      await until('STALE', () => model.health?.state === 'STALE');
+      assert.match(model.health?.message ?? '', /^No update for SPY in \d+ s$/);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('an unknown Massive status message reaches the chart badge as a sentence (LIVE stays LIVE)', async () => {
+    const now = nyTimeToMs(DAY, '11:00') + 30_000;
+    const stack = await startStack({ now: () => now });
+    try {
+      stack.fake.setMinuteBars('SPY', regular(DAY).filter((m) => m.start < nyTimeToMs(DAY, '11:00')));
+      const model = await stack.chart();
+      await until('snapshot', () => model.seq >= 0);
+      await until('subscribed', () => stack.fake.subscriptions('stocks').has('AM.SPY'));
+      const m1059 = regular(DAY).find((m) => m.start === nyTimeToMs(DAY, '10:59'))!;
+      stack.fake.pushMixed([['AM', m1059], ['status', 'maintenance', 'Scheduled maintenance tonight at 20:00 ET.']]);
+      await until('the notice on the badge', () => /Scheduled maintenance tonight at 20:00 ET/.test(model.health?.message ?? ''));
+      assert.equal(model.health?.state, 'LIVE');
+      const health = (await (await fetch(`${stack.url}/api/health`)).json()) as { feed: { mode: string; message?: string } };
+      assert.equal(health.feed.mode, 'live');
+      assert.match(health.feed.message ?? '', /^Massive says on the stocks stream: "Scheduled maintenance tonight at 20:00 ET\." \(status "maintenance"\)\.$/);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('a re-sent per-second A replaces its second instead of adding to the forming minute (170, not 270)', async () => {
+    const minute = nyTimeToMs(DAY, '11:10');
+    let now = minute + 20_000; // 11:10:20: the 11:10 minute is forming
+    const stack = await startStack({ now: () => now });
+    try {
+      const day = regular(DAY);
+      stack.fake.setMinuteBars('SPY', day.filter((m) => m.start < minute));
+      const model = await stack.chart();
+      await until('snapshot', () => model.seq >= 0);
+      await until('subscribed to A', () => stack.fake.subscriptions('stocks').has('A.SPY'));
+      const real = day.find((m) => m.start === minute)!;
+      const piece = (s: number, volume: number, close: number, high = Math.max(real.open, close)) =>
+        ({ symbol: 'SPY', start: minute + s * 1000, open: real.open, high, low: Math.min(real.open, close), close, volume });
+      const closeOf = () => model.bars.get(minute)?.close;
+
+      stack.fake.pushA(piece(0, 100, real.open));
+      stack.fake.pushA(piece(1, 70, real.open + 0.01));
+      stack.fake.pushA(piece(0, 100, real.open)); // the same second again
+      stack.fake.pushA(piece(2, 5, real.open + 0.02)); // a marker: when it shows, everything before it was applied
+      await until('the third second arrived', () => closeOf() === real.open + 0.02);
+      assert.equal(model.bars.get(minute)?.volume, 175, 'seconds 0, 1, 2 counted once each (100 + 70 + 5)');
+
+      // Late trades: Massive re-sends second 1 with more volume and a new high. It replaces it.
+      stack.fake.pushA(piece(1, 90, real.open + 0.01, real.open + 0.05));
+      stack.fake.pushA(piece(3, 1, real.open + 0.03));
+      await until('the re-send and second 3 arrived', () => closeOf() === real.open + 0.03);
+      assert.deepEqual(model.ohlcv(minute), [real.open, real.open + 0.05, real.open, real.open + 0.03, 100 + 90 + 5 + 1]);
+
+      // The minute's AM is final, whatever the seconds said; a straggler second after it changes nothing.
+      now = minute + 61_000;
+      stack.fake.pushAM(real);
+      await until('the AM', () => model.bars.get(minute)?.volume === real.volume);
+      stack.fake.pushA(piece(4, 500, real.open + 0.04));
+      stack.fake.pushAM({ ...day.find((m) => m.start === minute + 60_000)! });
+      await until('the next minute', () => model.bars.has(minute + 60_000));
+      assert.deepEqual(model.ohlcv(minute), asRow(real));
+      assert.equal(model.resubscribes, 0);
+    } finally {
+      await stack.close();
+    }
+  });
+});

@@ -15,10 +15,11 @@ import { gunzipSync } from 'node:zlib';
 import { restClient } from '@massive.com/client-js';
 import type { MinuteAggregate, OptionQuote } from '../src/core/types.js';
 import type { AggregateOrigin, FeedStatus } from '../src/feeds/types.js';
-import { MassiveError, MassiveFeed, type MassiveFeedConfig } from '../src/feeds/massive/index.js';
+import { MassiveError, MassiveFeed, delayedFromEnv, type MassiveFeedConfig } from '../src/feeds/massive/index.js';
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
 import { until } from './helpers/wait.js';
 import { massiveFeedFor } from './helpers/massive.js';
+import { ManualClock } from './helpers/manual-clock.js';
 
 // ------------------------------------------------------------------ real data helpers
 
@@ -178,6 +179,32 @@ describe('REST minute history through the official client', () => {
     assert.equal(feed.stats().rateLimited, 3);
   });
 
+  test('a 429 without Retry-After backs off past the 60 s window instead of failing inside it', async () => {
+    const limited = await startFakeMassive();
+    const clock = new ManualClock();
+    try {
+      limited.setMinuteBars('SPY', SPY_1010);
+      limited.rateLimitPerMinute(5, () => clock.now()); // the free tier's budget, on the feed's clock
+      const { feed } = makeFeed(limited, { clock });
+      const range = (i: number) => [SPY_1010[i * 10]!.start, SPY_1010[i * 10 + 10]!.start] as const;
+      for (let i = 0; i < 5; i++) assert.equal((await feed.fetchMinuteHistory('SPY', ...range(i))).length, 10);
+
+      const t0 = clock.now();
+      let settled = false;
+      const sixth = feed.fetchMinuteHistory('SPY', ...range(5)).finally(() => (settled = true));
+      while (!settled) {
+        await until('a wait or the answer', () => settled || clock.pending() > 0);
+        if (!settled) clock.advance(clock.nextIn()); // every wait the feed asks for passes at once
+      }
+      assert.equal((await sixth).length, 10);
+      assert.ok(clock.now() - t0 >= 60_000, `waited past the minute window (${clock.now() - t0} ms)`);
+      assert.ok(clock.requested.every((ms) => ms >= 7_500), `never a quick retry: ${clock.requested.join(', ')} ms`);
+      assert.ok(feed.stats().rateLimited <= 4, `no hammering: ${feed.stats().rateLimited} answers 429`);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('a slow answer becomes a timeout sentence, not a hang', async () => {
     const { feed } = makeFeed(fake, { restTimeoutMs: 80, restRetry: { initialMs: 10, maxMs: 10, maxAttempts: 1 } });
     fake.delayRest(400);
@@ -334,6 +361,31 @@ describe('live stream', () => {
     await feed.stop();
   });
 
+  test('mixed batches: several event types and status messages in one frame; an unknown status reaches status() as a sentence', async () => {
+    const { feed, rec, start } = makeFeed(fake);
+    feed.subscribe(['SPY']);
+    await start();
+    await until('subscription', () => fake.subscriptions('stocks').has('AM.SPY'));
+    const [b0, b1, b2] = SPY_1010.slice(320, 323) as [MinuteAggregate, MinuteAggregate, MinuteAggregate];
+    fake.pushMixed([
+      ['AM', b0],
+      ['A', { ...b1, start: b1.start + 3000, volume: 40 }],
+      ['status', 'success', 'subscribed to: AM.QQQ'],
+      ['AM', b1],
+      ['status', 'maintenance', 'Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect.'],
+      ['AM', b2],
+    ]);
+    await until('3 minutes', () => rec.minutes.length === 3);
+    assert.deepEqual(rec.minutes.map((m) => m.agg.start), [b0.start, b1.start, b2.start]);
+    assert.equal(rec.partials.length, 1);
+    const status = feed.status();
+    assert.equal(status.state, 'live', 'a notice does not change the state');
+    assert.equal(status.message, 'Massive says on the stocks stream: "Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect." (status "maintenance").');
+    assert.equal(feed.stats().unknownStatuses, 1);
+    assert.equal(feed.stats().malformed, 0);
+    await feed.stop();
+  });
+
   test('a listener that throws does not stop the stream', async () => {
     const fakeLocal = fake;
     const feed = new MassiveFeed({ apiKey: fakeLocal.apiKey, restBaseUrl: fakeLocal.restUrl, wsUrl: fakeLocal.wsUrl, logger: { warn: () => {} } });
@@ -355,6 +407,17 @@ describe('live stream', () => {
 });
 
 // ------------------------------------------------------------------ failures as status
+
+/** Runs the feed's clock timer by timer until it opens a new connection (the next reconnect try). */
+async function advanceToNextTry(clock: ManualClock, feed: MassiveFeed): Promise<void> {
+  const attempts = feed.stats().reconnectAttempts;
+  for (let i = 0; i < 20 && feed.stats().reconnectAttempts === attempts; i++) {
+    assert.ok(clock.pending() > 0, 'a retry is scheduled');
+    clock.advance(clock.nextIn());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.ok(feed.stats().reconnectAttempts > attempts, 'the feed tried again');
+}
 
 describe('vendor failures reach status() as sentences', () => {
   test('a rejected API key: stream down, REST rejects, both in words', async () => {
@@ -398,19 +461,81 @@ describe('vendor failures reach status() as sentences', () => {
     }
   });
 
-  test('a second connection on the same account gets max_connections, in words', async () => {
+  test('another program holds the connection: never LIVE, no reconnect storm, said in words, connects once it is gone', async () => {
     const fake = await startFakeMassive();
     const first = makeFeed(fake);
-    const second = makeFeed(fake);
+    const clock = new ManualClock();
+    const second = makeFeed(fake, { clock });
     try {
       await first.start();
-      await second.start();
+      second.feed.subscribe(['SPY']);
+      await second.start(); // answered by the refusal
       assert.equal(second.feed.status().state, 'down');
-      assert.match(second.feed.status().message ?? '', /already using this Massive account's stocks connection/);
+      assert.match(second.feed.status().message ?? '', /^Another program is already using this Massive account's stocks connection \(Massive allows one per account\); close it and optdesk will reconnect \(next try in [\d.]+ s\)\.$/);
+
+      // Massive keeps refusing (auth_success, max_connections, close 1008): retries spread out, with jitter.
+      const tries: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const refusals = second.feed.stats().connectionLimitRefusals;
+        await advanceToNextTry(clock, second.feed);
+        tries.push(clock.now());
+        await until('refused again', () => second.feed.stats().connectionLimitRefusals === refusals + 1 && fake.connections('stocks') === 1);
+        await until('waiting for the next try', () => /next try in/.test(second.feed.status().message ?? '') && clock.pending() > 0);
+      }
+      const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
+      // Equal jitter on 5 s doubling to 2 min: retry k waits between half and all of its step.
+      assert.ok(gaps.every((g) => g >= 5_000), `no tight loop: ${gaps.join(', ')} ms`);
+      assert.ok(gaps.reduce((a, b) => a + b, 0) >= 5_000 + 10_000 + 20_000 + 40_000 + 60_000, `backoff grows: ${gaps.join(', ')} ms`);
+      assert.ok(!second.rec.statuses.some((s) => s.state === 'live'), 'the refused login never showed LIVE');
+      assert.equal(second.feed.stats().reconnects, 0, 'a refused login is not a session');
       assert.equal(first.feed.status().state, 'live');
+
+      // The other program goes away: the next try gets in.
+      await first.feed.stop();
+      await until('the first connection closed', () => fake.connections('stocks') === 0);
+      await advanceToNextTry(clock, second.feed);
+      await until('the second feed live', () => second.feed.status().state === 'live');
+      await until('subscribed', () => fake.subscriptions('stocks').has('AM.SPY'));
     } finally {
       await second.feed.stop();
       await first.feed.stop();
+      await fake.close();
+    }
+  });
+
+  test('our own dropped connection still counted by Massive is not blamed on "another program"', async () => {
+    const fake = await startFakeMassive();
+    const clock = new ManualClock();
+    const { feed, rec, start } = makeFeed(fake, { clock, silenceTimeoutMs: 30_000, pingIntervalMs: 10_000 });
+    try {
+      feed.subscribe(['SPY']);
+      await start();
+      const bars = SPY_1010.slice(700, 706);
+      fake.setMinuteBars('SPY', bars.slice(0, 2));
+      for (const bar of bars.slice(0, 2)) fake.pushAM(bar);
+      await until('2 live minutes', () => rec.minutes.length === 2);
+
+      // The link dies silently; Massive keeps counting the dead socket as our connection.
+      fake.stall('stocks');
+      fake.setMinuteBars('SPY', bars);
+      for (let i = 0; i < 20 && feed.stats().silentDrops === 0; i++) clock.advance(5_000);
+      assert.equal(feed.stats().silentDrops, 1, 'the silence was noticed');
+      await advanceToNextTry(clock, feed);
+      await until('refused', () => feed.stats().connectionLimitRefusals === 1);
+      await until('said why', () => /still counts/.test(feed.status().message ?? ''));
+      assert.match(feed.status().message ?? '', /^Massive still counts optdesk's previous stocks connection \(it ended [\d.]+ (ms|s) ago\) and refused a new one; retrying in [\d.]+ s\.$/);
+      assert.equal(feed.status().state, 'degraded');
+      assert.ok(!rec.statuses.some((s) => /Another program/.test(s.message ?? '')), 'never blamed on another program');
+
+      // Massive lets the dead socket go: the retry gets in and backfills the gap.
+      fake.expireStalled();
+      await until('the ghost gone', () => fake.connections('stocks') === 0);
+      await advanceToNextTry(clock, feed);
+      await until('reconnected', () => feed.stats().reconnects === 1);
+      await until('backfill', () => rec.minutes.filter((m) => m.origin === 'history').length === 5);
+      await until('live', () => feed.status().state === 'live');
+    } finally {
+      await feed.stop();
       await fake.close();
     }
   });
@@ -533,7 +658,118 @@ describe('options', () => {
   });
 });
 
+test('delayed or real-time is chosen per cluster (config and environment)', async () => {
+  const defaults = new MassiveFeed({ apiKey: 'k', delayed: { options: true } });
+  assert.deepEqual(defaults.endpoints(), {
+    stocks: { url: 'wss://socket.massive.com/stocks', delayed: false },
+    options: { url: 'wss://delayed.massive.com/options', delayed: true },
+  });
+  assert.deepEqual(delayedFromEnv({ MASSIVE_DELAYED: '1' }), { stocks: true, options: true });
+  assert.deepEqual(delayedFromEnv({ MASSIVE_OPTIONS_DELAYED: 'true' }), { stocks: false, options: true });
+  assert.deepEqual(delayedFromEnv({ MASSIVE_DELAYED: '1', MASSIVE_STOCKS_DELAYED: '0' }), { stocks: false, options: true });
+  assert.throws(() => delayedFromEnv({ MASSIVE_STOCKS_DELAYED: 'maybe' }), /^Error: MASSIVE_STOCKS_DELAYED: must be 1\/true or 0\/false, got "maybe"$/);
+
+  const fake = await startFakeMassive();
+  const { feed, start } = makeFeed(fake, { delayed: { options: true } });
+  try {
+    feed.subscribe(['SPY', 'O:GOOG151224C00750000']);
+    await start();
+    await until('options stream up', () => feed.optionQuotesStatus().state === 'delayed');
+    assert.equal(feed.status().state, 'live', 'the charts run on real-time stocks');
+  } finally {
+    await feed.stop();
+    await fake.close();
+  }
+});
+
 test('config errors name the bad field', () => {
   assert.throws(() => new MassiveFeed({ apiKey: '' }), /apiKey/);
   assert.throws(() => new MassiveFeed({ apiKey: 'k', wsUrl: 'ws://127.0.0.1:1/options' }), /wsUrl must be a ws\(s\):\/\/ URL ending in \/stocks/);
+});
+
+// ------------------------------------------------------------------ silence
+
+describe('a socket that goes quiet without closing', () => {
+  /** Moves the feed's clock in watchdog-sized steps until `done`, letting the network answer in between. */
+  async function advanceUntil(clock: ManualClock, feed: MassiveFeed, what: string, done: () => boolean, stepMs = 5_000, linkAlive = true): Promise<void> {
+    const maxSteps = 40;
+    for (let i = 0; i < maxSteps && !done(); i++) {
+      clock.advance(stepMs);
+      // On a live link every ping must be answered before time moves on (the network is real).
+      if (linkAlive) await until(`pongs (${what})`, () => done() || feed.stats().pongs === feed.stats().pings);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until(what, done); // the last step may have started real network work (a reconnect)
+  }
+
+  test('pings keep a quiet but alive link; silence drops it, reconnects and backfills the missed minutes', async () => {
+    const fake = await startFakeMassive();
+    const clock = new ManualClock();
+    const { feed, rec, start } = makeFeed(fake, { clock, silenceTimeoutMs: 30_000, pingIntervalMs: 10_000 });
+    try {
+      feed.subscribe(['SPY']); // before start: the subscription ack confirms the login (no clock step needed)
+      await start();
+      await until('subscription', () => fake.subscriptions('stocks').has('AM.SPY'));
+      const bars = SPY_1010.slice(600, 612);
+      fake.setMinuteBars('SPY', bars.slice(0, 4));
+      for (const bar of bars.slice(0, 4)) fake.pushAM(bar);
+      await until('4 live minutes', () => rec.minutes.length === 4);
+
+      // Two quiet minutes (a slow symbol, lunch time): nothing to say, but the link answers pings.
+      let elapsed = 0;
+      await advanceUntil(clock, feed, 'two quiet minutes', () => (elapsed += 5_000) > 120_000);
+      assert.ok(feed.stats().pings >= 5, `pinged while quiet (${feed.stats().pings})`);
+      assert.equal(feed.stats().silentDrops, 0);
+      assert.equal(feed.stats().reconnects, 0);
+      assert.equal(feed.status().state, 'live');
+
+      // Now the link turns into a black hole: no frames, no pongs, no close. Minutes trade on (REST has them).
+      fake.stall('stocks');
+      fake.setMinuteBars('SPY', bars.slice(0, 10));
+      assert.equal(fake.pushAM(bars[4]!), 0, 'the stalled socket gets nothing');
+      await advanceUntil(clock, feed, 'the silence noticed', () => feed.status().state === 'degraded', 5_000, false);
+      assert.match(feed.status().message ?? '', /^Lost the Massive stocks stream \(no message and no answer to a ping for 3\d s\); reconnecting in/);
+      assert.equal(feed.stats().silentDrops, 1);
+
+      // Massive lets the dead socket go; the reconnect backfills exactly what was missed.
+      fake.expireStalled();
+      await until('the ghost gone', () => fake.connections('stocks') === 0);
+      await advanceUntil(clock, feed, 'reconnected', () => feed.stats().reconnects === 1, 100, false);
+      await until('backfill', () => rec.minutes.filter((m) => m.origin === 'history').length === 7);
+      assert.deepEqual(
+        rec.minutes.filter((m) => m.origin === 'history').map((m) => m.agg.start),
+        bars.slice(3, 10).map((b) => b.start),
+        'from the last live minute (re-fetched) through the last one REST has',
+      );
+      await until('live again', () => feed.status().state === 'live');
+      await until('resubscribed', () => fake.subscriptions('stocks').has('AM.SPY'));
+    } finally {
+      await feed.stop();
+      await fake.close();
+    }
+  });
+
+  test('the options quote socket is watched the same way: silence reconnects and resubscribes the contracts', async () => {
+    const fake = await startFakeMassive();
+    const clock = new ManualClock();
+    const { feed, rec, start } = makeFeed(fake, { clock, silenceTimeoutMs: 30_000, pingIntervalMs: 10_000 });
+    const contract = 'O:GOOG151224C00750000';
+    try {
+      feed.subscribe(['SPY', contract]);
+      await start();
+      await until('options subscription', () => fake.subscriptions('options').has(`Q.${contract}`));
+      fake.stall('options');
+      await advanceUntil(clock, feed, 'the options silence noticed', () => feed.status().state === 'degraded', 5_000, false);
+      assert.match(feed.status().message ?? '', /Lost the Massive options stream \(no message and no answer to a ping/);
+      fake.expireStalled();
+      await until('the ghost gone', () => fake.connections('options') === 0);
+      await advanceUntil(clock, feed, 'options back', () => fake.subscriptions('options').has(`Q.${contract}`), 100, false);
+      fake.pushQuote({ sym: contract, bp: 1.1, ap: 1.3, bs: 5, as: 7, t: Date.UTC(2015, 11, 24, 16) });
+      await until('a quote after the reconnect', () => rec.quotes.length === 1);
+      await until('live again', () => feed.status().state === 'live');
+    } finally {
+      await feed.stop();
+      await fake.close();
+    }
+  });
 });

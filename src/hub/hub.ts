@@ -401,13 +401,14 @@ export class ChartHub {
       case 'replay':
         return { state: 'REPLAY', ...base, ...(noData ? { message: noData } : this.feedState.message ? { message: this.feedState.message } : {}) };
       case 'delayed':
-        return { state: 'DELAYED', ...base, ...(this.feedState.message ? { message: this.feedState.message } : {}) };
       case 'live': {
+        // A delayed stream flows continuously too (15 minutes late): silence is STALE in both.
         const inSession = placeMinute(now - (now % MINUTE_MS)) !== null;
         if (inSession && s.refs > 0 && (age === null || age > this.staleAfterMs)) {
           return { state: 'STALE', ...base, message: `No update for ${key.symbol} in ${age === null ? 'this session' : `${Math.round(age / 1000)} s`}` };
         }
-        return { state: 'LIVE', ...base };
+        const note = this.feedState.message ? { message: this.feedState.message } : {};
+        return { state: this.feedState.state === 'delayed' ? 'DELAYED' : 'LIVE', ...base, ...note };
       }
     }
   }

@@ -10,14 +10,15 @@
  * - OPTDESK_DB: SQLite file for watchlist and drawings (default ./data/optdesk.db)
  * - OPTDESK_LOG: request/error log, rotated daily and at 10 MB (default ./data/logs/optdesk.log; "off" to disable)
  * - MASSIVE_API_KEY: use the Massive live feed instead of the replay
- *   (MASSIVE_DELAYED=1 for the 15-minute delayed plan)
+ *   (MASSIVE_DELAYED=1 for 15-minute delayed data on both clusters; MASSIVE_STOCKS_DELAYED /
+ *   MASSIVE_OPTIONS_DELAYED choose per cluster)
  * - OPTDESK_REPLAY_SESSION / OPTDESK_REPLAY_TIME / OPTDESK_REPLAY_SPEED / OPTDESK_REPLAY_STATE:
  *   where the replay starts (default 2013-10-10 10:30, playing at 60×, so candles build
  *   right away on a fresh start)
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MassiveFeed } from '../feeds/massive/index.js';
+import { MassiveFeed, delayedFromEnv } from '../feeds/massive/index.js';
 import type { MarketDataFeed } from '../feeds/types.js';
 import { resolveDbPath } from '../store/index.js';
 import { DEFAULT_DATA_DIR, type OptdeskServer, type ServerConfig, createServer } from './app.js';
@@ -56,9 +57,9 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   let feedLine = `replay of recorded sessions in ${dataDir}`;
   const apiKey = env.MASSIVE_API_KEY?.trim();
   if (apiKey) {
-    const delayed = env.MASSIVE_DELAYED === '1' || env.MASSIVE_DELAYED === 'true';
+    const delayed = delayedFromEnv(env);
     feed = new MassiveFeed({ apiKey, delayed, logger: { warn: (m) => log(`massive: ${m}`) } });
-    feedLine = `Massive ${delayed ? 'delayed' : 'live'} feed`;
+    feedLine = `Massive feed: stocks ${delayed.stocks ? 'delayed' : 'real-time'}, options ${delayed.options ? 'delayed' : 'real-time'}`;
   }
 
   const replay: ServerConfig['replay'] = {

@@ -43,6 +43,10 @@ export interface FakeOptionContract {
   openInterest?: number;
   impliedVolatility?: number;
   underlyingPrice?: number;
+  /** Massive's own greeks for the snapshot row; omitted when absent (deep ITM, or no quote). */
+  greeks?: { delta: number; gamma: number; theta: number; vega: number };
+  /** The row comes without `last_quote` at all (assumed: what a plan without option quotes gets). */
+  noQuote?: boolean;
 }
 
 /** A raw options `Q` event; omit a side to model "no bid"/"no ask". */
@@ -72,6 +76,15 @@ export interface FakeMassiveOptions {
   aggsMaxLimit?: number;
   /** "Today" for the contracts endpoint's `expired` filter when no `as_of` is given (default: real today). */
   today?: string;
+  /** A missing quote side is sent as price 0 (`bid: 0` in snapshots) instead of being left out. */
+  missingSidesAsZero?: boolean;
+  /** REST aggregates answer `"status":"DELAYED"` (a delayed plan) instead of `"OK"`. */
+  restDelayed?: boolean;
+  /**
+   * `next_url`s point at this base instead of the fake's own address — Massive's are absolute
+   * (`https://api.massive.com/...`), whatever host the request went to.
+   */
+  nextUrlBase?: string;
 }
 
 export interface FakeMassive {
@@ -94,15 +107,33 @@ export interface FakeMassive {
   failAuth(on?: boolean): void;
   /** Subscriptions on `cluster` answer with a "not authorized" status error. */
   entitlementError(cluster: FakeCluster, message?: string): void;
+  /**
+   * A per-minute request budget like Massive's plans (free tier: 5 a minute): requests past
+   * `limit` within the last 60 s of `now()` answer 429 *without* Retry-After, as Massive does.
+   */
+  rateLimitPerMinute(limit: number, now?: () => number): void;
   /** The next `n` REST requests answer 429 with `Retry-After: retryAfterSeconds`. */
   rateLimit(nRequests: number, retryAfterSeconds?: number): void;
   dropConnections(): void;
   refuseConnectionsFor(ms: number): void;
+  /**
+   * The cluster's current sockets become a black hole without closing: nothing is sent to
+   * them, nothing they send (pings, close frames) is read. Massive still counts them as
+   * connected (`connections()`, `max_connections`) until `expireStalled()`.
+   */
+  stall(cluster: FakeCluster): void;
+  /** Ends the stalled sockets, as Massive eventually does with a dead peer. */
+  expireStalled(): void;
   /** The next pushed event is sent twice in one frame. */
   duplicateNext(): void;
   /** The next pushed event is held back and sent after the one following it. */
   reorderNext(): void;
   sendRaw(text: string, cluster?: FakeCluster): number;
+  /**
+   * One stocks frame holding several events, as Massive batches them: aggregates of any
+   * symbol and status messages in between. Sent to every authenticated stocks socket.
+   */
+  pushMixed(items: ReadonlyArray<['AM' | 'A', MinuteAggregate] | ['status', string, string]>): number;
   /** Authenticated connections per cluster. */
   connections(cluster: FakeCluster): number;
   /** Union of the subscription params of authenticated sockets on a cluster. */
@@ -114,6 +145,7 @@ interface Client {
   cluster: FakeCluster;
   authed: boolean;
   subs: Set<string>;
+  stalled: boolean;
 }
 
 const AGGS_DEFAULT_LIMIT = 5000;
@@ -141,6 +173,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   let authFails = false;
   const entitlement = new Map<FakeCluster, string>();
   let rateLimitLeft = 0;
+  let perMinute: { limit: number; now: () => number; accepted: number[] } | undefined;
   let retryAfterSeconds = 1;
   let refuseUntil = 0;
   let duplicatePending = false;
@@ -148,6 +181,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   let held: { cluster: FakeCluster; topic: string; event: object } | undefined;
   let requestSeq = 0;
   let restUrl = '';
+  const nextBase = (): string => options.nextUrlBase ?? restUrl;
 
   // ------------------------------------------------------------------ REST
 
@@ -172,6 +206,17 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     if (req.method !== 'GET') return reply(405, { status: 'ERROR', error: 'Method not allowed' });
     if (!givenKey) return reply(401, { status: 'ERROR', error: 'API Key was not provided' });
     if (givenKey !== apiKey || authFails) return reply(401, { status: 'ERROR', error: 'Unknown API Key' });
+    if (perMinute) {
+      const t = perMinute.now();
+      perMinute.accepted = perMinute.accepted.filter((at) => at > t - 60_000);
+      if (perMinute.accepted.length >= perMinute.limit) {
+        return reply(429, {
+          status: 'ERROR',
+          error: "You've exceeded the maximum requests per minute, please wait or upgrade your subscription to continue. https://massive.com/pricing",
+        });
+      }
+      perMinute.accepted.push(t);
+    }
     if (rateLimitLeft > 0) {
       rateLimitLeft--;
       return reply(
@@ -227,7 +272,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
       queryCount: page.length,
       resultsCount: page.length,
       adjusted,
-      status: 'OK',
+      status: options.restDelayed ? 'DELAYED' : 'OK',
       ...(page.length > 0 && {
         results: page.map((b) => ({
           v: b.volume,
@@ -250,7 +295,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
       200,
       {
         ...base,
-        next_url: `${restUrl}/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/minute/${nextFrom}/${nextTo}?cursor=${nextCursor}`,
+        next_url: `${nextBase()}/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/minute/${nextFrom}/${nextTo}?cursor=${nextCursor}`,
       },
     ];
   }
@@ -265,6 +310,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
       .filter((c) => c.underlying === underlying && (!expiration || c.expiration === expiration) && (!type || c.type === type))
       .sort(byExpirationStrike);
     const page = matching.slice(offset, offset + limit);
+    const zeroSide = options.missingSidesAsZero ?? false;
     const results = page.map((c) => {
       const hasBid = c.bid !== undefined;
       const hasAsk = c.ask !== undefined;
@@ -280,21 +326,25 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
           ticker: c.ticker,
         },
         ...(c.impliedVolatility !== undefined && { implied_volatility: c.impliedVolatility }),
-        // Assumed: a missing side is omitted (Massive's docs don't say); the adapter also maps 0 to null.
-        last_quote: {
-          ...(hasAsk && { ask: c.ask, ask_size: c.askSize ?? 0 }),
-          ...(hasBid && { bid: c.bid, bid_size: c.bidSize ?? 0 }),
-          ...(hasAsk && hasBid && { midpoint: ((c.ask ?? 0) + (c.bid ?? 0)) / 2 }),
-          ...(c.quoteTs !== undefined && { last_updated: c.quoteTs * 1_000_000 }),
-          timeframe: 'REAL-TIME',
-        },
+        ...(c.greeks && { greeks: c.greeks }),
+        // Assumed: a missing side is omitted (Massive's docs don't say), or sent as 0 with
+        // `missingSidesAsZero`; the adapter maps both to null.
+        ...(!c.noQuote && {
+          last_quote: {
+            ...(hasAsk ? { ask: c.ask, ask_size: c.askSize ?? 0 } : zeroSide && { ask: 0, ask_size: 0 }),
+            ...(hasBid ? { bid: c.bid, bid_size: c.bidSize ?? 0 } : zeroSide && { bid: 0, bid_size: 0 }),
+            ...(hasAsk && hasBid && { midpoint: ((c.ask ?? 0) + (c.bid ?? 0)) / 2 }),
+            ...(c.quoteTs !== undefined && { last_updated: c.quoteTs * 1_000_000 }),
+            timeframe: 'REAL-TIME',
+          },
+        }),
         open_interest: c.openInterest ?? 0,
         underlying_asset: { ticker: underlying, ...(c.underlyingPrice !== undefined && { price: c.underlyingPrice }), timeframe: 'REAL-TIME' },
       };
     });
     const next =
       offset + limit < matching.length
-        ? { next_url: `${restUrl}/v3/snapshot/options/${encodeURIComponent(underlying)}?cursor=${encodeCursor({ limit, offset: offset + limit, expiration_date: expiration, contract_type: type })}` }
+        ? { next_url: `${nextBase()}/v3/snapshot/options/${encodeURIComponent(underlying)}?cursor=${encodeCursor({ limit, offset: offset + limit, expiration_date: expiration, contract_type: type })}` }
         : {};
     return [200, { status: 'OK', results, ...next }];
   }
@@ -333,7 +383,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     const next =
       offset + limit < matching.length
         ? {
-            next_url: `${restUrl}/v3/reference/options/contracts?cursor=${encodeCursor({ limit, offset: offset + limit, underlying_ticker: underlying, expiration_date: expiration, contract_type: type, expired, as_of: asOf })}`,
+            next_url: `${nextBase()}/v3/reference/options/contracts?cursor=${encodeCursor({ limit, offset: offset + limit, underlying_ticker: underlying, expiration_date: expiration, contract_type: type, expired, as_of: asOf })}`,
           }
         : {};
     return [200, { status: 'OK', results, ...next }];
@@ -355,7 +405,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   });
 
   function onConnection(socket: WebSocket, cluster: FakeCluster): void {
-    const client: Client = { socket, cluster, authed: false, subs: new Set() };
+    const client: Client = { socket, cluster, authed: false, subs: new Set(), stalled: false };
     clients.add(client);
     socket.on('close', () => clients.delete(client));
     socket.on('error', () => clients.delete(client));
@@ -388,6 +438,8 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     }
     const others = [...clients].filter((c) => c !== client && c.authed && c.cluster === client.cluster).length;
     if (others >= maxConnections) {
+      // As observed on the real service: the login succeeds, then the refusal, then close 1008.
+      status(client, 'auth_success', 'authenticated');
       status(
         client,
         'max_connections',
@@ -426,7 +478,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   }
 
   function status(client: Client, statusValue: string, message: string): void {
-    safeSend(client.socket, JSON.stringify([{ ev: 'status', status: statusValue, message }]));
+    if (!client.stalled) safeSend(client.socket, JSON.stringify([{ ev: 'status', status: statusValue, message }]));
   }
 
   function deliver(cluster: FakeCluster, topic: string, event: object): number {
@@ -450,7 +502,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     duplicatePending = false;
     let n = 0;
     for (const c of clients) {
-      if (c.cluster !== cluster || !c.authed || !(c.subs.has(topic) || c.subs.has(wildcard))) continue;
+      if (c.cluster !== cluster || !c.authed || c.stalled || !(c.subs.has(topic) || c.subs.has(wildcard))) continue;
       if (safeSend(c.socket, JSON.stringify(frame))) n++;
     }
     return n;
@@ -536,12 +588,26 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     entitlementError(cluster, message = `not authorized for this cluster: your plan doesn't include ${cluster} data`) {
       entitlement.set(cluster, message);
     },
+    rateLimitPerMinute(limit, now = Date.now) {
+      perMinute = { limit, now, accepted: [] };
+    },
     rateLimit(n, seconds = 1) {
       rateLimitLeft = n;
       retryAfterSeconds = seconds;
     },
     dropConnections() {
       for (const c of clients) c.socket.terminate();
+    },
+    stall(cluster) {
+      for (const c of clients) {
+        if (c.cluster !== cluster || c.stalled) continue;
+        c.stalled = true;
+        // Stop reading: the client's pings and close frame never arrive, so no pong, no close.
+        (c.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      }
+    },
+    expireStalled() {
+      for (const c of clients) if (c.stalled) c.socket.terminate();
     },
     refuseConnectionsFor(ms) {
       refuseUntil = Date.now() + ms;
@@ -552,9 +618,17 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     reorderNext() {
       reorderPending = true;
     },
+    pushMixed(items) {
+      const frame = items.map((item) =>
+        item[0] === 'status' ? { ev: 'status', status: item[1], message: item[2] } : aggregateEvent(item[0], item[1], item[0] === 'AM' ? 60_000 : 1000),
+      );
+      let n = 0;
+      for (const c of clients) if (c.cluster === 'stocks' && c.authed && !c.stalled && safeSend(c.socket, JSON.stringify(frame))) n++;
+      return n;
+    },
     sendRaw(text, cluster) {
       let n = 0;
-      for (const c of clients) if ((!cluster || c.cluster === cluster) && c.authed && safeSend(c.socket, text)) n++;
+      for (const c of clients) if ((!cluster || c.cluster === cluster) && c.authed && !c.stalled && safeSend(c.socket, text)) n++;
       return n;
     },
     connections(cluster) {

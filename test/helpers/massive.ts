@@ -11,6 +11,8 @@ export function massiveFeedFor(fake: FakeMassive, overrides: Partial<MassiveFeed
     reconnect: { initialMs: 20, maxMs: 150 },
     restRetry: { initialMs: 20, maxMs: 100, maxAttempts: 4 },
     startTimeoutMs: 2000,
+    // A login counts once something follows it; alone (no subscriptions yet) after this.
+    authSettleMs: 30,
     logger: { warn: () => {} },
     ...overrides,
   });

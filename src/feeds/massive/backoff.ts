@@ -41,15 +41,41 @@ export function parseRetryAfter(value: unknown, now = Date.now()): number | unde
 }
 
 /**
+ * Where time comes from. The feed's timeouts (silence, backoff, rate-limit waits) run on
+ * this, so tests can drive minutes of vendor time without sleeping through them.
+ */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** A timer of a TimerSet (opaque: it comes from the set's clock). */
+export type Timer = { readonly handle: unknown };
+
+/**
  * Owns every timer a component starts, so `stop()` can cancel all of them at once and
  * tests end on their own instead of waiting for a forgotten retry.
  */
 export class TimerSet {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<Timer>();
   private readonly sleepers = new Set<(err: Error) => void>();
 
-  after(ms: number, fn: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
+  constructor(readonly clock: Clock = systemClock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  after(ms: number, fn: () => void): Timer {
+    const timer: { handle: unknown } = { handle: undefined };
+    timer.handle = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       fn();
     }, ms);
@@ -57,9 +83,9 @@ export class TimerSet {
     return timer;
   }
 
-  cancel(timer: NodeJS.Timeout | undefined): void {
+  cancel(timer: Timer | undefined): void {
     if (!timer) return;
-    clearTimeout(timer);
+    this.clock.clearTimeout(timer.handle);
     this.timers.delete(timer);
   }
 
@@ -76,7 +102,7 @@ export class TimerSet {
   }
 
   clear(reason = new Error('stopped')): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) this.clock.clearTimeout(timer.handle);
     this.timers.clear();
     for (const wake of this.sleepers) wake(reason);
     this.sleepers.clear();

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { MINUTE_MS, type MinuteAggregate, type OptionQuote } from '../../core/types.js';
 import type { AggregateOrigin, FeedListener, FeedStatus, MarketDataFeed } from '../types.js';
-import { TimerSet, type BackoffOptions } from './backoff.js';
+import { TimerSet, type BackoffOptions, type Clock } from './backoff.js';
 import { AggregateEvent, AnyEvent, OptionQuoteEvent } from './messages.js';
 import { MassiveError, MassiveRest, type OptionChainEntry, type OptionContract } from './rest.js';
 import { ClusterConnection, type Cluster } from './socket.js';
@@ -21,8 +21,12 @@ export interface MassiveFeedConfig {
   wsUrl?: string;
   /** Options cluster URL; must end in `/options`. */
   optionsWsUrl?: string;
-  /** 15-minute delayed plan: default hosts become `delayed.massive.com` and status says `delayed`. */
-  delayed?: boolean;
+  /**
+   * 15-minute delayed data: default hosts become `delayed.massive.com` and status says
+   * `delayed`. Per cluster, because plans are: e.g. real-time stocks with delayed options
+   * is `{ options: true }`. `true` means both.
+   */
+  delayed?: boolean | { stocks?: boolean; options?: boolean };
   /**
    * Massive's split adjustment for history. Default false: the live stream and the flat
    * files are unadjusted, and mixing adjusted history with raw live prices would draw a
@@ -33,10 +37,28 @@ export interface MassiveFeedConfig {
   reconnect?: Partial<BackoffOptions>;
   /** REST retry policy for 429/5xx/timeouts. Default 5 attempts, 500 ms doubling to 20 s. */
   restRetry?: Partial<BackoffOptions & { maxAttempts: number }>;
+  /** 429 without Retry-After: backoff (default 15 s doubling to 2 min, jittered) and Massive's window (default 60 s). */
+  rateLimit?: Partial<BackoffOptions & { windowMs: number }>;
   /** Per REST request. Default 15 s. */
   restTimeoutMs?: number;
   /** Drop a connection whose auth is not answered in this time. Default 10 s. */
   authTimeoutMs?: number;
+  /**
+   * A logged-in stream that brings no message and no pong for this long is treated as dead
+   * (it never closed: prices would freeze while the badge said LIVE): it is dropped,
+   * re-opened and the gap backfilled. Default 30 s.
+   */
+  silenceTimeoutMs?: number;
+  /** Quiet time after which a WebSocket ping checks the link. Default 10 s. */
+  pingIntervalMs?: number;
+  /** Time source for every timeout, backoff and "now" (tests drive it). Default the system clock. */
+  clock?: Clock;
+  /** How long a login must go unrefused before it counts (Massive refuses with max_connections after auth_success). Default 1.5 s. */
+  authSettleMs?: number;
+  /** Retry schedule after `max_connections`. Default 5 s doubling to 2 min, with jitter. */
+  connectionLimitBackoff?: Partial<BackoffOptions>;
+  /** A `max_connections` within this long of our own previous session ending is blamed on that session, not another program. Default 5 min. */
+  ownGhostWindowMs?: number;
   /** How long start() waits for the stocks login answer before resolving anyway. Default 10 s. */
   startTimeoutMs?: number;
   /** Default 1,000 (Massive's limit); lower only for tests. */
@@ -49,10 +71,14 @@ const ConfigSchema = z.object({
   restBaseUrl: z.url().optional(),
   wsUrl: z.string().regex(/^wss?:\/\/.+\/stocks\/?$/, 'wsUrl must be a ws(s):// URL ending in /stocks').optional(),
   optionsWsUrl: z.string().regex(/^wss?:\/\/.+\/options\/?$/, 'optionsWsUrl must be a ws(s):// URL ending in /options').optional(),
-  delayed: z.boolean().optional(),
+  delayed: z.union([z.boolean(), z.object({ stocks: z.boolean().optional(), options: z.boolean().optional() }).strict()]).optional(),
+  authSettleMs: z.number().nonnegative().optional(),
+  ownGhostWindowMs: z.number().nonnegative().optional(),
   adjusted: z.boolean().optional(),
   restTimeoutMs: z.number().positive().optional(),
   authTimeoutMs: z.number().positive().optional(),
+  silenceTimeoutMs: z.number().positive().optional(),
+  pingIntervalMs: z.number().positive().optional(),
   startTimeoutMs: z.number().nonnegative().optional(),
   maxOptionContractsPerConnection: z.number().int().positive().max(MAX_OPTION_CONTRACTS_PER_CONNECTION).optional(),
 });
@@ -81,6 +107,15 @@ export interface MassiveFeedStats {
   ignoredUnsubscribed: number;
   /** Listener callbacks that threw (caught; the stream continues). */
   listenerErrors: number;
+  /** WebSocket pings sent after quiet periods, and pongs received. */
+  pings: number;
+  pongs: number;
+  /** Connections dropped because they went silent without closing. */
+  silentDrops: number;
+  /** Logins Massive refused with `max_connections`. */
+  connectionLimitRefusals: number;
+  /** Status messages of a kind optdesk has no rule for (passed on as a sentence). */
+  unknownStatuses: number;
   received: { AM: number; A: number; Q: number };
 }
 
@@ -90,11 +125,18 @@ export class MassiveFeed implements MarketDataFeed {
   readonly kind = 'massive' as const;
 
   private readonly rest: MassiveRest;
-  private readonly timers = new TimerSet();
-  private readonly cfg: Required<Pick<MassiveFeedConfig, 'apiKey' | 'delayed' | 'authTimeoutMs' | 'startTimeoutMs' | 'maxOptionContractsPerConnection'>> & {
+  private readonly timers: TimerSet;
+  private readonly cfg: Required<
+    Pick<
+      MassiveFeedConfig,
+      'apiKey' | 'authTimeoutMs' | 'silenceTimeoutMs' | 'pingIntervalMs' | 'authSettleMs' | 'ownGhostWindowMs' | 'startTimeoutMs' | 'maxOptionContractsPerConnection'
+    >
+  > & {
+    delayed: Record<Cluster, boolean>;
     stocksBase: string;
     optionsBase: string;
     reconnect: BackoffOptions;
+    connectionLimitBackoff: BackoffOptions;
   };
   private readonly log: (message: string) => void;
 
@@ -110,6 +152,8 @@ export class MassiveFeed implements MarketDataFeed {
   private readonly coveredUntil = new Map<string, number>();
   /** Recently seen AM per symbol: start → fingerprint, for duplicate/revision counting. */
   private readonly seenMinutes = new Map<string, Map<number, string>>();
+  /** Per-second `A` pieces of the minute forming now, per stock symbol, by start (see onSecondAggregate). */
+  private readonly forming = new Map<string, { minute: number; pieces: Map<number, MinuteAggregate>; folded: boolean }>();
   private readonly backfillInFlight = new Set<string>();
   private readonly backfillRerun = new Set<string>();
 
@@ -117,6 +161,8 @@ export class MassiveFeed implements MarketDataFeed {
   private optionLimitProblem: FeedStatus | undefined;
   private readonly backfillProblems = new Map<string, string>();
   private lastMessageAt: number | undefined;
+  /** Options-cluster sessions re-established after a loss (quotes missed meanwhile: refresh snapshots). */
+  private optionSessions = 0;
   private lastEmitted = '';
   private readonly loggedKinds = new Set<string>();
   private firstAnswer: (() => void) | undefined;
@@ -135,6 +181,11 @@ export class MassiveFeed implements MarketDataFeed {
     refusedContracts: 0,
     ignoredUnsubscribed: 0,
     listenerErrors: 0,
+    pings: 0,
+    pongs: 0,
+    silentDrops: 0,
+    connectionLimitRefusals: 0,
+    unknownStatuses: 0,
     received: { AM: 0, A: 0, Q: 0 },
   };
 
@@ -144,17 +195,24 @@ export class MassiveFeed implements MarketDataFeed {
       const issue = checked.error.issues[0];
       throw new Error(`Invalid Massive feed config: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
     }
-    const delayed = config.delayed ?? false;
-    const defaultWsBase = delayed ? 'wss://delayed.massive.com' : 'wss://socket.massive.com';
+    this.timers = new TimerSet(config.clock);
+    const d = config.delayed ?? false;
+    const delayed: Record<Cluster, boolean> = typeof d === 'boolean' ? { stocks: d, options: d } : { stocks: d.stocks ?? false, options: d.options ?? false };
+    const defaultWsBase = (cluster: Cluster): string => (delayed[cluster] ? 'wss://delayed.massive.com' : 'wss://socket.massive.com');
     this.cfg = {
       apiKey: config.apiKey,
       delayed,
+      authSettleMs: config.authSettleMs ?? 1_500,
+      ownGhostWindowMs: config.ownGhostWindowMs ?? 5 * 60_000,
+      connectionLimitBackoff: { initialMs: 5_000, maxMs: 120_000, factor: 2, ...config.connectionLimitBackoff },
       authTimeoutMs: config.authTimeoutMs ?? 10_000,
+      silenceTimeoutMs: config.silenceTimeoutMs ?? 30_000,
+      pingIntervalMs: config.pingIntervalMs ?? 10_000,
       startTimeoutMs: config.startTimeoutMs ?? 10_000,
       maxOptionContractsPerConnection: config.maxOptionContractsPerConnection ?? MAX_OPTION_CONTRACTS_PER_CONNECTION,
       // The official client appends the cluster path itself, so keep only the base.
-      stocksBase: config.wsUrl ? config.wsUrl.replace(/\/stocks\/?$/, '') : defaultWsBase,
-      optionsBase: config.optionsWsUrl ? config.optionsWsUrl.replace(/\/options\/?$/, '') : defaultWsBase,
+      stocksBase: config.wsUrl ? config.wsUrl.replace(/\/stocks\/?$/, '') : defaultWsBase('stocks'),
+      optionsBase: config.optionsWsUrl ? config.optionsWsUrl.replace(/\/options\/?$/, '') : defaultWsBase('options'),
       reconnect: { initialMs: 500, maxMs: 30_000, factor: 2, ...config.reconnect },
     };
     const logger = config.logger ?? console;
@@ -164,6 +222,7 @@ export class MassiveFeed implements MarketDataFeed {
       baseUrl: (config.restBaseUrl ?? 'https://api.massive.com').replace(/\/$/, ''),
       timeoutMs: config.restTimeoutMs ?? 15_000,
       retry: { initialMs: 500, maxMs: 20_000, factor: 2, maxAttempts: 5, ...config.restRetry },
+      rateLimit: { initialMs: 15_000, maxMs: 120_000, factor: 2, windowMs: 60_000, ...config.rateLimit },
       adjusted: config.adjusted ?? false,
       timers: this.timers,
       hooks: {
@@ -248,7 +307,7 @@ export class MassiveFeed implements MarketDataFeed {
         newOptions.push(symbol);
       } else if (!this.stockSymbols.has(symbol)) {
         this.stockSymbols.add(symbol);
-        this.subscribedAt.set(symbol, Date.now());
+        this.subscribedAt.set(symbol, this.timers.now());
         newStocks.push(symbol);
       }
     }
@@ -284,6 +343,7 @@ export class MassiveFeed implements MarketDataFeed {
         this.subscribedAt.delete(symbol);
         this.coveredUntil.delete(symbol);
         this.seenMinutes.delete(symbol);
+        this.forming.delete(symbol);
         this.backfillProblems.delete(symbol);
       }
     }
@@ -322,6 +382,21 @@ export class MassiveFeed implements MarketDataFeed {
 
   // ---------------------------------------------------------------- Massive extras
 
+  /** Where each cluster streams from and whether it is the delayed feed (per cluster). */
+  endpoints(): Record<Cluster, { url: string; delayed: boolean }> {
+    return {
+      stocks: { url: `${this.cfg.stocksBase}/stocks`, delayed: this.cfg.delayed.stocks },
+      options: { url: `${this.cfg.optionsBase}/options`, delayed: this.cfg.delayed.options },
+    };
+  }
+
+  /** The options quote stream on its own (the chain says when its quotes are delayed or stopped). */
+  optionQuotesStatus(): FeedStatus & { sessions: number } {
+    const conn = this.connections.options;
+    const base: FeedStatus = !this.running ? { state: 'down', message: 'The Massive feed is not running.' } : conn ? conn.status : { state: 'connecting' };
+    return { ...base, sessions: this.optionSessions };
+  }
+
   /** Counters for the health panel and tests. A copy; mutating it changes nothing. */
   stats(): MassiveFeedStats {
     const conns = Object.values(this.connections);
@@ -354,13 +429,19 @@ export class MassiveFeed implements MarketDataFeed {
       cluster,
       baseUrl: cluster === 'stocks' ? this.cfg.stocksBase : this.cfg.optionsBase,
       apiKey: this.cfg.apiKey,
-      delayed: this.cfg.delayed,
+      delayed: this.cfg.delayed[cluster],
       backoff: this.cfg.reconnect,
+      authSettleMs: this.cfg.authSettleMs,
+      connectionLimitBackoff: this.cfg.connectionLimitBackoff,
+      ownGhostWindowMs: this.cfg.ownGhostWindowMs,
       authTimeoutMs: this.cfg.authTimeoutMs,
+      silenceTimeoutMs: this.cfg.silenceTimeoutMs,
+      pingIntervalMs: this.cfg.pingIntervalMs,
       timers: this.timers,
       handlers: {
         onEvent: (element) => this.handleEvent(element),
         onMalformed: (kind, detail) => this.malformed(kind, detail),
+        onLoggedIn: () => this.onLoggedIn(cluster),
         onAuthenticated: (reconnected) => this.onAuthenticated(cluster, reconnected),
         onStatus: (status) => {
           if (cluster === 'stocks' && status.state !== 'connecting' && status.state !== 'degraded') this.firstAnswer?.();
@@ -369,20 +450,29 @@ export class MassiveFeed implements MarketDataFeed {
         onActivity: (at) => {
           this.lastMessageAt = at;
         },
+        onPing: () => this.counters.pings++,
+        onPong: () => this.counters.pongs++,
+        onSilent: () => this.counters.silentDrops++,
+        onLimitRefused: () => this.counters.connectionLimitRefusals++,
+        onUnknownStatus: (status, message) => {
+          this.counters.unknownStatuses++;
+          this.logOnce(`status:${status}`, `Massive sent a status optdesk has no rule for (${status}): ${message}`);
+        },
       },
     });
   }
 
-  private onAuthenticated(cluster: Cluster, reconnected: boolean): void {
+  private onLoggedIn(cluster: Cluster): void {
     const conn = this.connections[cluster];
     if (!conn) return;
-    if (cluster === 'stocks') {
-      conn.send('subscribe', stockParams([...this.stockSymbols]));
-      // Anything that happened while we were away is only in REST now.
-      if (reconnected) for (const symbol of this.stockSymbols) void this.backfill(symbol);
-    } else {
-      conn.send('subscribe', [...this.optionSymbols].map((t) => `Q.${t}`));
-    }
+    if (cluster === 'stocks') conn.send('subscribe', stockParams([...this.stockSymbols]));
+    else conn.send('subscribe', [...this.optionSymbols].map((t) => `Q.${t}`));
+  }
+
+  private onAuthenticated(cluster: Cluster, reconnected: boolean): void {
+    if (cluster === 'options' && reconnected) this.optionSessions++;
+    // Anything that happened while we were away is only in REST now.
+    if (cluster === 'stocks' && reconnected) for (const symbol of this.stockSymbols) void this.backfill(symbol);
   }
 
   /**
@@ -398,8 +488,8 @@ export class MassiveFeed implements MarketDataFeed {
     }
     this.backfillInFlight.add(symbol);
     try {
-      const from = this.coveredUntil.get(symbol) ?? floorMinute(this.subscribedAt.get(symbol) ?? Date.now());
-      const to = floorMinute(Date.now());
+      const from = this.coveredUntil.get(symbol) ?? floorMinute(this.subscribedAt.get(symbol) ?? this.timers.now());
+      const to = floorMinute(this.timers.now());
       const bars = await this.rest.fetchMinuteAggregates(symbol, from, to);
       for (const bar of bars) {
         if (!this.running || !this.stockSymbols.has(symbol)) return;
@@ -462,9 +552,10 @@ export class MassiveFeed implements MarketDataFeed {
       this.counters.received[ev]++;
       if (ev === 'AM') {
         this.trackMinute(agg);
+        if (this.forming.get(agg.symbol)?.minute === agg.start) this.forming.delete(agg.symbol);
         this.deliverMinute(agg, 'live');
       } else {
-        this.safely(() => this.listener?.onPartial?.(agg));
+        this.onSecondAggregate(agg);
       }
       return;
     }
@@ -496,6 +587,49 @@ export class MassiveFeed implements MarketDataFeed {
       return;
     }
     this.malformed(`unknown-ev:${ev.slice(0, 20)}`, JSON.stringify(element).slice(0, 120));
+  }
+
+  /**
+   * A per-second `A`. Massive re-sends an `A` when late trades arrive, like `AM`: a piece
+   * with a start already seen replaces the earlier one instead of adding to it. The bar
+   * engine merges partials additively (trades and seconds are pieces), so a new second
+   * goes through as a partial; a changed re-send is folded here into the minute so far
+   * (every piece kept by start) and delivered as that minute's live aggregate, which the
+   * engine upserts; from then on the rest of the minute goes the same way, until its `AM`.
+   */
+  private onSecondAggregate(agg: MinuteAggregate): void {
+    const minute = floorMinute(agg.start);
+    if (this.seenMinutes.get(agg.symbol)?.has(minute)) {
+      // The minute's AM already came: it is complete, a late second adds nothing.
+      this.counters.duplicates++;
+      return;
+    }
+    let forming = this.forming.get(agg.symbol);
+    if (forming && minute < forming.minute) {
+      // A piece of an older minute than the one forming: rare; the AM for it settles it.
+      this.safely(() => this.listener?.onPartial?.(agg));
+      return;
+    }
+    if (!forming || forming.minute !== minute) {
+      forming = { minute, pieces: new Map(), folded: false };
+      this.forming.set(agg.symbol, forming);
+    }
+    const previous = forming.pieces.get(agg.start);
+    forming.pieces.set(agg.start, agg);
+    if (previous && sameAggregate(previous, agg)) {
+      this.counters.duplicates++;
+      return;
+    }
+    if (previous) {
+      this.counters.duplicates++;
+      this.counters.revisions++;
+    }
+    if (!previous && !forming.folded) {
+      this.safely(() => this.listener?.onPartial?.(agg));
+      return;
+    }
+    forming.folded = true;
+    this.deliverMinute(foldPieces(agg.symbol, minute, forming.pieces), 'live');
   }
 
   /** Duplicate/revision/out-of-order accounting for live AMs; never filters. */
@@ -559,6 +693,39 @@ export class MassiveFeed implements MarketDataFeed {
 
 function stockParams(symbols: readonly string[]): string[] {
   return symbols.flatMap((s) => [`AM.${s}`, `A.${s}`]);
+}
+
+function sameAggregate(a: MinuteAggregate, b: MinuteAggregate): boolean {
+  return a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume && a.vwap === b.vwap;
+}
+
+/** The minute so far from its per-second pieces: first open, last close, extremes, summed volume. */
+function foldPieces(symbol: string, minute: number, pieces: ReadonlyMap<number, MinuteAggregate>): MinuteAggregate {
+  const sorted = [...pieces.values()].sort((a, b) => a.start - b.start);
+  const first = sorted[0]!;
+  const last = sorted[sorted.length - 1]!;
+  let high = -Infinity;
+  let low = Infinity;
+  let volume = 0;
+  let notional = 0;
+  let vwapKnown = true;
+  for (const p of sorted) {
+    high = Math.max(high, p.high);
+    low = Math.min(low, p.low);
+    volume += p.volume;
+    if (p.vwap === undefined) vwapKnown = false;
+    else notional += p.vwap * p.volume;
+  }
+  return {
+    symbol,
+    start: minute,
+    open: first.open,
+    high,
+    low,
+    close: last.close,
+    volume,
+    ...(vwapKnown && volume > 0 && { vwap: notional / volume }),
+  };
 }
 
 function floorMinute(ms: number): number {

@@ -22,4 +22,5 @@
  */
 export { MassiveFeed, MAX_OPTION_CONTRACTS_PER_CONNECTION, type MassiveFeedConfig, type MassiveFeedStats } from './feed.js';
 export { MassiveError, type MassiveErrorKind, type OptionChainEntry, type OptionContract } from './rest.js';
-export { backoffDelay, parseRetryAfter, type BackoffOptions } from './backoff.js';
+export { backoffDelay, parseRetryAfter, systemClock, type BackoffOptions, type Clock } from './backoff.js';
+export { delayedFromEnv } from './env.js';

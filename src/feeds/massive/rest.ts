@@ -75,6 +75,11 @@ export interface OptionChainEntry {
   contract: OptionContract;
   /** `ts` is 0 when Massive did not say when the quote was updated (treat as stale). */
   quote: OptionQuote;
+  /**
+   * Whether the row carried a quote at all (`last_quote` with a price or a time). A chain
+   * where no row does is a plan without option quotes, not a market without bids.
+   */
+  hasQuote: boolean;
   openInterest: number | null;
   impliedVolatility: number | null;
   greeks: { delta: number | null; gamma: number | null; theta: number | null; vega: number | null } | null;
@@ -93,6 +98,13 @@ export interface MassiveRestOptions {
   baseUrl: string;
   timeoutMs: number;
   retry: BackoffOptions & { maxAttempts: number };
+  /**
+   * 429 without `Retry-After`. Massive's limits are per minute (the free tier: 5 requests a
+   * minute) and the answer does not say when the window frees up, so quick retries inside the
+   * same minute all fail: back off in steps of this schedule, and give up only once a 429
+   * still comes after `windowMs × 3` of waiting.
+   */
+  rateLimit: BackoffOptions & { windowMs: number };
   /** Massive's `adjusted` flag for history (see MassiveFeedConfig.adjusted). */
   adjusted: boolean;
   timers: TimerSet;
@@ -227,7 +239,9 @@ export class MassiveRest {
    * network errors back off; 401/403/other 4xx fail at once (retrying cannot fix a key).
    */
   private async call<S extends z.ZodType>(what: string, schema: S, request: () => Promise<unknown>): Promise<z.infer<S>> {
-    const { retry, timers, hooks } = this.opts;
+    const { retry, rateLimit, timers, hooks } = this.opts;
+    let limitedSince: number | undefined;
+    let limitedAttempt = 0;
     for (let attempt = 0; ; attempt++) {
       let failure: MassiveError;
       let waitMs: number | undefined;
@@ -250,12 +264,30 @@ export class MassiveRest {
         }
         ({ failure, waitMs } = classifyHttpError(err as HttpishError, what));
       }
+      let delay: number;
+      if (failure.kind === 'rate_limit' && waitMs === undefined) {
+        const now = timers.now();
+        limitedSince ??= now;
+        if (now - limitedSince >= rateLimit.windowMs * 3) {
+          hooks.onFailure(failure);
+          throw failure;
+        }
+        delay = backoffDelay(limitedAttempt++, rateLimit);
+        attempt--; // the minute window, not the attempt budget, decides here
+        hooks.onRateLimited(delay, limitedAttempt);
+        try {
+          await timers.sleep(delay);
+        } catch {
+          throw new MassiveError(`The Massive feed was stopped while ${what} was being retried.`, 'stopped');
+        }
+        continue;
+      }
       const retryable = failure.kind === 'rate_limit' || failure.kind === 'server' || failure.kind === 'network' || failure.kind === 'timeout';
       if (!retryable || attempt + 1 >= retry.maxAttempts) {
         hooks.onFailure(failure);
         throw failure;
       }
-      const delay = Math.max(waitMs ?? 0, backoffDelay(attempt, retry));
+      delay = Math.max(waitMs ?? 0, backoffDelay(attempt, retry));
       if (failure.kind === 'rate_limit') hooks.onRateLimited(delay, attempt + 1);
       try {
         await timers.sleep(delay);
@@ -383,6 +415,7 @@ function toChainEntry(underlying: string, e: z.infer<typeof ChainSnapshotEntry>)
       ask,
       askSize,
     },
+    hasQuote: q !== undefined && (q.bid !== undefined || q.ask !== undefined || q.last_updated !== undefined),
     openInterest: e.open_interest ?? null,
     impliedVolatility: e.implied_volatility ?? null,
     greeks: g ? { delta: g.delta ?? null, gamma: g.gamma ?? null, theta: g.theta ?? null, vega: g.vega ?? null } : null,

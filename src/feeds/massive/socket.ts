@@ -11,7 +11,7 @@
  */
 import { getOptionsWebsocket, getStocksWebsocket } from '@massive.com/client-js';
 import type { FeedStatus } from '../types.js';
-import { backoffDelay, type BackoffOptions, type TimerSet } from './backoff.js';
+import { backoffDelay, type BackoffOptions, type Timer, type TimerSet } from './backoff.js';
 import { StatusEvent } from './messages.js';
 
 export type Cluster = 'stocks' | 'options';
@@ -24,12 +24,26 @@ export interface ClusterHandlers {
   onEvent(element: unknown): void;
   /** A frame (or element) that could not be used; `kind` groups log lines. */
   onMalformed(kind: string, detail: string): void;
-  /** `auth_success`. `reconnected` is true when an earlier session on this cluster existed. */
+  /** `auth_success` arrived: send the subscriptions now (Massive accepts them only after it). */
+  onLoggedIn(): void;
+  /**
+   * The session is confirmed (something other than a refusal followed auth_success).
+   * `reconnected` is true when an earlier session on this cluster existed: backfill.
+   */
   onAuthenticated(reconnected: boolean): void;
   /** The cluster's own view of its health changed. */
   onStatus(status: FeedStatus): void;
   /** Any frame arrived (for `lastMessageAt`). */
   onActivity(at: number): void;
+  /** A ping was sent / its pong came back (for stats). */
+  onPing?(): void;
+  onPong?(): void;
+  /** The socket was dropped for silence. */
+  onSilent?(): void;
+  /** Massive refused the login with `max_connections`. */
+  onLimitRefused?(): void;
+  /** A status message optdesk has no rule for (shown as a sentence, counted). */
+  onUnknownStatus?(status: string, message: string): void;
 }
 
 export interface ClusterConnectionOptions {
@@ -41,6 +55,27 @@ export interface ClusterConnectionOptions {
   backoff: BackoffOptions;
   /** Give up on a connection whose auth is not answered in this time. */
   authTimeoutMs: number;
+  /**
+   * A logged-in connection that brings nothing (no frame, no pong) for this long is dead
+   * even if the socket never closed: it is dropped and re-opened (then backfilled).
+   */
+  silenceTimeoutMs: number;
+  /** After this much quiet, send a WebSocket ping so a quiet market is not mistaken for a dead link. */
+  pingIntervalMs: number;
+  /**
+   * Massive answers a connection over the account's limit with auth_success, then
+   * `max_connections`, then close 1008. So a login counts only once something else
+   * follows it, or after this long without a refusal.
+   */
+  authSettleMs: number;
+  /** Retry schedule after `max_connections` (the other connection rarely goes away within seconds). */
+  connectionLimitBackoff: BackoffOptions;
+  /**
+   * A `max_connections` this soon after our own previous session on the cluster ended is
+   * most likely that session still counted by Massive (a dropped socket it has not noticed
+   * yet), not another program.
+   */
+  ownGhostWindowMs: number;
   timers: TimerSet;
   handlers: ClusterHandlers;
 }
@@ -53,6 +88,15 @@ interface W3CSocket {
   send(data: string): void;
   close(): void;
   readonly readyState: number;
+  /**
+   * The official client's socket is the `websocket` package's W3CWebSocket; its underlying
+   * WebSocketConnection can ping (RFC 6455) and drop at once. Absent in other implementations.
+   */
+  readonly _connection?: {
+    ping?(data?: Buffer): void;
+    drop?(code?: number, description?: string, skipCloseFrame?: boolean): void;
+    on?(event: 'pong', listener: () => void): void;
+  };
 }
 
 const OPEN = 1;
@@ -67,8 +111,20 @@ export class ClusterConnection {
   private attempt = 0;
   /** Set by auth_failed / max_connections: retrying fast cannot help, so wait the cap. */
   private slowRetry = false;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private authTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: Timer | undefined;
+  private authTimer: Timer | undefined;
+  private watchdog: Timer | undefined;
+  /** Clock time of the last frame or pong on the current socket. */
+  private lastHeardAt = 0;
+  /** auth_success seen on the current socket, not yet confirmed (see authSettleMs). */
+  private pendingConfirm = false;
+  private confirmed = false;
+  private settleTimer: Timer | undefined;
+  /** Set by `max_connections` until the next confirmed session. */
+  private limited: { attempt: number; firstAt: number } | undefined;
+  private refusedByLimit = false;
+  /** When our last confirmed session on this cluster ended. */
+  private ownSessionEndedAt: number | undefined;
   private closeWaiters: Array<() => void> = [];
   /** Why we closed the socket ourselves, for the reconnect sentence. */
   private disconnectReason: string | undefined;
@@ -111,6 +167,8 @@ export class ClusterConnection {
     this.stopped = true;
     this.opts.timers.cancel(this.reconnectTimer);
     this.opts.timers.cancel(this.authTimer);
+    this.opts.timers.cancel(this.watchdog);
+    this.opts.timers.cancel(this.settleTimer);
     this.reconnectTimer = undefined;
     const sock = this.sock;
     if (!sock) return;
@@ -146,6 +204,9 @@ export class ClusterConnection {
     }
     this.sock = sock;
     this.authenticated = false;
+    this.pendingConfirm = false;
+    this.confirmed = false;
+    this.refusedByLimit = false;
     this.authTimer = timers.after(authTimeoutMs, () => {
       if (this.sock !== sock || this.authenticated) return;
       this.disconnectReason = 'Massive did not answer the login in time';
@@ -153,8 +214,9 @@ export class ClusterConnection {
     });
     sock.onmessage = (ev) => {
       if (this.sock !== sock) return;
+      this.lastHeardAt = timers.now();
       try {
-        this.opts.handlers.onActivity(Date.now());
+        this.opts.handlers.onActivity(this.lastHeardAt);
         this.handleFrame(ev.data);
       } catch (err) {
         // Never let a bug in a handler kill the socket: count it and carry on.
@@ -166,21 +228,106 @@ export class ClusterConnection {
     };
     sock.onclose = (ev) => {
       if (this.sock !== sock) return;
-      this.sock = undefined;
-      this.authenticated = false;
-      timers.cancel(this.authTimer);
-      const waiters = this.closeWaiters;
-      this.closeWaiters = [];
-      for (const w of waiters) w();
-      if (this.stopped) return;
-      const reason = this.disconnectReason ?? (ev.code === 1006 ? 'the connection dropped' : `closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`);
-      this.disconnectReason = undefined;
-      this.scheduleReconnect(reason);
+      this.onClosed(ev.code === 1006 ? 'the connection dropped' : `closed with code ${ev.code}${ev.reason ? `: ${ev.reason}` : ''}`);
     };
+  }
+
+  /** The current socket is gone (closed by either side, or abandoned as silent): reconnect. */
+  private onClosed(fallbackReason: string): void {
+    const timers = this.opts.timers;
+    this.sock = undefined;
+    this.authenticated = false;
+    this.pendingConfirm = false;
+    if (this.confirmed) this.ownSessionEndedAt = timers.now();
+    this.confirmed = false;
+    timers.cancel(this.authTimer);
+    timers.cancel(this.watchdog);
+    timers.cancel(this.settleTimer);
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const w of waiters) w();
+    if (this.stopped) return;
+    const reason = this.disconnectReason ?? fallbackReason;
+    this.disconnectReason = undefined;
+    this.scheduleReconnect(reason);
+  }
+
+  /**
+   * Silence watchdog. Massive's protocol has no heartbeat message and the official client
+   * sets no keepalive, so a socket whose peer vanished (NAT timeout, a vendor node that
+   * hung) stays OPEN forever while prices freeze. Every `pingIntervalMs` of quiet we send a
+   * WebSocket ping (Massive answers protocol pings: its official Python client pings by
+   * default); a pong or any frame proves the link. Nothing for `silenceTimeoutMs` → drop
+   * the socket without waiting for a close handshake that will never come, and reconnect.
+   */
+  private startWatchdog(sock: W3CSocket): void {
+    const { timers, pingIntervalMs, silenceTimeoutMs } = this.opts;
+    this.lastHeardAt = timers.now();
+    const conn = sock._connection;
+    conn?.on?.('pong', () => {
+      if (this.sock !== sock) return;
+      this.lastHeardAt = timers.now();
+      this.opts.handlers.onPong?.();
+    });
+    const tick = Math.max(1, Math.min(pingIntervalMs, silenceTimeoutMs) / 2);
+    const check = (): void => {
+      if (this.sock !== sock || this.stopped) return;
+      const quietMs = timers.now() - this.lastHeardAt;
+      if (quietMs >= silenceTimeoutMs) {
+        this.disconnectReason = `no message and no answer to a ping for ${formatDelay(quietMs)}`;
+        this.opts.handlers.onSilent?.();
+        this.abandon(sock);
+        return;
+      }
+      if (quietMs >= pingIntervalMs && conn?.ping) {
+        try {
+          conn.ping();
+          this.opts.handlers.onPing?.();
+        } catch {
+          // a socket that cannot even send a ping will be caught by the silence rule
+        }
+      }
+      this.watchdog = timers.after(tick, check);
+    };
+    this.opts.timers.cancel(this.watchdog);
+    this.watchdog = timers.after(tick, check);
+  }
+
+  /** Gives up on a socket at once: a dead peer never answers the close handshake. */
+  private abandon(sock: W3CSocket): void {
+    sock.onmessage = null;
+    sock.onclose = null;
+    try {
+      if (sock._connection?.drop) sock._connection.drop(1000, 'silent connection', true);
+      else sock.close();
+    } catch {
+      // already gone
+    }
+    this.onClosed('the connection went silent');
   }
 
   private scheduleReconnect(reason: string): void {
     if (this.stopped) return;
+    const timers = this.opts.timers;
+    if (this.refusedByLimit && this.limited) {
+      // Not a tight loop: Massive refuses every attempt while the other connection lives.
+      const delay = backoffDelay(this.limited.attempt++, this.opts.connectionLimitBackoff);
+      const cluster = this.opts.cluster;
+      const endedAgo = this.ownSessionEndedAt === undefined ? Infinity : timers.now() - this.ownSessionEndedAt;
+      this.setStatus(
+        endedAgo < this.opts.ownGhostWindowMs
+          ? {
+              state: 'degraded',
+              message: `Massive still counts optdesk's previous ${cluster} connection (it ended ${formatDelay(endedAgo)} ago) and refused a new one; retrying in ${formatDelay(delay)}.`,
+            }
+          : {
+              state: 'down',
+              message: `Another program is already using this Massive account's ${cluster} connection (Massive allows one per account); close it and optdesk will reconnect (next try in ${formatDelay(delay)}).`,
+            },
+      );
+      this.reconnectTimer = timers.after(delay, () => this.connect());
+      return;
+    }
     const delay = this.slowRetry ? this.opts.backoff.maxMs : backoffDelay(this.attempt, this.opts.backoff);
     this.attempt++;
     if (!this.slowRetry) {
@@ -190,7 +337,24 @@ export class ClusterConnection {
         message: `Lost the Massive ${this.opts.cluster} stream (${reason}); reconnecting in ${formatDelay(delay)}.`,
       });
     }
-    this.reconnectTimer = this.opts.timers.after(delay, () => this.connect());
+    this.reconnectTimer = timers.after(delay, () => this.connect());
+  }
+
+  /** The login on the current socket holds: now it is live (see authSettleMs). */
+  private confirm(): void {
+    if (!this.pendingConfirm || !this.sock) return;
+    this.pendingConfirm = false;
+    this.opts.timers.cancel(this.settleTimer);
+    const reconnected = this.everAuthenticated;
+    this.confirmed = true;
+    this.everAuthenticated = true;
+    this.attempt = 0;
+    this.slowRetry = false;
+    this.limited = undefined;
+    if (reconnected) this.reconnects++;
+    this.setStatus({ state: this.opts.delayed ? 'delayed' : 'live' });
+    this.startWatchdog(this.sock);
+    this.opts.handlers.onAuthenticated(reconnected);
   }
 
   private handleFrame(data: unknown): void {
@@ -211,6 +375,7 @@ export class ClusterConnection {
       if (element && typeof element === 'object' && (element as { ev?: unknown }).ev === 'status') {
         this.handleStatus(element);
       } else {
+        this.confirm(); // data after auth_success: the session holds
         this.opts.handlers.onEvent(element);
       }
     }
@@ -226,18 +391,19 @@ export class ClusterConnection {
     const cluster = this.opts.cluster;
     switch (status) {
       case 'connected':
-      case 'success': // "subscribed to: AM.SPY" / "unsubscribed …"
+        return;
+      case 'success': // "subscribed to: AM.SPY" / "unsubscribed …": the session holds
+        this.confirm();
         return;
       case 'auth_success': {
         this.opts.timers.cancel(this.authTimer);
-        const reconnected = this.everAuthenticated;
         this.authenticated = true;
-        this.everAuthenticated = true;
-        this.attempt = 0;
-        this.slowRetry = false;
-        if (reconnected) this.reconnects++;
-        this.setStatus({ state: this.opts.delayed ? 'delayed' : 'live' });
-        this.opts.handlers.onAuthenticated(reconnected);
+        this.pendingConfirm = true;
+        const sock = this.sock;
+        this.settleTimer = this.opts.timers.after(this.opts.authSettleMs, () => {
+          if (this.sock === sock) this.confirm();
+        });
+        this.opts.handlers.onLoggedIn();
         return;
       }
       case 'auth_failed':
@@ -252,14 +418,19 @@ export class ClusterConnection {
         if (this.sock) safeClose(this.sock);
         return;
       case 'max_connections':
-        this.slowRetry = true;
-        this.setStatus({
-          state: 'down',
-          message: `Another program is already using this Massive account's ${cluster} connection (Massive allows one per account); close it and optdesk will reconnect.`,
-        });
+        // Arrives right after auth_success; Massive closes (1008) next. Close first ourselves
+        // so the retry schedule (and its sentence) do not depend on the server's close.
+        this.pendingConfirm = false;
+        this.authenticated = false;
+        this.opts.timers.cancel(this.settleTimer);
+        this.refusedByLimit = true;
+        this.limited ??= { attempt: 0, firstAt: this.opts.timers.now() };
         this.disconnectReason = 'connection limit reached';
+        this.opts.handlers.onLimitRefused?.();
+        if (this.sock) safeClose(this.sock);
         return;
       case 'error':
+        this.confirm(); // the login held: Massive is answering our subscriptions
         this.setStatus(
           ENTITLEMENT_RE.test(message)
             ? {
@@ -270,7 +441,14 @@ export class ClusterConnection {
         );
         return;
       default:
-        this.opts.handlers.onMalformed(`status:${status}`, message);
+        // A status we do not know (maintenance notices, new wordings): the trader reads it
+        // on the badge, without the state changing on a guess.
+        this.confirm();
+        this.opts.handlers.onUnknownStatus?.(status, message);
+        this.setStatus({
+          state: this.current.state,
+          message: `Massive says on the ${cluster} stream: "${message || status}" (status "${status}").`,
+        });
     }
   }
 

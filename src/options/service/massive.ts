@@ -9,6 +9,10 @@
  *   screen (a strike window around ATM per chain stream) and in matrices, subscribes the
  *   new ones and unsubscribes the rest, never above the 1,000-contract connection limit
  *   (matrix contracts first, since they are held).
+ * - Says what the quotes are (`note`): a plan without option quotes (every snapshot row came
+ *   without a quote: "—" there is not "no market"), delayed quotes, or the quote stream
+ *   refused or reconnecting. After the quote stream reconnects, snapshots are re-fetched:
+ *   quotes missed meanwhile are only in REST.
  */
 import type { IsoDate, OptionQuote } from '../../core/types.js';
 import { nyDate } from '../../calendar/index.js';
@@ -17,6 +21,9 @@ import { MAX_OPTION_CONTRACTS_PER_CONNECTION } from '../../feeds/massive/index.j
 import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../chain.js';
 import { daysToExpiry, yearsToExpiry } from '../metrics.js';
 import type { ChainContext, ChainSource } from './types.js';
+
+const NO_QUOTES_NOTE =
+  "Your Massive plan does not include option quotes: the chain snapshot came without a bid or ask for any contract, so they show — (that is not a market without bids). A plan with options quotes fills them in.";
 
 export interface MassiveChainSourceOptions {
   /** Contract budget for live quotes. Default 1,000 (Massive's per-connection limit). */
@@ -42,6 +49,10 @@ export class MassiveChainSource implements ChainSource {
   private readonly firstMarks = new Map<string, number>();
   private firstMarksDay = '';
   private readonly subscribed = new Set<string>();
+  /** Underlyings whose latest snapshot had no quote on any row (a plan without option quotes). */
+  private readonly withoutQuotes = new Set<string>();
+  /** The quote stream's session count when the snapshots were fetched (see note on reconnects). */
+  private quoteSessions = 0;
   private readonly maxLive: number;
   private readonly snapshotTtlMs: number;
   private readonly contractsTtlMs: number;
@@ -90,6 +101,19 @@ export class MassiveChainSource implements ChainSource {
     // A quote stamped after `at` (clock skew between us and Massive) is still the latest: clamp.
     for (let i = 0; i < quotes.length; i++) if (quotes[i]!.ts > ctx.at) quotes[i] = { ...quotes[i]!, ts: ctx.at };
     return OptionChainIndex.fromQuotes(quotes).snapshot({ at: ctx.at, underlyingPrice: ctx.underlyingPrice, rate: ctx.rate, expirations: [expiration], openInterest });
+  }
+
+  /** A sentence for the chain header when its quotes are not plain live quotes. */
+  note(ctx: ChainContext): string | undefined {
+    const parts: string[] = [];
+    if (this.withoutQuotes.has(ctx.underlying)) parts.push(NO_QUOTES_NOTE);
+    const stream = this.feed.optionQuotesStatus();
+    if (stream.state === 'down' || stream.state === 'degraded') {
+      parts.push(`Live option quotes are paused, so rows show Massive's last snapshot: ${stream.message ?? 'the options stream is not connected.'}`);
+    } else if (this.feed.endpoints().options.delayed) {
+      parts.push('Option quotes are 15 minutes delayed (Massive delayed options data).');
+    }
+    return parts.length > 0 ? parts.join(' ') : undefined;
   }
 
   async openingMark(ticker: string): Promise<number | null> {
@@ -173,9 +197,20 @@ export class MassiveChainSource implements ChainSource {
   }
 
   private snapshot(underlying: string, expiration: IsoDate): Promise<OptionChainEntry[]> {
+    const sessions = this.feed.optionQuotesStatus().sessions;
+    if (sessions !== this.quoteSessions) {
+      this.quoteSessions = sessions;
+      this.snapshots.clear();
+    }
     return this.cached(this.snapshots, `${underlying}|${expiration}`, this.snapshotTtlMs, () => {
       this.counters.snapshotRequests++;
-      return this.feed.fetchOptionChainSnapshot(underlying, expiration);
+      const loading = this.feed.fetchOptionChainSnapshot(underlying, expiration);
+      void loading.then((entries) => {
+        if (entries.length === 0) return;
+        if (entries.some((e) => e.hasQuote)) this.withoutQuotes.delete(underlying);
+        else this.withoutQuotes.add(underlying);
+      }, () => {});
+      return loading;
     });
   }
 
