@@ -92,6 +92,8 @@ export interface FeedObserver {
   onClock?(ms: number): void;
   onReset?(status: ReplayStatus): void;
   onQuote?(quote: OptionQuote): void;
+  /** Every bar the engine changed (all series, watched or not), before it is fanned out. */
+  onBar?(delta: BarDelta): void;
 }
 
 /** One dashboard shows a handful of charts; a socket asking for hundreds of series is broken or hostile. */
@@ -317,6 +319,19 @@ export class ChartHub {
     }
   }
 
+  /**
+   * Holds a provider subscription for `symbol` without a chart series (the quotes stream's
+   * watchlist symbols) and loads its history; `release` gives it back.
+   */
+  retain(symbol: string): void {
+    this.addRef(symbol);
+    this.loadThenFlush(symbol);
+  }
+
+  release(symbol: string): void {
+    this.dropRef(symbol);
+  }
+
   /** Symbols the hub holds a provider subscription for. */
   providerSymbols(): string[] {
     return [...this.symbolsState].filter(([, s]) => s.refs > 0).map(([symbol]) => symbol);
@@ -486,6 +501,7 @@ export class ChartHub {
   }
 
   private fanOut(d: BarDelta): void {
+    if (this.observers.size > 0) this.notify((o) => o.onBar?.(d));
     if (this.series.size === 0) return;
     const id = seriesId(d);
     const entry = this.series.get(id);
@@ -521,8 +537,8 @@ export class ChartHub {
       }
       entry.members.clear();
     }
-    const watched = new Set([...this.series.values()].map((e) => e.key.symbol));
-    for (const symbol of watched) this.loadThenFlush(symbol);
+    // Every symbol with a provider subscription: chart series and quotes-stream symbols alike.
+    for (const symbol of this.providerSymbols()) this.loadThenFlush(symbol);
   }
 
   private noteInput(symbol: string, start: number, completeMinute: boolean): void {

@@ -99,6 +99,9 @@ export const EVENTS = {
   health: 'health',
   replay: 'replay',
   error: 'error_message',
+  quotesSet: 'quotes:set',
+  quotesSnapshot: 'quotes:snapshot',
+  quotesDelta: 'quotes:delta',
 } as const;
 
 /** Replay state as broadcast on `replay` and returned by GET /api/health. */
@@ -166,6 +169,29 @@ export interface WatchlistRow {
   message?: string;
   /** Recorded sessions holding this symbol (replay feed). */
   sessions: string[];
+}
+
+// ── socket: quotes stream (one per socket) ──
+/**
+ * `quotes:set {symbols}` names every symbol whose price the dashboard shows (watchlist +
+ * chart symbol); the server answers `quotes:snapshot {seq: 0, rows}` and then
+ * `quotes:delta {seq + 1, rows}` with the rows whose numbers changed. Every price on screen
+ * (watchlist, toolbar, chain marker, order ticket) reads these rows, so they never disagree.
+ * A client that sees a gap sends `quotes:set` again. One provider subscription per symbol.
+ */
+export const QUOTES_MAX_SYMBOLS = 100;
+export const QuotesSetSchema = z.object({
+  symbols: z.array(SymbolSchema, { error: 'must be a list of tickers' }).max(QUOTES_MAX_SYMBOLS, `holds more than ${QUOTES_MAX_SYMBOLS} symbols`),
+});
+
+export interface QuotesSnapshotMessage {
+  seq: number;
+  rows: WatchlistRow[];
+}
+
+export interface QuotesDeltaMessage {
+  seq: number;
+  rows: WatchlistRow[];
 }
 
 export const DrawingSchema = z.object({

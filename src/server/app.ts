@@ -22,6 +22,7 @@ import { errorHandler } from './errors.js';
 import { registerApiRoutes } from './routes.js';
 import { registerOptionsRoutes } from './options-routes.js';
 import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
+import { QuotesHub } from '../hub/quotes-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
 
@@ -62,6 +63,8 @@ export interface OptdeskServer {
   /** Option chains and the quote matrix (REST and streams). */
   chains: ChainService;
   optionsHub: OptionsHub;
+  /** The quotes stream: one price per symbol for the watchlist, toolbar and chain marker. */
+  quotesHub: QuotesHub;
   store: MarketStore;
   /** The replay feed when the server runs one. */
   replay?: ReplayFeed;
@@ -97,10 +100,12 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   });
   const optionsHub = new OptionsHub({ ...optionsHubOptions, hub, chains });
   optionsHub.attach(io);
+  const quotesHub = new QuotesHub({ hub, ...(replay ? { replay } : {}) });
+  quotesHub.attach(io);
 
   app.setErrorHandler(errorHandler);
   registerOptionsRoutes(app, { chains, store });
-  registerApiRoutes(app, { hub, store, replay });
+  registerApiRoutes(app, { hub, store, replay, quotes: quotesHub });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
@@ -110,11 +115,13 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     hub,
     chains,
     optionsHub,
+    quotesHub,
     store,
     replay,
     async listen() {
       await hub.start();
       optionsHub.start();
+      quotesHub.start();
       await app.listen({ host, port: config.port ?? 3000 });
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -124,6 +131,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       if (closed) return;
       closed = true;
       optionsHub.stop();
+      quotesHub.stop();
       await hub.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

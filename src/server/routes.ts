@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { InputError } from '../core/errors.js';
-import { addDays, nyDate, nyMidnight } from '../calendar/index.js';
+import { addDays, nyMidnight } from '../calendar/index.js';
 import type { MarketStore } from '../store/types.js';
 import type { ChartHub } from '../hub/hub.js';
 import { toWireBar } from '../hub/hub.js';
@@ -21,6 +21,8 @@ import {
   WatchlistAddSchema,
 } from '../hub/protocol.js';
 import type { ReplayFeed } from '../feeds/replay/index.js';
+import type { QuotesHub } from '../hub/quotes-hub.js';
+import { tryParseOptionTicker } from '../options/occ.js';
 import { HttpError, parseOr400 } from './errors.js';
 
 export const DEFAULT_WATCHLIST = ['SPY', 'AIG', 'BAC', 'GOOG'];
@@ -32,10 +34,12 @@ export interface RouteDeps {
   store: MarketStore;
   /** Present when the server runs the replay feed. */
   replay?: ReplayFeed;
+  /** Watchlist rows (the same the quotes stream pushes). */
+  quotes: QuotesHub;
 }
 
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { hub, store, replay } = deps;
+  const { hub, store, replay, quotes } = deps;
 
   const watchlist = (): string[] => {
     const saved = store.setting<unknown>(WATCHLIST_KEY);
@@ -51,7 +55,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/api/symbols', async () => {
     const rows: WatchlistRow[] = [];
-    for (const symbol of watchlist()) rows.push(await watchlistRow(deps, symbol));
+    for (const symbol of watchlist()) {
+      await hub.ensureLoaded(symbol);
+      rows.push(quotes.row(symbol));
+    }
     return { symbols: rows };
   });
 
@@ -59,6 +66,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const { symbol } = parseOr400(WatchlistAddSchema, request.body ?? {}, 'body');
     const list = watchlist();
     if (!list.includes(symbol)) {
+      const unknown = await unknownSymbol(deps, symbol);
+      if (unknown) throw new HttpError(400, `symbol: ${unknown}`);
       if (list.length >= WATCHLIST_MAX) throw new HttpError(400, `symbol: the watchlist already holds ${WATCHLIST_MAX} symbols`);
       list.push(symbol);
       store.setSetting(WATCHLIST_KEY, list);
@@ -138,34 +147,20 @@ function replayUnavailable(deps: RouteDeps): string {
   return `replay: the server runs the ${deps.hub.feed.kind} feed; replay controls need the replay feed (unset MASSIVE_API_KEY)`;
 }
 
-/** One watchlist row: last price at the current (replay) time and change versus the previous session's close. */
-async function watchlistRow(deps: RouteDeps, symbol: string): Promise<WatchlistRow> {
-  const { hub, replay } = deps;
-  await hub.ensureLoaded(symbol);
-  const engine = hub.engine;
-  const date = replay?.currentSession() || nyDate(hub.feedNow());
-  const sessionStart = nyMidnight(date);
-  const lastMinute = engine.lastBar(symbol, '1m', true);
-  const last = lastMinute && lastMinute.start >= sessionStart ? lastMinute.close : null;
-  const previousDaily = engine.series(symbol, '1D', false, undefined, sessionStart).at(-1);
-  const prevClose = previousDaily?.close ?? null;
-  const change = last !== null && prevClose !== null ? round(last - prevClose, 4) : null;
-  const changePct = change !== null && prevClose ? round((change / prevClose) * 100, 2) : null;
-  const hasData = replay ? replay.hasData(symbol) : last !== null;
-  const message = replay ? replay.noDataMessage(symbol) : hasData ? undefined : `No data for ${symbol} on ${date}`;
-  return {
-    symbol,
-    last,
-    change,
-    changePct,
-    hasData,
-    ...(message ? { message } : {}),
-    sessions: replay ? replay.sessionsOf(symbol) : [],
-  };
+/**
+ * Why `symbol` cannot go on the watchlist, or undefined when it can. The replay knows every
+ * ticker it can show (recorded sessions, vendor daily files) and the store what was
+ * imported; a live feed without a reference lookup accepts the ticker, and its row says
+ * "No data for …" until a trade prints.
+ */
+async function unknownSymbol(deps: RouteDeps, symbol: string): Promise<string | undefined> {
+  const { replay, store } = deps;
+  if (!replay) return undefined;
+  // An option contract is as known as its underlying (its own bars are another matter).
+  const stock = symbol.startsWith('O:') ? (tryParseOptionTicker(symbol)?.underlying ?? symbol) : symbol;
+  if (replay.sessionsOf(stock).length > 0) return undefined;
+  if (store.symbols().some((s) => s.symbol === stock)) return undefined;
+  if ((await replay.fetchDailyHistory(stock)).length > 0) return undefined;
+  const known = [...new Set(replay.recordedSessions().flatMap((s) => s.symbols))].sort().join(', ');
+  return `${symbol} is not a ticker optdesk has data for — it is in no recorded session, daily file or import (recorded: ${known}). Check the spelling.`;
 }
-
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-

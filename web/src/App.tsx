@@ -15,6 +15,7 @@ import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
 import type { SelectedContract } from './options/contract.js';
 import { useMatrix } from './options/useMatrix.js';
+import { useQuotes } from './quotes/useQuotes.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
 import { socket } from './socket.js';
 
@@ -31,6 +32,11 @@ function loadPrefs(): { symbol: string; tf: ChartTimeframe; extended: boolean } 
   } catch {
     return { symbol: 'SPY', tf: '5m', extended: false };
   }
+}
+
+/** A watchlist row before the quotes stream's snapshot has it. */
+function pendingRow(symbol: string): WatchlistRow {
+  return { symbol, last: null, change: null, changePct: null, hasData: true, sessions: [] };
 }
 
 function ageText(ms: number | null): string {
@@ -75,7 +81,8 @@ export function App() {
   const [tf, setTf] = useState<ChartTimeframe>(initial.tf);
   const [extended, setExtended] = useState(initial.extended);
   const [tool, setTool] = useState<Tool>('none');
-  const [rows, setRows] = useState<WatchlistRow[]>([]);
+  // The watchlist's symbols; their prices come from the quotes stream (useQuotes), never a poll.
+  const [watchlist, setWatchlist] = useState<string[]>([]);
   const [feed, setFeed] = useState<FeedHealth | null>(null);
   const [replay, setReplay] = useState<ReplayStatus | null>(null);
   const [sessions, setSessions] = useState<ReplaySession[]>([]);
@@ -103,8 +110,11 @@ export function App() {
     localStorage.setItem(STORAGE_KEY, JSON.stringify({ symbol, tf, extended }));
   }, [symbol, tf, extended]);
 
-  const refreshSymbols = useCallback(() => {
-    api.symbols().then(setRows, (e: Error) => setNotice(`Watchlist unavailable: ${e.message}`));
+  const quotes = useQuotes(useMemo(() => [...watchlist, symbol], [watchlist, symbol]));
+  const rows = useMemo<WatchlistRow[]>(() => watchlist.map((s) => quotes.get(s) ?? pendingRow(s)), [watchlist, quotes]);
+
+  const loadWatchlist = useCallback(() => {
+    api.symbols().then((r) => setWatchlist(r.map((x) => x.symbol)), (e: Error) => setNotice(`Watchlist unavailable: ${e.message}`));
   }, []);
 
   /**
@@ -119,15 +129,14 @@ export function App() {
       setReplay(next);
       if (prev && (jumped || prev.session !== next.session || next.clock < prev.clock)) {
         setResyncToken((n) => n + 1);
-        refreshSymbols();
       }
     },
-    [refreshSymbols],
+    [],
   );
 
   // Initial load + socket-wide events.
   useEffect(() => {
-    refreshSymbols();
+    loadWatchlist();
     api.health().then(
       (h) => {
         setFeed(h.feed);
@@ -154,14 +163,7 @@ export function App() {
       socket.off('error_message', onError);
       socket.off('connect_error', onConnectError);
     };
-  }, [refreshSymbols, acceptReplay]);
-
-  // Watchlist prices move with the replay clock; poll faster while it plays.
-  const playing = replay?.state === 'play';
-  useEffect(() => {
-    const id = setInterval(refreshSymbols, playing ? 2_000 : 10_000);
-    return () => clearInterval(id);
-  }, [playing, refreshSymbols]);
+  }, [loadWatchlist, acceptReplay]);
 
   // Feed health (mode, message) changes rarely; a slow poll keeps the badge honest.
   useEffect(() => {
@@ -233,7 +235,7 @@ export function App() {
       ? seriesHealth.health
       : null;
   const badge = badgeFor(connected, currentHealth, feed, replay, symbol);
-  const row = rows.find((r) => r.symbol === symbol);
+  const row = quotes.get(symbol);
   const symbolData = useMemo(
     () => (!row ? null : row.hasData ? ({ ok: true } as const) : ({ ok: false, message: row.message ?? `No data for ${symbol}` } as const)),
     [row?.hasData, row?.message, symbol], // eslint-disable-line react-hooks/exhaustive-deps
@@ -257,16 +259,16 @@ export function App() {
         selected={symbol}
         onSelect={selectSymbol}
         onAdd={async (s) => {
-          await api.addSymbol(s);
-          refreshSymbols();
+          const r = await api.addSymbol(s);
+          setWatchlist(r.watchlist);
           selectSymbol(s);
         }}
         onRemove={(s) => {
           api.removeSymbol(s).then(
-            () => {
-              const rest = rows.filter((r) => r.symbol !== s);
-              if (s === symbol && rest[0]) selectSymbol(rest[0].symbol);
-              refreshSymbols();
+            (r) => {
+              const rest = r.watchlist;
+              if (s === symbol && rest[0]) selectSymbol(rest[0]);
+              setWatchlist(rest);
             },
             (e: Error) => setNotice(e.message),
           );
@@ -307,6 +309,7 @@ export function App() {
       <SidePanels
         symbol={symbol}
         symbolData={symbolData}
+        quotes={quotes}
         session={replay?.session ?? null}
         clock={replay?.clock ?? null}
         resyncToken={resyncToken}

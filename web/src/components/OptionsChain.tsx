@@ -22,6 +22,7 @@ import {
 } from '../options/contract.js';
 import { useFlash } from '../options/flash.js';
 import { useChainStream } from '../options/useChainStream.js';
+import type { Quotes } from '../quotes/useQuotes.js';
 
 type ColumnId = 'bid' | 'ask' | 'last' | 'volume' | 'oi' | 'iv' | 'delta';
 
@@ -88,6 +89,8 @@ export interface OptionsChainProps {
    * chain of a symbol without data only yields a 404 (and a console error per switch).
    */
   symbolData: { ok: true } | { ok: false; message: string } | null;
+  /** The quotes stream: the spot marker prints the same price as the watchlist and toolbar. */
+  quotes: Quotes;
   /** Replay session + clock, to refresh the expirations as time moves. */
   session: string | null;
   clock: number | null;
@@ -157,7 +160,9 @@ export function OptionsChain(p: OptionsChainProps) {
     return [...by.values()].sort((a, b) => a.strike - b.strike);
   }, [view]);
 
-  const spot = view?.underlyingPrice ?? null;
+  // The chain's rows are priced at its own snapshot of the underlying, but the marker and the
+  // ITM shading follow the quotes stream, the one price every panel shows.
+  const spot = view ? (p.quotes.get(p.symbol)?.last ?? view.underlyingPrice) : null;
   const spotIndex = spot == null ? -1 : strikes.findIndex((s) => s.strike >= spot);
 
   // Centre on the money once per opened expiration, not on every delta (the trader may have scrolled).

@@ -17,12 +17,12 @@ export function SidePanels(p: SidePanelsProps) {
   return (
     <aside className="side">
       <OptionsChain {...p} />
-      <OrderTicket selected={p.selected} row={p.selectedRow} />
+      <OrderTicket selected={p.selected} row={p.selectedRow} underlyingLast={p.selected ? (p.quotes.get(parseContract(p.selected.ticker)?.underlying ?? '')?.last ?? null) : null} />
     </aside>
   );
 }
 
-function OrderTicket({ selected, row }: { selected: SelectedContract | null; row: WireMatrixRow | undefined }) {
+function OrderTicket({ selected, row, underlyingLast }: { selected: SelectedContract | null; row: WireMatrixRow | undefined; underlyingLast: number | null }) {
   const c = selected ? parseContract(selected.ticker) : null;
   return (
     <section className="panel side-panel ticket" data-testid="panel-order-ticket">
@@ -48,7 +48,7 @@ function OrderTicket({ selected, row }: { selected: SelectedContract | null; row
                 ask <b>{formatPrice(row.ask)}</b>
               </span>
               <span>
-                {row.underlying} <b>{formatPrice(row.underlyingPrice)}</b>
+                {row.underlying} <b data-testid="ticket-underlying">{formatPrice(underlyingLast ?? row.underlyingPrice)}</b>
               </span>
             </div>
           ) : null}
