@@ -23,11 +23,18 @@ export const SymbolSchema = z
 
 export const TimeframeSchema = z.enum(TIMEFRAMES, { error: `must be one of ${TIMEFRAMES.join(', ')}` });
 
-/** Identifies one bar series: (symbol, tf, extended hours or not). */
+/**
+ * Bad prints (minutes `optdesk check` flags as bad ticks): `hide` (default) clamps their
+ * high/low to the body before aggregation, `show` draws the bars as stored (src/hub/bad-prints.ts).
+ */
+export const BadPrintsSchema = z.enum(['hide', 'show'], { error: 'must be "hide" or "show"' });
+
+/** Identifies one bar series: (symbol, tf, extended hours or not, bad prints hidden or shown). */
 export const SeriesKeySchema = z.object({
   symbol: SymbolSchema,
   tf: TimeframeSchema,
   extended: z.boolean({ error: 'must be true or false' }).optional().default(false),
+  badPrints: BadPrintsSchema.optional().default('hide'),
 });
 export type SeriesKey = z.output<typeof SeriesKeySchema>;
 
@@ -43,6 +50,8 @@ export interface WireBar {
   close: number;
   volume: number;
   closed: boolean;
+  /** The bar holds a flagged bad print: its high/low as stored (shown raw or clamped per `badPrints`). */
+  badPrint?: { high: number; low: number };
 }
 
 export type HealthState = 'LIVE' | 'REPLAY' | 'DELAYED' | 'BACKFILLING' | 'STALE' | 'DEGRADED';
@@ -63,6 +72,7 @@ export interface SnapshotMessage {
   symbol: string;
   tf: string;
   extended: boolean;
+  badPrints: 'hide' | 'show';
   seq: number;
   bars: WireBar[];
   health: SeriesHealth;
@@ -72,6 +82,7 @@ export interface BarMessage {
   symbol: string;
   tf: string;
   extended: boolean;
+  badPrints: 'hide' | 'show';
   seq: number;
   bar: WireBar;
 }
@@ -80,6 +91,7 @@ export interface HealthMessage {
   symbol: string;
   tf: string;
   extended: boolean;
+  badPrints: 'hide' | 'show';
   health: SeriesHealth;
 }
 
@@ -145,6 +157,7 @@ export const BarsQuerySchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .optional()
     .transform((v) => v === 'true' || v === '1'),
+  badPrints: BadPrintsSchema.optional().default('hide'),
 });
 export type BarsQuery = z.output<typeof BarsQuerySchema>;
 
@@ -224,8 +237,8 @@ export interface ReplaySessionInfo {
   symbols: string[];
 }
 
-export function seriesId(key: { symbol: string; tf: string; extended: boolean }): string {
-  return `${key.symbol}|${key.tf}|${key.extended ? 'ext' : 'rth'}`;
+export function seriesId(key: { symbol: string; tf: string; extended: boolean; badPrints?: string }): string {
+  return `${key.symbol}|${key.tf}|${key.extended ? 'ext' : 'rth'}|${key.badPrints ?? 'hide'}`;
 }
 
 /** "field: why" for the first problem zod found — the sentence every 400 and error_message carries. */

@@ -89,7 +89,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const fromMs = q.from !== undefined ? dayStart('from', q.from) : undefined;
     const toMs = q.to !== undefined ? dayStart('to', addDays(q.to, 1)) : undefined;
     if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new HttpError(400, `to: ${q.to} is before from ${q.from}`);
-    const bars = await hub.bars({ symbol: q.symbol, tf: q.tf, extended: q.extended }, fromMs, toMs);
+    const bars = await hub.bars({ symbol: q.symbol, tf: q.tf, extended: q.extended, badPrints: q.badPrints }, fromMs, toMs);
     return { symbol: q.symbol, tf: q.tf, bars: bars.map(toWireBar) };
   });
 

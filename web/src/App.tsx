@@ -21,16 +21,19 @@ import { socket } from './socket.js';
 
 const STORAGE_KEY = 'optdesk.chart';
 
-function loadPrefs(): { symbol: string; tf: ChartTimeframe; extended: boolean } {
+type BadPrints = 'hide' | 'show';
+
+function loadPrefs(): { symbol: string; tf: ChartTimeframe; extended: boolean; badPrints: BadPrints } {
   try {
     const p = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, unknown>;
     return {
       symbol: typeof p.symbol === 'string' && p.symbol ? p.symbol : 'SPY',
       tf: (TIMEFRAMES as readonly string[]).includes(p.tf as string) ? (p.tf as ChartTimeframe) : '5m',
       extended: p.extended === true,
+      badPrints: p.badPrints === 'show' ? 'show' : 'hide',
     };
   } catch {
-    return { symbol: 'SPY', tf: '5m', extended: false };
+    return { symbol: 'SPY', tf: '5m', extended: false, badPrints: 'hide' };
   }
 }
 
@@ -80,6 +83,7 @@ export function App() {
   const [symbol, setSymbol] = useState(initial.symbol);
   const [tf, setTf] = useState<ChartTimeframe>(initial.tf);
   const [extended, setExtended] = useState(initial.extended);
+  const [badPrints, setBadPrints] = useState<BadPrints>(initial.badPrints);
   const [tool, setTool] = useState<Tool>('none');
   // The watchlist's symbols; their prices come from the quotes stream (useQuotes), never a poll.
   const [watchlist, setWatchlist] = useState<string[]>([]);
@@ -107,8 +111,8 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify({ symbol, tf, extended }));
-  }, [symbol, tf, extended]);
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ symbol, tf, extended, badPrints }));
+  }, [symbol, tf, extended, badPrints]);
 
   const quotes = useQuotes(useMemo(() => [...watchlist, symbol], [watchlist, symbol]));
   const rows = useMemo<WatchlistRow[]>(() => watchlist.map((s) => quotes.get(s) ?? pendingRow(s)), [watchlist, quotes]);
@@ -231,7 +235,7 @@ export function App() {
 
   const onHealth = useCallback((key: SeriesKey, health: SeriesHealth) => setSeriesHealth({ key, health }), []);
   const currentHealth =
-    seriesHealth && seriesHealth.key.symbol === symbol && seriesHealth.key.tf === tf && seriesHealth.key.extended === extended
+    seriesHealth && seriesHealth.key.symbol === symbol && seriesHealth.key.tf === tf && seriesHealth.key.extended === extended && seriesHealth.key.badPrints === badPrints
       ? seriesHealth.health
       : null;
   const badge = badgeFor(connected, currentHealth, feed, replay, symbol);
@@ -282,6 +286,8 @@ export function App() {
           onTf={setTf}
           extended={extended}
           onExtended={setExtended}
+          badPrints={badPrints}
+          onBadPrints={setBadPrints}
           tool={tool}
           onTool={setTool}
           badge={badge}
@@ -290,6 +296,7 @@ export function App() {
           symbol={symbol}
           tf={tf}
           extended={extended}
+          badPrints={badPrints}
           tool={tool}
           onToolDone={() => setTool('none')}
           resyncToken={resyncToken}
