@@ -100,6 +100,8 @@ export interface ErrorMessage {
   event: string;
   /** Which field and why. */
   message: string;
+  /** The stream this error ends (e.g. `{underlying, expiration}` of a chain), so a client can tell it from one it still holds. */
+  stream?: Record<string, string>;
 }
 
 /** Socket.IO event names, server → client and client → server. */
@@ -172,6 +174,8 @@ export const SymbolParamSchema = z.object({ symbol: SymbolSchema });
 
 export interface WatchlistRow {
   symbol: string;
+  /** The session (New York date) the row describes: the replay session, or today live. */
+  session: string;
   /** Last price at the current (replay) time; null when the session has no bar yet. */
   last: number | null;
   /** Versus the previous session's close. */

@@ -54,6 +54,7 @@ export function quoteRow(hub: ChartHub, replay: SymbolCatalog | undefined, symbo
   const message = replay ? replay.noDataMessage(symbol) : hasData ? undefined : `No data for ${symbol} on ${date}`;
   return {
     symbol,
+    session: date,
     last,
     change,
     changePct,

@@ -18,6 +18,7 @@ import { useMatrix } from './options/useMatrix.js';
 import { useQuotes } from './quotes/useQuotes.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
 import { socket } from './socket.js';
+import { sentence } from './messages.js';
 
 const STORAGE_KEY = 'optdesk.chart';
 
@@ -39,7 +40,7 @@ function loadPrefs(): { symbol: string; tf: ChartTimeframe; extended: boolean; b
 
 /** A watchlist row before the quotes stream's snapshot has it. */
 function pendingRow(symbol: string): WatchlistRow {
-  return { symbol, last: null, change: null, changePct: null, hasData: true, sessions: [] };
+  return { symbol, session: '', last: null, change: null, changePct: null, hasData: true, sessions: [] };
 }
 
 function ageText(ms: number | null): string {
@@ -106,7 +107,7 @@ export function App() {
     setSelectedContract(sel);
     const m = matrixRef.current;
     if (!m.entries.some((e) => e.ticker === sel.ticker)) {
-      m.update([...m.entries, { ticker: sel.ticker }]).catch((e: Error) => setNotice(`Quote matrix: ${e.message}`));
+      m.update([...m.entries, { ticker: sel.ticker }]).catch((e: Error) => setNotice(`Quote matrix: ${sentence(e.message)}`));
     }
   }, []);
 
@@ -152,7 +153,10 @@ export function App() {
     const onConnect = () => setConnected(true);
     const onDisconnect = () => setConnected(false);
     const onReplay = (r: ReplayStatus) => acceptReplay(r);
-    const onError = (m: { event: string; message: string }) => setNotice(`${m.event}: ${m.message}`);
+    // Panels show their own streams' errors (the chain says why it stopped); the rest is a notice.
+    const onError = (m: { event: string; message: string }) => {
+      if (m.event !== 'options:subscribe') setNotice(sentence(m.message));
+    };
     // e.g. the token check of a non-loopback server: show the server's sentence.
     const onConnectError = (e: Error) => setNotice(`Cannot connect: ${e.message}`);
     socket.on('connect_error', onConnectError);
@@ -240,9 +244,12 @@ export function App() {
       : null;
   const badge = badgeFor(connected, currentHealth, feed, replay, symbol);
   const row = quotes.get(symbol);
+  // Unknown (null) until the quotes stream has described this symbol in the session on screen:
+  // asking for the options of a symbol the new session lacks would only be a 404.
+  const rowCurrent = !!row && (!replay || row.session === replay.session);
   const symbolData = useMemo(
-    () => (!row ? null : row.hasData ? ({ ok: true } as const) : ({ ok: false, message: row.message ?? `No data for ${symbol}` } as const)),
-    [row?.hasData, row?.message, symbol], // eslint-disable-line react-hooks/exhaustive-deps
+    () => (!row || !rowCurrent ? null : row.hasData ? ({ ok: true } as const) : ({ ok: false, message: row.message ?? `No data for ${symbol}` } as const)),
+    [rowCurrent, row?.hasData, row?.message, symbol], // eslint-disable-line react-hooks/exhaustive-deps
   );
   const lastText =
     row && row.last != null ? `${formatPrice(row.last, tickSize(symbol))}  ${formatPct(row.changePct)}` : null;

@@ -10,6 +10,7 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ExpirationsResponse, QuoteSource, WireExpiration, WireOptionRow } from '../../../src/hub/options-protocol.js';
 import { api } from '../api.js';
+import { sentence } from '../messages.js';
 import { formatPrice, formatVolume } from '../format.js';
 import {
   STALE_QUOTE_MS,
@@ -101,9 +102,17 @@ export interface OptionsChainProps {
 }
 
 export function OptionsChain(p: OptionsChainProps) {
-  const [exps, setExps] = useState<ExpirationsResponse | null>(null);
+  // Expirations are only good for the (symbol, session, resync) they were asked for: after a
+  // session change or a replay jump none is streamed until the new list has arrived, so no
+  // request ever names an expiration the new timeline does not have.
+  const timeline = `${p.symbol}|${p.session ?? ''}|${p.resyncToken}`;
+  const [exps, setExps] = useState<{ list: ExpirationsResponse; timeline: string } | null>(null);
   const [expError, setExpError] = useState<string | null>(null);
   const [expiration, setExpiration] = useState<string | null>(null);
+  // Why the shown expiration changed by itself (the one picked has closed).
+  const [switchNote, setSwitchNote] = useState<string | null>(null);
+  // Bumped when the chain stream ends (e.g. the 0-DTE closed): ask for the open expirations again.
+  const [refetch, setRefetch] = useState(0);
   const [extras, setExtras] = useState<ColumnId[]>(loadExtras);
   // The expiration a trader picked, per symbol, survives symbol switches within the page.
   const chosen = useRef(new Map<string, string>());
@@ -112,6 +121,7 @@ export function OptionsChain(p: OptionsChainProps) {
 
   const dataOk = p.symbolData?.ok === true;
   const dataMessage = p.symbolData && !p.symbolData.ok ? p.symbolData.message : null;
+  const sessionRef = useRef(p.session);
   useEffect(() => {
     let cancelled = false;
     setExpError(null);
@@ -119,31 +129,46 @@ export function OptionsChain(p: OptionsChainProps) {
       setExps(null);
       return;
     }
+    const sameSession = sessionRef.current === p.session;
+    sessionRef.current = p.session;
     api.optionExpirations(p.symbol).then(
       (r) => {
         if (cancelled) return;
-        setExps(r);
+        setExps({ list: r, timeline });
         setExpiration((cur) => {
           const want = chosen.current.get(p.symbol) ?? cur;
-          return r.expirations.some((e) => e.expiration === want) ? want : (r.expirations[0]?.expiration ?? null);
+          if (r.expirations.some((e) => e.expiration === want)) return want;
+          const next = r.expirations[0]?.expiration ?? null;
+          // Within a session an expiration only disappears by expiring: say so.
+          if (want && sameSession && next && want < next) {
+            setSwitchNote(`The ${formatExpiryShort(want)} expiration has expired — showing ${formatExpiryShort(next)}.`);
+          }
+          chosen.current.delete(p.symbol);
+          return next;
         });
       },
       (e: Error) => {
         if (cancelled) return;
         setExps(null);
         setExpiration(null);
-        setExpError(e.message);
+        setExpError(sentence(e.message));
       },
     );
     return () => {
       cancelled = true;
     };
-  }, [p.symbol, p.session, p.resyncToken, clockBucket, dataOk]);
+  }, [p.symbol, p.session, p.resyncToken, clockBucket, dataOk, refetch, timeline]);
 
-  // A switch of symbol must not show the previous symbol's tabs for a moment.
-  const expsForSymbol = exps && exps.underlying === p.symbol ? exps : null;
+  useEffect(() => setSwitchNote(null), [p.symbol, p.session]);
+
+  // Tabs of another symbol or an earlier timeline are never shown nor streamed.
+  const expsForSymbol = exps && exps.timeline === timeline && exps.list.underlying === p.symbol ? exps.list : null;
   const activeExp = expsForSymbol && expiration && expsForSymbol.expirations.some((e) => e.expiration === expiration) ? expiration : null;
   const { view, error } = useChainStream(expsForSymbol ? p.symbol : null, activeExp, p.resyncToken);
+  // The stream ended (its expiration closed): look up what is open now.
+  useEffect(() => {
+    if (error && view) setRefetch((n) => n + 1);
+  }, [error]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     localStorage.setItem(COLUMNS_KEY, JSON.stringify(extras));
@@ -187,6 +212,7 @@ export function OptionsChain(p: OptionsChainProps) {
 
   const pickExpiration = (e: string) => {
     chosen.current.set(p.symbol, e);
+    setSwitchNote(null);
     setExpiration(e);
   };
 
@@ -262,6 +288,7 @@ export function OptionsChain(p: OptionsChainProps) {
         <ExpirationTabs expirations={expsForSymbol.expirations} active={activeExp} onPick={pickExpiration} />
       ) : null}
       {body}
+      {switchNote ? <div className="chain-note" role="status" data-testid="chain-switch-note">{switchNote}</div> : null}
       {view?.note ? <div className="chain-note">{view.note}</div> : null}
       {view && error ? (
         <div className="chain-note warn" role="status">
