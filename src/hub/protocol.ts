@@ -133,7 +133,13 @@ export const REPLAY_MAX_SPEED = 600;
 
 export const ReplayControlSchema = z.object({
   session: z.string({ error: 'must be a date like 2013-10-10' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2013-10-10').optional(),
-  time: z.string({ error: 'must be New York wall time like 10:30' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be New York wall time like 10:30').optional(),
+  // "9:45" is 09:45: traders type the hour without its leading zero.
+  time: z
+    .string({ error: 'must be New York wall time like 10:30' })
+    .trim()
+    .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be New York wall time like 10:30 or 9:45')
+    .transform((t) => t.padStart(5, '0'))
+    .optional(),
   speed: z
     .number({ error: 'must be a number between 1 and 600' })
     .min(1, 'must be between 1 and 600')

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { InputError } from '../core/errors.js';
-import { addDays, nyMidnight } from '../calendar/index.js';
+import { addDays, nyMidnight, nyTimeToMs, sessionOn } from '../calendar/index.js';
 import type { MarketStore } from '../store/types.js';
 import type { ChartHub } from '../hub/hub.js';
 import { toWireBar } from '../hub/hub.js';
@@ -102,6 +102,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post('/api/replay', async (request) => {
     const control = parseOr400(ReplayControlSchema, request.body ?? {}, 'body');
     if (!replay || !hub.replayStatus()) throw new HttpError(409, replayUnavailable(deps));
+    if (control.time !== undefined) checkReplayTime(control.session ?? replay.currentSession(), control.time);
     return replay.control(control);
   });
 
@@ -139,6 +140,20 @@ function dayStart(field: string, date: string): number {
   } catch (err) {
     if (err instanceof InputError) throw new InputError(field, err.reason);
     throw err;
+  }
+}
+
+/** A replay time outside the session's data (04:00–20:00 ET, less on early closes) is refused, not silently moved. */
+function checkReplayTime(date: string, time: string): void {
+  const session = sessionOn(date);
+  if (!session) return; // the feed names an unknown session itself
+  const at = nyTimeToMs(date, time);
+  const hhmm = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hour12: false }).format(ms);
+  if (at < session.preOpen) {
+    throw new HttpError(400, `time: ${time} is before the session's data, which starts at ${hhmm(session.preOpen)} ET (pre-market) on ${date}`);
+  }
+  if (at > session.postClose) {
+    throw new HttpError(400, `time: ${time} is after the session's data, which ends at ${hhmm(session.postClose)} ET (after-hours) on ${date}`);
   }
 }
 

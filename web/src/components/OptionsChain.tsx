@@ -47,6 +47,8 @@ const COLUMNS: ColumnDef[] = [
   { id: 'delta', name: 'Delta', label: 'Δ', title: 'Delta' },
 ];
 const EXTRA_ORDER: ColumnId[] = ['last', 'volume', 'oi', 'iv', 'delta'];
+/** When the panel is too narrow for every picked column, these stay longest (puts must stay in view). */
+const FIT_PRIORITY: ColumnId[] = ['delta', 'iv', 'last', 'volume', 'oi'];
 const COLUMNS_KEY = 'optdesk.chain.columns';
 // The right column is 440 px on a wide screen and 360 px on a laptop: IV + delta fit only
 // on the former without a horizontal scrollbar.
@@ -206,8 +208,35 @@ export function OptionsChain(p: OptionsChainProps) {
 
   // Mirrored around the strike, bid/ask nearest to it on both sides (the usual chain layout).
   // Memoised so the memo'd strike rows only re-render when their own data changes.
-  const callCols = useMemo(() => [...[...extras].reverse(), 'bid', 'ask'] as ColumnId[], [extras]);
-  const putCols = useMemo(() => ['bid', 'ask', ...extras] as ColumnId[], [extras]);
+  // The picked columns that fit the panel's width: both sides must stay in view (a chain whose
+  // puts scroll off to the right hides half the market). Measured after each render: while
+  // the table overflows, the lowest-priority column goes; a resize measures again.
+  const [fit, setFit] = useState(extras.length);
+  const shownExtras = useMemo(() => {
+    const kept = new Set(FIT_PRIORITY.filter((c) => extras.includes(c)).slice(0, fit));
+    return EXTRA_ORDER.filter((c) => kept.has(c));
+  }, [extras, fit]);
+  const hiddenExtras = extras.filter((c) => !shownExtras.includes(c));
+  useEffect(() => setFit(extras.length), [extras]);
+  const sectionRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const el = sectionRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let width = el.clientWidth;
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth === width) return;
+      width = el.clientWidth;
+      setFit(extras.length);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [extras.length]);
+  useLayoutEffect(() => {
+    const box = scrollRef.current;
+    if (box && fit > 0 && box.scrollWidth > box.clientWidth + 1) setFit(Math.min(fit, shownExtras.length) - 1);
+  });
+  const callCols = useMemo(() => [...[...shownExtras].reverse(), 'bid', 'ask'] as ColumnId[], [shownExtras]);
+  const putCols = useMemo(() => ['bid', 'ask', ...shownExtras] as ColumnId[], [shownExtras]);
   const colCount = callCols.length + putCols.length + 1;
 
   const pickExpiration = (e: string) => {
@@ -266,8 +295,10 @@ export function OptionsChain(p: OptionsChainProps) {
   const source: QuoteSource | null = view?.source ?? expsForSymbol?.source ?? null;
   return (
     <section
+      ref={sectionRef}
       className="panel side-panel chain"
       data-testid="options-chain"
+      data-columns={shownExtras.join(',')}
       data-underlying={p.symbol}
       data-expiration={view?.expiration ?? ''}
       data-row-count={view ? strikes.length : undefined}
@@ -281,7 +312,7 @@ export function OptionsChain(p: OptionsChainProps) {
         </span>
         <span className="chain-tools">
           {source ? <SourceBadge source={source} /> : null}
-          <ColumnPicker extras={extras} onChange={setExtras} />
+          <ColumnPicker extras={extras} hidden={hiddenExtras} onChange={setExtras} />
         </span>
       </div>
       {expsForSymbol && expsForSymbol.expirations.length > 0 ? (
@@ -362,7 +393,7 @@ function ExpirationTabs({ expirations, active, onPick }: { expirations: WireExpi
   );
 }
 
-function ColumnPicker({ extras, onChange }: { extras: ColumnId[]; onChange(c: ColumnId[]): void }) {
+function ColumnPicker({ extras, hidden, onChange }: { extras: ColumnId[]; hidden: ColumnId[]; onChange(c: ColumnId[]): void }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -375,8 +406,14 @@ function ColumnPicker({ extras, onChange }: { extras: ColumnId[]; onChange(c: Co
   }, [open]);
   return (
     <div className="col-picker" ref={ref}>
-      <button className="col-picker-btn" aria-expanded={open} onClick={() => setOpen((v) => !v)} title="Choose the chain's columns" data-testid="chain-columns">
-        Columns ▾
+      <button
+        className="col-picker-btn"
+        aria-expanded={open}
+        onClick={() => setOpen((v) => !v)}
+        title={hidden.length ? `Choose the chain's columns (${hidden.length} picked column${hidden.length === 1 ? '' : 's'} hidden: no room in this window)` : "Choose the chain's columns"}
+        data-testid="chain-columns"
+      >
+        Columns{hidden.length ? ` (${hidden.length} hidden)` : ''} ▾
       </button>
       {open ? (
         <div className="col-picker-menu" role="menu">
@@ -389,6 +426,7 @@ function ColumnPicker({ extras, onChange }: { extras: ColumnId[]; onChange(c: Co
                 onChange={(e) => onChange(EXTRA_ORDER.filter((id) => (id === c.id ? e.target.checked : extras.includes(id))))}
               />
               {c.name}
+              {hidden.includes(c.id) ? <span className="muted"> — no room</span> : null}
             </label>
           ))}
         </div>
