@@ -92,9 +92,9 @@ function badPrintMarkers(bars: readonly WireBar[]): SeriesMarker<UTCTimestamp>[]
       shape: 'circle' as const,
       size: 0.6,
       color: COLORS.badPrint,
-      // Short: two flagged bars a few candles apart must not print over each other. The legend
-      // of the bar says what was printed; the toolbar toggle says what the marker means.
-      text: 'bad print',
+      // One sign, like the toolbar's "⚠ Prints" toggle: two flagged bars a few candles apart
+      // must not print words over each other. The bar's legend says what was printed.
+      text: '⚠',
     }));
 }
 

@@ -54,6 +54,12 @@ function OrderTicket({ selected, row, underlyingLast }: { selected: SelectedCont
           <div className="ticket-line">
             <span className="muted">Selected:</span> <b>{longContract(selected.ticker)}</b> {selected.side === 'ask' ? 'buy at the ask' : 'sell at the bid'}
           </div>
+          {row?.expired ? (
+            <div className="ticket-line" data-testid="ticket-expired">
+              <span className="expired-tag">expired</span> settled at <b className="num">{formatPrice(row.settlement)}</b>
+              <span className="muted"> — it can no longer be traded.</span>
+            </div>
+          ) : (
           <div className="ticket-line ticket-price">
             <label>
               <span className="muted">Limit</span>{' '}
@@ -76,7 +82,8 @@ function OrderTicket({ selected, row, underlyingLast }: { selected: SelectedCont
               </span>
             )}
           </div>
-          {ticket.price != null ? <BreakEven strike={c.strike} right={c.right} premium={ticket.price} underlying={c.underlying} /> : null}
+          )}
+          {ticket.price != null && !row?.expired ? <BreakEven strike={c.strike} right={c.right} premium={ticket.price} underlying={c.underlying} /> : null}
           {row ? (
             <div className="ticket-quote">
               <span>
