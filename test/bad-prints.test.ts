@@ -11,12 +11,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
-import type { BarMessage, ReplayStatus, SnapshotMessage, WireBar } from '../src/hub/protocol.js';
+import type { BarMessage, SnapshotMessage, WireBar } from '../src/hub/protocol.js';
 import type { MinuteAggregate } from '../src/core/types.js';
 import { readAggregates, stockMinuteFile } from './helpers/data.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
+import { replayControl } from './helpers/replay.js';
 
 const DAY = '2013-10-08';
 const OPEN = Date.parse(`${DAY}T09:30:00-04:00`);
@@ -140,9 +141,9 @@ test('live: replaying through 15:03 and 15:36, the deltas keep the chart equal t
     s.emit('subscribe', { symbol: 'SPY', tf: '5m' });
     s.emit('subscribe', { symbol: 'SPY', tf: '5m', badPrints: 'show' });
     await until('both snapshots', () => seqs.hide >= 0 && seqs.show >= 0, 15_000);
-    await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'play' }) });
+    await replayControl(srv.url, { state: 'play' });
     for (let i = 0; i < 60; i++) ticker.tick(1_000); // 60 replay minutes at 60×, with forming-minute partials
-    const status = (await (await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'pause' }) })).json()) as ReplayStatus;
+    const status = await replayControl(srv.url, { state: 'pause' });
     assert.equal(status.time, '15:50');
     const hide = await restBars(srv.url, '5m');
     const show = await restBars(srv.url, '5m', 'show');

@@ -8,10 +8,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
-import type { ErrorMessage, QuotesDeltaMessage, QuotesSnapshotMessage, ReplayStatus, WatchlistRow, WireBar } from '../src/hub/protocol.js';
+import type { ErrorMessage, QuotesDeltaMessage, QuotesSnapshotMessage, WatchlistRow, WireBar } from '../src/hub/protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { barrier, connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
+import { replayControl } from './helpers/replay.js';
 
 let srv: TestServer;
 let ticker: ManualTicker;
@@ -32,11 +33,7 @@ async function client(): Promise<Socket> {
   return s;
 }
 
-async function control(body: Record<string, unknown>): Promise<ReplayStatus> {
-  const res = await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.equal(res.status, 200, await res.clone().text());
-  return (await res.json()) as ReplayStatus;
-}
+const control = (body: Record<string, unknown>) => replayControl(srv.url, body);
 
 async function lastMinute(symbol: string): Promise<WireBar | undefined> {
   const res = await fetch(`${srv.url}/api/bars?symbol=${symbol}&tf=1m&extended=true`);

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { replayControl } from '../helpers/replay.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -57,8 +58,7 @@ function readPrices(): Promise<Sample> {
 test('at 600× the watchlist, toolbar and chain marker show the same price at every sampled moment', async () => {
   await page.waitForSelector('[data-testid="chain-spot"]', { timeout: 30_000 });
   await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="watchlist-SPY"] .wl-last')?.textContent ?? ''), null, { timeout: 30_000 });
-  const res = await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'play' }) });
-  assert.equal(res.status, 200);
+  await replayControl(srv.url, { state: 'play' });
 
   const samples: Sample[] = [];
   let lastClock = '';
@@ -76,7 +76,7 @@ test('at 600× the watchlist, toolbar and chain marker show the same price at ev
     lastClock = s.clock;
     samples.push(s);
   }
-  await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'pause' }) });
+  await replayControl(srv.url, { state: 'pause' });
 
   const moved = new Set(samples.map((s) => s.watchlist));
   assert.ok(moved.size > 1, `the price should move while playing at 600×: ${JSON.stringify(samples)}`);
@@ -94,8 +94,7 @@ test('nothing polls /api/symbols: prices arrive over the socket', async () => {
     if (r.url().includes('/api/symbols')) polled.push(r.url());
   };
   page.on('request', onRequest);
-  const res = await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'play' }) });
-  assert.equal(res.status, 200);
+  await replayControl(srv.url, { state: 'play' });
   const start = await readPrices();
   // Ten clock changes on screen take several seconds of wall time at 600× — longer than the old 2 s poll.
   let prev = start.clock;
@@ -104,6 +103,6 @@ test('nothing polls /api/symbols: prices arrive over the socket', async () => {
     prev = (await readPrices()).clock;
   }
   page.off('request', onRequest);
-  await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'pause' }) });
+  await replayControl(srv.url, { state: 'pause' });
   assert.deepEqual(polled, [], 'the dashboard must not poll the watchlist');
 });
