@@ -119,7 +119,7 @@ export function App() {
   const rows = useMemo<WatchlistRow[]>(() => watchlist.map((s) => quotes.get(s) ?? pendingRow(s)), [watchlist, quotes]);
 
   const loadWatchlist = useCallback(() => {
-    api.symbols().then((r) => setWatchlist(r.map((x) => x.symbol)), (e: Error) => setNotice(`Watchlist unavailable: ${e.message}`));
+    api.symbols().then((r) => setWatchlist(r.map((x) => x.symbol)), (e: Error) => setNotice(`Watchlist unavailable: ${sentence(e.message)}`));
   }, []);
 
   /**
@@ -147,7 +147,7 @@ export function App() {
         setFeed(h.feed);
         if (h.replay) acceptReplay(h.replay);
       },
-      (e: Error) => setNotice(`Server health unavailable: ${e.message}`),
+      (e: Error) => setNotice(`Server health unavailable: ${sentence(e.message)}`),
     );
     api.replaySessions().then(setSessions, () => setSessions([]));
     const onConnect = () => setConnected(true);
@@ -230,7 +230,7 @@ export function App() {
         const r = replayRef.current;
         if (!r || r.state === 'ended') return;
         e.preventDefault();
-        onControl({ state: r.state === 'play' ? 'pause' : 'play' }).catch((err: Error) => setNotice(err.message));
+        onControl({ state: r.state === 'play' ? 'pause' : 'play' }).catch((err: Error) => setNotice(sentence(err.message)));
       }
     };
     document.addEventListener('keydown', onKey);
@@ -281,7 +281,7 @@ export function App() {
               if (s === symbol && rest[0]) selectSymbol(rest[0]);
               setWatchlist(rest);
             },
-            (e: Error) => setNotice(e.message),
+            (e: Error) => setNotice(sentence(e.message)),
           );
         }}
       />

@@ -33,6 +33,7 @@ import { api, type Drawing } from '../api.js';
 import { direction, formatPrice, formatSigned, formatVolume, roundToTick, tickDecimals, tickSize } from '../format.js';
 import { formatChartClock, formatChartDate, nyDate, toChartTime } from '../nyTime.js';
 import { socket } from '../socket.js';
+import { sentence } from '../messages.js';
 import { SeriesFeed, sameSeries, type FeedSink } from './seriesFeed.js';
 import { SessionSeparators } from './sessionSeparators.js';
 
@@ -386,7 +387,7 @@ export function ChartView(props: ChartViewProps) {
         drawingsLoadedRef.current = symbol;
         setDrawings(d.filter((x) => x.kind === 'hline' && Number.isFinite(x.price)));
       })
-      .catch((e: Error) => !cancelled && propsRef.current.onNotice(`Could not load lines for ${symbol}: ${e.message}`));
+      .catch((e: Error) => !cancelled && propsRef.current.onNotice(`Could not load lines for ${symbol}: ${sentence(e.message)}`));
     return () => {
       cancelled = true;
     };
@@ -427,7 +428,7 @@ export function ChartView(props: ChartViewProps) {
       return false;
     }
     setDrawings(next);
-    api.saveDrawings(forSymbol, next).catch((e: Error) => propsRef.current.onNotice(`Could not save lines for ${forSymbol}: ${e.message}`));
+    api.saveDrawings(forSymbol, next).catch((e: Error) => propsRef.current.onNotice(`Could not save lines for ${forSymbol}: ${sentence(e.message)}`));
     return true;
   }
 

@@ -10,6 +10,7 @@ import type { MatrixEntry, WireMatrixRow } from '../../../src/hub/options-protoc
 import { direction, formatPrice, formatSigned } from '../format.js';
 import { STALE_QUOTE_MS, formatAge, longContract, shortContract, type SelectedContract } from '../options/contract.js';
 import { useFlash } from '../options/flash.js';
+import { sentence } from '../messages.js';
 import { SourceBadge, quoteAge } from './OptionsChain.js';
 
 export interface QuoteMatrixProps {
@@ -56,7 +57,7 @@ export function QuoteMatrix(p: QuoteMatrixProps) {
 
   const save = (next: MatrixEntry[]) => {
     setError(null);
-    p.onChange(next).catch((e: Error) => setError(e.message));
+    p.onChange(next).catch((e: Error) => setError(sentence(e.message)));
   };
   const edit = (ticker: string, field: EditField, value: number | undefined) => {
     save(
