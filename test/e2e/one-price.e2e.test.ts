@@ -77,6 +77,16 @@ test('at 600× the watchlist, toolbar and chain marker show the same price at ev
     samples.push(s);
   }
   await replayControl(srv.url, { state: 'pause' });
+  // Paused, the chart's last candle closes at that same price too (5m RTH chart, RTH clock).
+  await page.waitForFunction(
+    () => {
+      const chart = document.querySelector<HTMLElement>('[data-testid="chart"]')?.dataset.lastClose;
+      const shown = document.querySelector('[data-testid="watchlist-SPY"] .wl-last')?.textContent?.trim();
+      return !!chart && Number(chart).toFixed(2) === shown;
+    },
+    null,
+    { timeout: 30_000 },
+  );
 
   const moved = new Set(samples.map((s) => s.watchlist));
   assert.ok(moved.size > 1, `the price should move while playing at 600×: ${JSON.stringify(samples)}`);
