@@ -132,6 +132,8 @@ test('a client that misses a delta re-subscribes and converges to the server ser
   s.emit('unsubscribe', { symbol: 'SPY', tf: '5m' });
 });
 
+// Symbols on a dashboard's watchlist hold a provider subscription too (the quotes stream);
+// test/quotes-stream.test.ts checks that nobody's symbols hold none.
 test('two clients on one series share one provider subscription; none is left after both leave', async () => {
   const replay = srv.server.replay!;
   for (const s of sockets.filter((x) => x.connected)) await barrier(s); // earlier tests' unsubscribes have landed

@@ -199,3 +199,24 @@ test('replay 2013-10-10 (no recorded option quotes): SPY chain from the model, e
   // GOOG has no bars and no quotes in this session.
   assert.match((await get<{ error: string }>('/api/options/expirations?underlying=GOOG', 404)).error, /No option data for GOOG/);
 });
+
+test('a MODEL chain prints the σ of its note as every row\'s IV, with greeks at that σ', async () => {
+  await control({ session: '2013-10-10', time: '11:00' });
+  for (const expiration of ['2013-10-11', '2013-11-01']) {
+    const chain = await get<ChainResponse>(`/api/options/chain?underlying=SPY&expiration=${expiration}`);
+    const sigma = /σ (\d+\.\d)%/.exec(chain.note ?? '')?.[1];
+    assert.ok(sigma, `the note names σ: ${chain.note}`);
+    for (const r of chain.rows) {
+      assert.ok(r.iv !== null, `${r.ticker} has an IV (even without a bid)`);
+      assert.equal((r.iv * 100).toFixed(1), sigma, `${r.ticker} IV ${r.iv} vs the note's σ ${sigma}%`);
+      assert.equal(r.ivReason, null);
+    }
+    // Greeks from one σ: call deltas fall with the strike, put delta = call delta − 1 (no dividends, ~0 carry over days).
+    const calls = chain.rows.filter((r) => r.right === 'call').sort((a, b) => a.strike - b.strike);
+    for (let i = 1; i < calls.length; i++) assert.ok(calls[i]!.delta! <= calls[i - 1]!.delta!, 'call delta is monotone in the strike');
+    for (const c of calls) {
+      const p = chain.rows.find((r) => r.right === 'put' && r.strike === c.strike)!;
+      assert.ok(Math.abs(c.delta! - 1 - p.delta!) < 0.01, `put-call delta parity at ${c.strike}: ${c.delta} ${p.delta}`);
+    }
+  }
+});

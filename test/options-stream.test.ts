@@ -21,6 +21,7 @@ import type {
   WireMatrixRow,
   WireOptionRow,
 } from '../src/hub/options-protocol.js';
+import { readAggregates, stockDailyFile, stockMinuteFile } from './helpers/data.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
@@ -141,8 +142,13 @@ describe('replay streams (GOOG 2015-12-24)', () => {
     const w = first.rows[1]!;
     assert.equal(w.pnl, null, 'not held: no P&L');
     assert.equal(w.toTakeProfit, null, 'no take-profit: no distance');
+    // Expired on 2015-12-18, when GOOG closed at 739.31 (vendor daily bar): the 750 call settled worthless.
+    const dec18 = readAggregates(stockDailyFile('GOOG')).find((d) => d.start === Date.parse('2015-12-18T00:00:00-05:00'))!;
+    assert.ok(dec18.close < 750);
     assert.equal(first.rows[2]!.ivReason, 'expired');
-    assert.equal(first.rows[2]!.mark, null);
+    assert.equal(first.rows[2]!.expired, true);
+    assert.equal(first.rows[2]!.settlement, 0);
+    assert.equal(first.rows[2]!.mark, 0);
 
     await control({ state: 'play' });
     const hub = srv.server.optionsHub;
@@ -157,6 +163,33 @@ describe('replay streams (GOOG 2015-12-24)', () => {
     deltas.forEach((d, i) => assert.equal(d.seq, i + 1));
     for (const d of deltas) for (const r of d.rows) if (r.ticker === held.ticker) check(r);
     s.emit('matrix:set', { entries: [] });
+  });
+
+  test('matrix: a 0-DTE contract held through the 13:00 close shows its settlement and keeps its P&L', async () => {
+    const s = await client();
+    const held = { ticker: 'O:GOOG151224C00740000', entryPrice: 6.5, quantity: 2 };
+    const otm = { ticker: 'O:GOOG151224C00760000', entryPrice: 0.4, quantity: 1 };
+    await control({ time: '12:50' });
+    let rows = new Map<string, WireMatrixRow>();
+    s.on('matrix:snapshot', (m: MatrixSnapshotMessage) => (rows = new Map(m.rows.map((r) => [r.ticker, r]))));
+    s.on('matrix:delta', (m: MatrixDeltaMessage) => m.rows.forEach((r) => rows.set(r.ticker, r)));
+    s.emit('matrix:set', { entries: [held, otm] });
+    await until('the matrix snapshot', () => rows.has(held.ticker));
+    assert.ok(!rows.get(held.ticker)!.expired && rows.get(held.ticker)!.bid !== null, 'quoted before the close');
+    // GOOG's close that day: the last regular-session minute before the 13:00 early close.
+    const minutes = readAggregates(stockMinuteFile('2015-12-24'), 'GOOG').filter((m) => m.start < Date.parse('2015-12-24T13:00:00-05:00'));
+    const close = minutes.at(-1)!.close;
+    await control({ time: '13:10' });
+    await until('the held row to expire', () => rows.get(held.ticker)?.expired === true && rows.get(otm.ticker)?.expired === true, 15_000);
+    const r = rows.get(held.ticker)!;
+    assert.equal(r.settlement, Math.round((close - 740) * 1e4) / 1e4);
+    assert.equal(r.mark, r.settlement);
+    assert.equal(r.pnl, Math.round((r.settlement! - 6.5) * 100 * 2 * 100) / 100);
+    const o = rows.get(otm.ticker)!;
+    assert.equal(o.settlement, 0, 'out of the money: worthless');
+    assert.equal(o.pnl, -40);
+    s.emit('matrix:set', { entries: [] });
+    await control({ time: '11:00' });
   });
 
   test('bad messages get error_message naming the field; the connection stays up', async () => {

@@ -71,7 +71,7 @@ test('bad inputs answer 400 naming the field, and the server keeps running', asy
     ['GET', '/api/bars?symbol=SPY&tf=5m&from=2013-10-10&to=2013-10-01', undefined, /^to: /],
     ['GET', '/api/bars?symbol=SPY&tf=5m&extended=maybe', undefined, /^extended: must be true or false/],
     ['POST', '/api/replay', { speed: 10000 }, /^speed: must be between 1 and 600/],
-    ['POST', '/api/replay', { time: '9:30' }, /^time: /],
+    ['POST', '/api/replay', { time: '25:00' }, /^time: must be New York wall time like 10:30 or 9:45/],
     ['POST', '/api/replay', { state: 'stop' }, /^state: /],
     ['POST', '/api/replay', { session: '2013-10-12' }, /^session: no recorded data for 2013-10-12/],
     ['POST', '/api/watchlist', { symbol: '' }, /^symbol: /],
@@ -188,4 +188,36 @@ test('HOST other than 127.0.0.1 needs OPTDESK_TOKEN, then every request and sock
   } finally {
     await server.close();
   }
+});
+
+test('a made-up ticker is refused with a sentence naming it; tickers with data in any form are accepted', async () => {
+  const zzzz = await send('POST', '/api/watchlist', { symbol: 'zzzz' });
+  assert.equal(zzzz.status, 400);
+  assert.match(zzzz.body.error, /^symbol: ZZZZ is not a ticker optdesk has data for/);
+  assert.match(zzzz.body.error, /recorded: AIG, BAC, GOOG, SPY/);
+  const option = await send('POST', '/api/watchlist', { symbol: 'O:ZZZZ151224C00750000' });
+  assert.equal(option.status, 400, 'an option on an unknown underlying is as unknown');
+  // AAPL has only vendor daily bars; a GOOG contract has a known underlying.
+  for (const symbol of ['AAPL', 'O:GOOG151224C00750000']) {
+    const res = await send('POST', '/api/watchlist', { symbol });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal((await send('DELETE', `/api/watchlist/${symbol}`, {})).status, 200);
+  }
+  const list = await get<{ symbols: WatchlistRow[] }>('/api/symbols');
+  assert.ok(!list.body.symbols.some((r) => r.symbol === 'ZZZZ'), 'nothing was added');
+});
+
+test('replay time: "9:45" is 09:45; a time outside the session\'s data is refused with the session\'s hours', async () => {
+  const ok = await send('POST', '/api/replay', { time: '9:45' });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal((ok.body as ReplayStatus).time, '09:45');
+  const early = await send('POST', '/api/replay', { time: '03:00' });
+  assert.equal(early.status, 400);
+  assert.equal(early.body.error, "time: 03:00 is before the session's data, which starts at 04:00 ET (pre-market) on 2013-10-10");
+  const late = await send('POST', '/api/replay', { time: '21:15' });
+  assert.equal(late.status, 400);
+  assert.match(late.body.error, /^time: 21:15 is after the session's data, which ends at 20:00 ET/);
+  assert.equal(((await get<HealthResponse>('/api/health')).body.replay!).time, '09:45', 'a refused time moves nothing');
+  assert.equal((await send('POST', '/api/replay', { time: '9:4' })).status, 400);
+  await send('POST', '/api/replay', { time: '11:00' });
 });

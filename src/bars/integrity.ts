@@ -110,26 +110,50 @@ export function findDailyBadTicks(daily: DailyAggregate[], options: IntegrityOpt
 
 /** Bad ticks in minute bars: a bar whose move or range is far beyond the recent minutes' ranges. */
 export function findMinuteBadTicks(minutes: MinuteAggregate[], options: IntegrityOptions = {}): BadTick[] {
+  return flagMinuteBadTicks(minutes, 0, options).map(({ index, move, medianRange }) => {
+    const bar = minutes[index]!;
+    const prev = minutes[index - 1]!;
+    return {
+      date: nyDate(bar.start),
+      time: hhmm(bar.start),
+      kind: 'price-jump' as const,
+      detail: `moved ${move.toFixed(2)} (${((move / prev.close) * 100).toFixed(2)}%), ${(move / medianRange).toFixed(1)}× the median 1-minute range`,
+    };
+  });
+}
+
+export interface FlaggedMinute {
+  /** Index into the minutes given. */
+  index: number;
+  move: number;
+  medianRange: number;
+}
+
+type MinuteLike = Pick<MinuteAggregate, 'start' | 'open' | 'high' | 'low' | 'close'>;
+
+/**
+ * The minute bad ticks of `findMinuteBadTicks` (what `optdesk check` reports), as indices,
+ * for minutes at index ≥ `from`. A minute's verdict depends only on itself and the minutes
+ * before it in the same New York day, so a caller that appends minutes re-checks the tail only.
+ */
+export function flagMinuteBadTicks(minutes: readonly MinuteLike[], from = 0, options: IntegrityOptions = {}): FlaggedMinute[] {
   const rangeMultiple = options.rangeMultiple ?? 12;
   const window = options.window ?? 20;
-  const out: BadTick[] = [];
+  const out: FlaggedMinute[] = [];
   const ranges: number[] = [];
-  for (let i = 0; i < minutes.length; i++) {
+  // The trailing window of `from`: up to `window` ranges of the same day before it.
+  let i = Math.max(0, from - window);
+  const dayOf = minutes[from] ? nyDate(minutes[from]!.start) : '';
+  while (i < from && nyDate(minutes[i]!.start) !== dayOf) i++;
+  for (; i < minutes.length; i++) {
     const bar = minutes[i]!;
     const prev = minutes[i - 1];
     if (prev && nyDate(prev.start) !== nyDate(bar.start)) ranges.length = 0; // overnight gaps are not ticks
-    if (prev && ranges.length >= window / 2) {
+    if (i >= from && prev && ranges.length >= window / 2) {
       // A floor of a cent keeps penny-range quiet periods from flagging ordinary ticks.
       const medianRange = Math.max(median(ranges), 0.01);
       const move = Math.max(Math.abs(bar.open - prev.close), bar.high - bar.low);
-      if (move > rangeMultiple * medianRange && move / prev.close > 0.005) {
-        out.push({
-          date: nyDate(bar.start),
-          time: hhmm(bar.start),
-          kind: 'price-jump',
-          detail: `moved ${move.toFixed(2)} (${((move / prev.close) * 100).toFixed(2)}%), ${(move / medianRange).toFixed(1)}× the median 1-minute range`,
-        });
-      }
+      if (move > rangeMultiple * medianRange && move / prev.close > 0.005) out.push({ index: i, move, medianRange });
     }
     ranges.push(bar.high - bar.low);
     if (ranges.length > window) ranges.shift();

@@ -17,6 +17,7 @@ import { type Bar, type DailyAggregate, MINUTE_MS, type OptionQuote } from '../c
 import { BarEngine, type BarDelta } from '../bars/index.js';
 import { placeMinute } from '../bars/index.js';
 import { previousSession, nyDate, sessionAt } from '../calendar/index.js';
+import { BAD_PRINT_MODES, BadPrintFilter, type MarkedBar } from './bad-prints.js';
 import type { FeedStatus, MarketDataFeed } from '../feeds/types.js';
 import type { ReplayListener } from '../feeds/replay/feed.js';
 import {
@@ -94,6 +95,8 @@ export interface FeedObserver {
   onClock?(ms: number): void;
   onReset?(status: ReplayStatus): void;
   onQuote?(quote: OptionQuote): void;
+  /** Every bar the engine changed (all series, watched or not), before it is fanned out. */
+  onBar?(delta: BarDelta): void;
 }
 
 /** One dashboard shows a handful of charts; a socket asking for hundreds of series is broken or hostile. */
@@ -102,13 +105,17 @@ export const MAX_SERIES_PER_SOCKET = 200;
 /** Extra history requested before `loadedThrough`, because providers re-send late minutes (~15 min). */
 const BACKFILL_OVERLAP_MS = 15 * MINUTE_MS;
 
-export function toWireBar(bar: Bar): WireBar {
-  return { start: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume, closed: bar.closed };
+export function toWireBar(bar: MarkedBar): WireBar {
+  const wire: WireBar = { start: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume, closed: bar.closed };
+  if (bar.badPrint) wire.badPrint = bar.badPrint;
+  return wire;
 }
 
 export class ChartHub {
   private engineNow: BarEngine;
   private unlistenEngine: () => void;
+  /** What each chart sees of flagged bad prints (the engine keeps the originals). */
+  private readonly badPrints: BadPrintFilter;
   /** Bumped on every replay reset; work started for an older generation is dropped. */
   private generation = 0;
   private io?: Server;
@@ -141,6 +148,7 @@ export class ChartHub {
     this.guard = options.guard ?? new SocketGuard();
     this.feedState = feed.status();
     this.engineNow = new BarEngine({ clock: this.feedNow() });
+    this.badPrints = new BadPrintFilter(this.engineNow);
     this.unlistenEngine = this.engineNow.onDelta((d) => this.fanOut(d));
   }
 
@@ -322,6 +330,19 @@ export class ChartHub {
     }
   }
 
+  /**
+   * Holds a provider subscription for `symbol` without a chart series (the quotes stream's
+   * watchlist symbols) and loads its history; `release` gives it back.
+   */
+  retain(symbol: string): void {
+    this.addRef(symbol);
+    this.loadThenFlush(symbol);
+  }
+
+  release(symbol: string): void {
+    this.dropRef(symbol);
+  }
+
   /** Symbols the hub holds a provider subscription for. */
   providerSymbols(): string[] {
     return [...this.symbolsState].filter(([, s]) => s.refs > 0).map(([symbol]) => symbol);
@@ -342,7 +363,7 @@ export class ChartHub {
       await this.ensureLoaded(key.symbol);
       if (generation === this.generation) break;
     }
-    return this.engineNow.series(key.symbol, key.tf, key.extended, fromMs, toMs);
+    return this.badPrints.series(key.symbol, key.tf, key.extended, this.engineNow.series(key.symbol, key.tf, key.extended, fromMs, toMs), key.badPrints);
   }
 
   /** Loads `symbol`'s history up to now (single-flight; a no-op while it streams live). */
@@ -474,8 +495,9 @@ export class ChartHub {
         symbol: key.symbol,
         tf: key.tf,
         extended: key.extended,
+        badPrints: key.badPrints,
         seq: this.engineNow.seq(key.symbol, key.tf, key.extended),
-        bars: this.engineNow.series(key.symbol, key.tf, key.extended).map(toWireBar),
+        bars: this.badPrints.series(key.symbol, key.tf, key.extended, this.engineNow.series(key.symbol, key.tf, key.extended), key.badPrints).map(toWireBar),
         health: this.health(key),
       };
       for (const socket of entry.pending) {
@@ -492,12 +514,17 @@ export class ChartHub {
   }
 
   private fanOut(d: BarDelta): void {
+    this.badPrints.note(d);
+    if (this.observers.size > 0) this.notify((o) => o.onBar?.(d));
     if (this.series.size === 0) return;
-    const id = seriesId(d);
-    const entry = this.series.get(id);
-    if (!entry || entry.members.size === 0 || !this.io) return;
-    this.counters.deltasSent += entry.members.size;
-    this.io.to(id).emit(EVENTS.bar, { symbol: d.symbol, tf: d.tf, extended: d.extended, seq: d.seq, bar: toWireBar(d.bar) });
+    for (const badPrints of BAD_PRINT_MODES) {
+      const id = seriesId({ ...d, badPrints });
+      const entry = this.series.get(id);
+      if (!entry || entry.members.size === 0 || !this.io) continue;
+      this.counters.deltasSent += entry.members.size;
+      const bar = toWireBar(this.badPrints.view(d.symbol, d.tf, d.extended, d.bar, badPrints));
+      this.io.to(id).emit(EVENTS.bar, { symbol: d.symbol, tf: d.tf, extended: d.extended, badPrints, seq: d.seq, bar });
+    }
   }
 
   /**
@@ -509,6 +536,7 @@ export class ChartHub {
     this.counters.resets++;
     this.unlistenEngine();
     this.engineNow = new BarEngine({ clock: this.feedNow() });
+    this.badPrints.reset(this.engineNow);
     this.unlistenEngine = this.engineNow.onDelta((d) => this.fanOut(d));
     for (const s of this.symbolsState.values()) {
       s.liveLoaded = false;
@@ -527,8 +555,8 @@ export class ChartHub {
       }
       entry.members.clear();
     }
-    const watched = new Set([...this.series.values()].map((e) => e.key.symbol));
-    for (const symbol of watched) this.loadThenFlush(symbol);
+    // Every symbol with a provider subscription: chart series and quotes-stream symbols alike.
+    for (const symbol of this.providerSymbols()) this.loadThenFlush(symbol);
   }
 
   private noteInput(symbol: string, start: number, completeMinute: boolean): void {
@@ -558,7 +586,7 @@ export class ChartHub {
       const fingerprint = healthFingerprint(health);
       if (fingerprint === entry.lastHealth) continue;
       entry.lastHealth = fingerprint;
-      const message: HealthMessage = { symbol: entry.key.symbol, tf: entry.key.tf, extended: entry.key.extended, health };
+      const message: HealthMessage = { symbol: entry.key.symbol, tf: entry.key.tf, extended: entry.key.extended, badPrints: entry.key.badPrints, health };
       // Waiting sockets too: they are the ones who need to read BACKFILLING.
       for (const socket of entry.members) socket.emit(EVENTS.health, message);
       for (const socket of entry.pending) socket.emit(EVENTS.health, message);

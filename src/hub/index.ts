@@ -11,8 +11,12 @@
  * OptionsHub (options-hub.ts) serves the option chain and quote-matrix streams of
  * options-protocol.ts on the same Socket.IO server.
  *
+ * QuotesHub (quotes-hub.ts) serves the quotes stream: the one price per symbol that the
+ * watchlist, toolbar, chain marker and order ticket all show.
+ *
  * protocol.ts is the wire contract shared with web/ (types only on the browser side).
  */
 export { ChartHub, toWireBar, MAX_SERIES_PER_SOCKET, type ChartHubOptions, type ReplayCapable, type FeedObserver } from './hub.js';
 export * from './protocol.js';
 export { OptionsHub, MAX_CHAIN_STREAMS_PER_SOCKET, type OptionsHubOptions } from './options-hub.js';
+export { QuotesHub, quoteRow, type QuotesHubOptions, type SymbolCatalog } from './quotes-hub.js';

@@ -268,7 +268,7 @@ export class OptionsHub {
   /** The stream cannot go on (underlying gone after a session change, expiration expired): say why and drop it. */
   private endChain(stream: ChainStream, err: unknown): void {
     this.unsubscribeChain(stream.socket, stream.key);
-    sendSocketError(stream.socket, OPTION_EVENTS.chainSubscribe, explain(err));
+    sendSocketError(stream.socket, OPTION_EVENTS.chainSubscribe, explain(err), { underlying: stream.underlying, expiration: stream.expiration });
   }
 
   // ───────────────────────────── matrix streams ─────────────────────────────

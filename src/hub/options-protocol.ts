@@ -148,6 +148,10 @@ export interface WireMatrixRow extends WireOptionRow {
   /** takeProfit − bid (what the exit would need), null unless a take-profit is set. */
   toTakeProfit: number | null;
   source: QuoteSource;
+  /** The contract has expired: `mark` is its settlement value. */
+  expired?: boolean;
+  /** Value at expiration: intrinsic against the underlying's close that day (0 out of the money); null until known. */
+  settlement?: number | null;
 }
 
 export interface MatrixSnapshotMessage {

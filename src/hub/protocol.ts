@@ -23,11 +23,18 @@ export const SymbolSchema = z
 
 export const TimeframeSchema = z.enum(TIMEFRAMES, { error: `must be one of ${TIMEFRAMES.join(', ')}` });
 
-/** Identifies one bar series: (symbol, tf, extended hours or not). */
+/**
+ * Bad prints (minutes `optdesk check` flags as bad ticks): `hide` (default) clamps their
+ * high/low to the body before aggregation, `show` draws the bars as stored (src/hub/bad-prints.ts).
+ */
+export const BadPrintsSchema = z.enum(['hide', 'show'], { error: 'must be "hide" or "show"' });
+
+/** Identifies one bar series: (symbol, tf, extended hours or not, bad prints hidden or shown). */
 export const SeriesKeySchema = z.object({
   symbol: SymbolSchema,
   tf: TimeframeSchema,
   extended: z.boolean({ error: 'must be true or false' }).optional().default(false),
+  badPrints: BadPrintsSchema.optional().default('hide'),
 });
 export type SeriesKey = z.output<typeof SeriesKeySchema>;
 
@@ -43,6 +50,8 @@ export interface WireBar {
   close: number;
   volume: number;
   closed: boolean;
+  /** The bar holds a flagged bad print: its high/low as stored (shown raw or clamped per `badPrints`). */
+  badPrint?: { high: number; low: number };
 }
 
 export type HealthState = 'LIVE' | 'REPLAY' | 'DELAYED' | 'BACKFILLING' | 'STALE' | 'DEGRADED';
@@ -63,6 +72,7 @@ export interface SnapshotMessage {
   symbol: string;
   tf: string;
   extended: boolean;
+  badPrints: 'hide' | 'show';
   seq: number;
   bars: WireBar[];
   health: SeriesHealth;
@@ -72,6 +82,7 @@ export interface BarMessage {
   symbol: string;
   tf: string;
   extended: boolean;
+  badPrints: 'hide' | 'show';
   seq: number;
   bar: WireBar;
 }
@@ -80,6 +91,7 @@ export interface HealthMessage {
   symbol: string;
   tf: string;
   extended: boolean;
+  badPrints: 'hide' | 'show';
   health: SeriesHealth;
 }
 
@@ -88,6 +100,8 @@ export interface ErrorMessage {
   event: string;
   /** Which field and why. */
   message: string;
+  /** The stream this error ends (e.g. `{underlying, expiration}` of a chain), so a client can tell it from one it still holds. */
+  stream?: Record<string, string>;
 }
 
 /** Socket.IO event names, server → client and client → server. */
@@ -99,6 +113,9 @@ export const EVENTS = {
   health: 'health',
   replay: 'replay',
   error: 'error_message',
+  quotesSet: 'quotes:set',
+  quotesSnapshot: 'quotes:snapshot',
+  quotesDelta: 'quotes:delta',
 } as const;
 
 /** Replay state as broadcast on `replay` and returned by GET /api/health. */
@@ -116,7 +133,13 @@ export const REPLAY_MAX_SPEED = 600;
 
 export const ReplayControlSchema = z.object({
   session: z.string({ error: 'must be a date like 2013-10-10' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2013-10-10').optional(),
-  time: z.string({ error: 'must be New York wall time like 10:30' }).regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be New York wall time like 10:30').optional(),
+  // "9:45" is 09:45: traders type the hour without its leading zero.
+  time: z
+    .string({ error: 'must be New York wall time like 10:30' })
+    .trim()
+    .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be New York wall time like 10:30 or 9:45')
+    .transform((t) => t.padStart(5, '0'))
+    .optional(),
   speed: z
     .number({ error: 'must be a number between 1 and 600' })
     .min(1, 'must be between 1 and 600')
@@ -142,6 +165,7 @@ export const BarsQuerySchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .optional()
     .transform((v) => v === 'true' || v === '1'),
+  badPrints: BadPrintsSchema.optional().default('hide'),
 });
 export type BarsQuery = z.output<typeof BarsQuerySchema>;
 
@@ -156,6 +180,8 @@ export const SymbolParamSchema = z.object({ symbol: SymbolSchema });
 
 export interface WatchlistRow {
   symbol: string;
+  /** The session (New York date) the row describes: the replay session, or today live. */
+  session: string;
   /** Last price at the current (replay) time; null when the session has no bar yet. */
   last: number | null;
   /** Versus the previous session's close. */
@@ -166,6 +192,29 @@ export interface WatchlistRow {
   message?: string;
   /** Recorded sessions holding this symbol (replay feed). */
   sessions: string[];
+}
+
+// ── socket: quotes stream (one per socket) ──
+/**
+ * `quotes:set {symbols}` names every symbol whose price the dashboard shows (watchlist +
+ * chart symbol); the server answers `quotes:snapshot {seq: 0, rows}` and then
+ * `quotes:delta {seq + 1, rows}` with the rows whose numbers changed. Every price on screen
+ * (watchlist, toolbar, chain marker, order ticket) reads these rows, so they never disagree.
+ * A client that sees a gap sends `quotes:set` again. One provider subscription per symbol.
+ */
+export const QUOTES_MAX_SYMBOLS = 100;
+export const QuotesSetSchema = z.object({
+  symbols: z.array(SymbolSchema, { error: 'must be a list of tickers' }).max(QUOTES_MAX_SYMBOLS, `holds more than ${QUOTES_MAX_SYMBOLS} symbols`),
+});
+
+export interface QuotesSnapshotMessage {
+  seq: number;
+  rows: WatchlistRow[];
+}
+
+export interface QuotesDeltaMessage {
+  seq: number;
+  rows: WatchlistRow[];
 }
 
 export const DrawingSchema = z.object({
@@ -198,8 +247,8 @@ export interface ReplaySessionInfo {
   symbols: string[];
 }
 
-export function seriesId(key: { symbol: string; tf: string; extended: boolean }): string {
-  return `${key.symbol}|${key.tf}|${key.extended ? 'ext' : 'rth'}`;
+export function seriesId(key: { symbol: string; tf: string; extended: boolean; badPrints?: string }): string {
+  return `${key.symbol}|${key.tf}|${key.extended ? 'ext' : 'rth'}|${key.badPrints ?? 'hide'}`;
 }
 
 /** "field: why" for the first problem zod found — the sentence every 400 and error_message carries. */

@@ -19,8 +19,8 @@
 import type { Server, Socket } from 'socket.io';
 import { EVENTS, type ErrorMessage } from './protocol.js';
 
-export function sendSocketError(socket: Socket, event: string, message: string): void {
-  const payload: ErrorMessage = { event, message };
+export function sendSocketError(socket: Socket, event: string, message: string, stream?: Record<string, string>): void {
+  const payload: ErrorMessage = stream ? { event, message, stream } : { event, message };
   socket.emit(EVENTS.error, payload);
 }
 

@@ -25,6 +25,7 @@ import { errorHandler } from './errors.js';
 import { registerApiRoutes } from './routes.js';
 import { registerOptionsRoutes } from './options-routes.js';
 import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
+import { QuotesHub } from '../hub/quotes-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
 
@@ -73,6 +74,8 @@ export interface OptdeskServer {
   /** Option chains and the quote matrix (REST and streams). */
   chains: ChainService;
   optionsHub: OptionsHub;
+  /** The quotes stream: one price per symbol for the watchlist, toolbar and chain marker. */
+  quotesHub: QuotesHub;
   store: MarketStore;
   /** The replay feed when the server runs one. */
   replay?: ReplayFeed;
@@ -116,11 +119,13 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   });
   const optionsHub = new OptionsHub({ ...optionsHubOptions, hub, chains });
   optionsHub.attach(io);
+  const quotesHub = new QuotesHub({ hub, ...(replay ? { replay } : {}) });
+  quotesHub.attach(io);
 
   const replayKeeper = replay ? new ReplayPositionKeeper(store, hub) : undefined;
   app.setErrorHandler(errorHandler);
   registerOptionsRoutes(app, { chains, store });
-  registerApiRoutes(app, { hub, store, replay, onReplayControl: () => replayKeeper?.save() });
+  registerApiRoutes(app, { hub, store, replay, quotes: quotesHub, onReplayControl: () => replayKeeper?.save() });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
@@ -130,12 +135,14 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     hub,
     chains,
     optionsHub,
+    quotesHub,
     store,
     replay,
     async listen() {
       await hub.start();
       optionsHub.start();
       replayKeeper?.start();
+      quotesHub.start();
       await app.listen({ host, port: config.port ?? 3000 });
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -147,6 +154,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       replayKeeper?.stop();
       stopSlowConsumerSweep();
       optionsHub.stop();
+      quotesHub.stop();
       await hub.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { InputError } from '../core/errors.js';
-import { addDays, nyDate, nyMidnight } from '../calendar/index.js';
+import { addDays, nyMidnight, nyTimeToMs, sessionOn } from '../calendar/index.js';
 import type { MarketStore } from '../store/types.js';
 import type { ChartHub } from '../hub/hub.js';
 import { toWireBar } from '../hub/hub.js';
@@ -21,6 +21,8 @@ import {
   WatchlistAddSchema,
 } from '../hub/protocol.js';
 import type { ReplayFeed } from '../feeds/replay/index.js';
+import type { QuotesHub } from '../hub/quotes-hub.js';
+import { tryParseOptionTicker } from '../options/occ.js';
 import { HttpError, parseOr400 } from './errors.js';
 
 export const DEFAULT_WATCHLIST = ['SPY', 'AIG', 'BAC', 'GOOG'];
@@ -34,10 +36,12 @@ export interface RouteDeps {
   replay?: ReplayFeed;
   /** Called after a replay control was applied (the server persists the position). */
   onReplayControl?: () => void;
+  /** Watchlist rows (the same the quotes stream pushes). */
+  quotes: QuotesHub;
 }
 
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { hub, store, replay } = deps;
+  const { hub, store, replay, quotes } = deps;
 
   const watchlist = (): string[] => {
     const saved = store.setting<unknown>(WATCHLIST_KEY);
@@ -57,7 +61,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/api/symbols', async () => {
     const rows: WatchlistRow[] = [];
-    for (const symbol of watchlist()) rows.push(await watchlistRow(deps, symbol));
+    for (const symbol of watchlist()) {
+      await hub.ensureLoaded(symbol);
+      rows.push(quotes.row(symbol));
+    }
     return { symbols: rows };
   });
 
@@ -65,6 +72,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const { symbol } = parseOr400(WatchlistAddSchema, request.body ?? {}, 'body');
     const list = watchlist();
     if (!list.includes(symbol)) {
+      const unknown = await unknownSymbol(deps, symbol);
+      if (unknown) throw new HttpError(400, `symbol: ${unknown}`);
       if (list.length >= WATCHLIST_MAX) throw new HttpError(400, `symbol: the watchlist already holds ${WATCHLIST_MAX} symbols`);
       list.push(symbol);
       store.setSetting(WATCHLIST_KEY, list);
@@ -86,7 +95,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const fromMs = q.from !== undefined ? dayStart('from', q.from) : undefined;
     const toMs = q.to !== undefined ? dayStart('to', addDays(q.to, 1)) : undefined;
     if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new HttpError(400, `to: ${q.to} is before from ${q.from}`);
-    const bars = await hub.bars({ symbol: q.symbol, tf: q.tf, extended: q.extended }, fromMs, toMs);
+    const bars = await hub.bars({ symbol: q.symbol, tf: q.tf, extended: q.extended, badPrints: q.badPrints }, fromMs, toMs);
     return { symbol: q.symbol, tf: q.tf, bars: bars.map(toWireBar) };
   });
 
@@ -99,6 +108,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post('/api/replay', async (request) => {
     const control = parseOr400(ReplayControlSchema, request.body ?? {}, 'body');
     if (!replay || !hub.replayStatus()) throw new HttpError(409, replayUnavailable(deps));
+    if (control.time !== undefined) checkReplayTime(control.session ?? replay.currentSession(), control.time);
     const status = await replay.control(control);
     deps.onReplayControl?.();
     return status;
@@ -141,39 +151,39 @@ function dayStart(field: string, date: string): number {
   }
 }
 
+/** A replay time outside the session's data (04:00–20:00 ET, less on early closes) is refused, not silently moved. */
+function checkReplayTime(date: string, time: string): void {
+  const session = sessionOn(date);
+  if (!session) return; // the feed names an unknown session itself
+  const at = nyTimeToMs(date, time);
+  const hhmm = (ms: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hour12: false }).format(ms);
+  if (at < session.preOpen) {
+    throw new HttpError(400, `time: ${time} is before the session's data, which starts at ${hhmm(session.preOpen)} ET (pre-market) on ${date}`);
+  }
+  if (at > session.postClose) {
+    throw new HttpError(400, `time: ${time} is after the session's data, which ends at ${hhmm(session.postClose)} ET (after-hours) on ${date}`);
+  }
+}
+
 function replayUnavailable(deps: RouteDeps): string {
   if (deps.replay) return `replay: ${deps.replay.status().message ?? 'the replay has no recorded sessions'}`;
   return `replay: the server runs the ${deps.hub.feed.kind} feed; replay controls need the replay feed (unset MASSIVE_API_KEY)`;
 }
 
-/** One watchlist row: last price at the current (replay) time and change versus the previous session's close. */
-async function watchlistRow(deps: RouteDeps, symbol: string): Promise<WatchlistRow> {
-  const { hub, replay } = deps;
-  await hub.ensureLoaded(symbol);
-  const engine = hub.engine;
-  const date = replay?.currentSession() || nyDate(hub.feedNow());
-  const sessionStart = nyMidnight(date);
-  const lastMinute = engine.lastBar(symbol, '1m', true);
-  const last = lastMinute && lastMinute.start >= sessionStart ? lastMinute.close : null;
-  const previousDaily = engine.series(symbol, '1D', false, undefined, sessionStart).at(-1);
-  const prevClose = previousDaily?.close ?? null;
-  const change = last !== null && prevClose !== null ? round(last - prevClose, 4) : null;
-  const changePct = change !== null && prevClose ? round((change / prevClose) * 100, 2) : null;
-  const hasData = replay ? replay.hasData(symbol) : last !== null;
-  const message = replay ? replay.noDataMessage(symbol) : hasData ? undefined : `No data for ${symbol} on ${date}`;
-  return {
-    symbol,
-    last,
-    change,
-    changePct,
-    hasData,
-    ...(message ? { message } : {}),
-    sessions: replay ? replay.sessionsOf(symbol) : [],
-  };
+/**
+ * Why `symbol` cannot go on the watchlist, or undefined when it can. The replay knows every
+ * ticker it can show (recorded sessions, vendor daily files) and the store what was
+ * imported; a live feed without a reference lookup accepts the ticker, and its row says
+ * "No data for …" until a trade prints.
+ */
+async function unknownSymbol(deps: RouteDeps, symbol: string): Promise<string | undefined> {
+  const { replay, store } = deps;
+  if (!replay) return undefined;
+  // An option contract is as known as its underlying (its own bars are another matter).
+  const stock = symbol.startsWith('O:') ? (tryParseOptionTicker(symbol)?.underlying ?? symbol) : symbol;
+  if (replay.sessionsOf(stock).length > 0) return undefined;
+  if (store.symbols().some((s) => s.symbol === stock)) return undefined;
+  if ((await replay.fetchDailyHistory(stock)).length > 0) return undefined;
+  const known = [...new Set(replay.recordedSessions().flatMap((s) => s.symbols))].sort().join(', ');
+  return `${symbol} is not a ticker optdesk has data for — it is in no recorded session, daily file or import (recorded: ${known}). Check the spelling.`;
 }
-
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-

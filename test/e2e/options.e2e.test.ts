@@ -165,7 +165,8 @@ describe('options chain + quote matrix e2e', () => {
     const selectedClass = await page.$eval(`[data-testid="ask-${ticker}"]`, (el) => el.className);
     assert.match(selectedClass, /\bselected\b/, 'the clicked ask is highlighted');
     const ticket = await page.$eval('[data-testid="panel-order-ticket"]', (el) => el.textContent ?? '');
-    assert.match(ticket, new RegExp(`Selected: ${UNDERLYING} 24 Dec ${strikeId(atm.strike)} C @ ${price(atm.ask).replace('.', '\\.')} ask`));
+    assert.match(ticket, new RegExp(`Selected: ${UNDERLYING} 24 Dec ${strikeId(atm.strike)} C buy at the ask`));
+    assert.equal(await page.inputValue('[data-testid="ticket-price"]'), price(atm.ask), 'the limit starts at the clicked ask');
     assert.match(ticket, new RegExp(`strike \\+ premium = ${(atm.strike + atm.ask!).toFixed(2).replace('.', '\\.')}`));
     const saved = await getJson<{ entries: Array<{ ticker: string }> }>(`${server.url}/api/matrix`);
     assert.deepEqual(saved.entries.map((e) => e.ticker), [ticker], 'the matrix is persisted');

@@ -16,12 +16,14 @@ import type { HubSocket } from '../../web/src/socket.js';
 import type { SeriesHealth, SeriesKey, WireBar } from '../../src/hub/protocol.js';
 
 const SERIES: SeriesKey[] = [
-  { symbol: 'SPY', tf: '1m', extended: false },
-  { symbol: 'SPY', tf: '5m', extended: false },
-  { symbol: 'AIG', tf: '1m', extended: false },
-  { symbol: 'SPY', tf: '1m', extended: true },
+  { symbol: 'SPY', tf: '1m', extended: false, badPrints: 'hide' },
+  { symbol: 'SPY', tf: '5m', extended: false, badPrints: 'hide' },
+  { symbol: 'AIG', tf: '1m', extended: false, badPrints: 'hide' },
+  { symbol: 'SPY', tf: '1m', extended: true, badPrints: 'hide' },
+  // Same bars as the first but with bad prints shown: a different series to the chart.
+  { symbol: 'SPY', tf: '1m', extended: false, badPrints: 'show' },
 ];
-const id = (k: { symbol: string; tf: string; extended?: boolean }) => `${k.symbol}|${k.tf}|${k.extended ?? false}`;
+const id = (k: { symbol: string; tf: string; extended?: boolean; badPrints?: string }) => `${k.symbol}|${k.tf}|${k.extended ?? false}|${k.badPrints ?? 'hide'}`;
 const HEALTH: SeriesHealth = { state: 'REPLAY', lastUpdateAgeMs: 0, gaps: 0, source: 'test' };
 
 type Handler = (m: unknown) => void;

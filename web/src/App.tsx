@@ -15,22 +15,32 @@ import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
 import type { SelectedContract } from './options/contract.js';
 import { useMatrix } from './options/useMatrix.js';
+import { useQuotes } from './quotes/useQuotes.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
 import { socket } from './socket.js';
+import { sentence } from './messages.js';
 
 const STORAGE_KEY = 'optdesk.chart';
 
-function loadPrefs(): { symbol: string; tf: ChartTimeframe; extended: boolean } {
+type BadPrints = 'hide' | 'show';
+
+function loadPrefs(): { symbol: string; tf: ChartTimeframe; extended: boolean; badPrints: BadPrints } {
   try {
     const p = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') as Record<string, unknown>;
     return {
       symbol: typeof p.symbol === 'string' && p.symbol ? p.symbol : 'SPY',
       tf: (TIMEFRAMES as readonly string[]).includes(p.tf as string) ? (p.tf as ChartTimeframe) : '5m',
       extended: p.extended === true,
+      badPrints: p.badPrints === 'show' ? 'show' : 'hide',
     };
   } catch {
-    return { symbol: 'SPY', tf: '5m', extended: false };
+    return { symbol: 'SPY', tf: '5m', extended: false, badPrints: 'hide' };
   }
+}
+
+/** A watchlist row before the quotes stream's snapshot has it. */
+function pendingRow(symbol: string): WatchlistRow {
+  return { symbol, session: '', last: null, change: null, changePct: null, hasData: true, sessions: [] };
 }
 
 function ageText(ms: number | null): string {
@@ -74,8 +84,10 @@ export function App() {
   const [symbol, setSymbol] = useState(initial.symbol);
   const [tf, setTf] = useState<ChartTimeframe>(initial.tf);
   const [extended, setExtended] = useState(initial.extended);
+  const [badPrints, setBadPrints] = useState<BadPrints>(initial.badPrints);
   const [tool, setTool] = useState<Tool>('none');
-  const [rows, setRows] = useState<WatchlistRow[]>([]);
+  // The watchlist's symbols; their prices come from the quotes stream (useQuotes), never a poll.
+  const [watchlist, setWatchlist] = useState<string[]>([]);
   const [feed, setFeed] = useState<FeedHealth | null>(null);
   const [replay, setReplay] = useState<ReplayStatus | null>(null);
   const [sessions, setSessions] = useState<ReplaySession[]>([]);
@@ -95,16 +107,19 @@ export function App() {
     setSelectedContract(sel);
     const m = matrixRef.current;
     if (!m.entries.some((e) => e.ticker === sel.ticker)) {
-      m.update([...m.entries, { ticker: sel.ticker }]).catch((e: Error) => setNotice(`Quote matrix: ${e.message}`));
+      m.update([...m.entries, { ticker: sel.ticker }]).catch((e: Error) => setNotice(`Quote matrix: ${sentence(e.message)}`));
     }
   }, []);
 
   useEffect(() => {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify({ symbol, tf, extended }));
-  }, [symbol, tf, extended]);
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ symbol, tf, extended, badPrints }));
+  }, [symbol, tf, extended, badPrints]);
 
-  const refreshSymbols = useCallback(() => {
-    api.symbols().then(setRows, (e: Error) => setNotice(`Watchlist unavailable: ${e.message}`));
+  const quotes = useQuotes(useMemo(() => [...watchlist, symbol], [watchlist, symbol]));
+  const rows = useMemo<WatchlistRow[]>(() => watchlist.map((s) => quotes.get(s) ?? pendingRow(s)), [watchlist, quotes]);
+
+  const loadWatchlist = useCallback(() => {
+    api.symbols().then((r) => setWatchlist(r.map((x) => x.symbol)), (e: Error) => setNotice(`Watchlist unavailable: ${sentence(e.message)}`));
   }, []);
 
   /**
@@ -119,27 +134,29 @@ export function App() {
       setReplay(next);
       if (prev && (jumped || prev.session !== next.session || next.clock < prev.clock)) {
         setResyncToken((n) => n + 1);
-        refreshSymbols();
       }
     },
-    [refreshSymbols],
+    [],
   );
 
   // Initial load + socket-wide events.
   useEffect(() => {
-    refreshSymbols();
+    loadWatchlist();
     api.health().then(
       (h) => {
         setFeed(h.feed);
         if (h.replay) acceptReplay(h.replay);
       },
-      (e: Error) => setNotice(`Server health unavailable: ${e.message}`),
+      (e: Error) => setNotice(`Server health unavailable: ${sentence(e.message)}`),
     );
     api.replaySessions().then(setSessions, () => setSessions([]));
     const onConnect = () => setConnected(true);
     const onDisconnect = () => setConnected(false);
     const onReplay = (r: ReplayStatus) => acceptReplay(r);
-    const onError = (m: { event: string; message: string }) => setNotice(`${m.event}: ${m.message}`);
+    // Panels show their own streams' errors (the chain says why it stopped); the rest is a notice.
+    const onError = (m: { event: string; message: string }) => {
+      if (m.event !== 'options:subscribe') setNotice(sentence(m.message));
+    };
     // e.g. the token check of a non-loopback server: show the server's sentence.
     const onConnectError = (e: Error) => setNotice(`Cannot connect: ${e.message}`);
     socket.on('connect_error', onConnectError);
@@ -154,14 +171,7 @@ export function App() {
       socket.off('error_message', onError);
       socket.off('connect_error', onConnectError);
     };
-  }, [refreshSymbols, acceptReplay]);
-
-  // Watchlist prices move with the replay clock; poll faster while it plays.
-  const playing = replay?.state === 'play';
-  useEffect(() => {
-    const id = setInterval(refreshSymbols, playing ? 2_000 : 10_000);
-    return () => clearInterval(id);
-  }, [playing, refreshSymbols]);
+  }, [loadWatchlist, acceptReplay]);
 
   // Feed health (mode, message) changes rarely; a slow poll keeps the badge honest.
   useEffect(() => {
@@ -220,7 +230,7 @@ export function App() {
         const r = replayRef.current;
         if (!r || r.state === 'ended') return;
         e.preventDefault();
-        onControl({ state: r.state === 'play' ? 'pause' : 'play' }).catch((err: Error) => setNotice(err.message));
+        onControl({ state: r.state === 'play' ? 'pause' : 'play' }).catch((err: Error) => setNotice(sentence(err.message)));
       }
     };
     document.addEventListener('keydown', onKey);
@@ -229,14 +239,17 @@ export function App() {
 
   const onHealth = useCallback((key: SeriesKey, health: SeriesHealth) => setSeriesHealth({ key, health }), []);
   const currentHealth =
-    seriesHealth && seriesHealth.key.symbol === symbol && seriesHealth.key.tf === tf && seriesHealth.key.extended === extended
+    seriesHealth && seriesHealth.key.symbol === symbol && seriesHealth.key.tf === tf && seriesHealth.key.extended === extended && seriesHealth.key.badPrints === badPrints
       ? seriesHealth.health
       : null;
   const badge = badgeFor(connected, currentHealth, feed, replay, symbol);
-  const row = rows.find((r) => r.symbol === symbol);
+  const row = quotes.get(symbol);
+  // Unknown (null) until the quotes stream has described this symbol in the session on screen:
+  // asking for the options of a symbol the new session lacks would only be a 404.
+  const rowCurrent = !!row && (!replay || row.session === replay.session);
   const symbolData = useMemo(
-    () => (!row ? null : row.hasData ? ({ ok: true } as const) : ({ ok: false, message: row.message ?? `No data for ${symbol}` } as const)),
-    [row?.hasData, row?.message, symbol], // eslint-disable-line react-hooks/exhaustive-deps
+    () => (!row || !rowCurrent ? null : row.hasData ? ({ ok: true } as const) : ({ ok: false, message: row.message ?? `No data for ${symbol}` } as const)),
+    [rowCurrent, row?.hasData, row?.message, symbol], // eslint-disable-line react-hooks/exhaustive-deps
   );
   const lastText =
     row && row.last != null ? `${formatPrice(row.last, tickSize(symbol))}  ${formatPct(row.changePct)}` : null;
@@ -257,18 +270,18 @@ export function App() {
         selected={symbol}
         onSelect={selectSymbol}
         onAdd={async (s) => {
-          await api.addSymbol(s);
-          refreshSymbols();
+          const r = await api.addSymbol(s);
+          setWatchlist(r.watchlist);
           selectSymbol(s);
         }}
         onRemove={(s) => {
           api.removeSymbol(s).then(
-            () => {
-              const rest = rows.filter((r) => r.symbol !== s);
-              if (s === symbol && rest[0]) selectSymbol(rest[0].symbol);
-              refreshSymbols();
+            (r) => {
+              const rest = r.watchlist;
+              if (s === symbol && rest[0]) selectSymbol(rest[0]);
+              setWatchlist(rest);
             },
-            (e: Error) => setNotice(e.message),
+            (e: Error) => setNotice(sentence(e.message)),
           );
         }}
       />
@@ -280,6 +293,8 @@ export function App() {
           onTf={setTf}
           extended={extended}
           onExtended={setExtended}
+          badPrints={badPrints}
+          onBadPrints={setBadPrints}
           tool={tool}
           onTool={setTool}
           badge={badge}
@@ -288,6 +303,7 @@ export function App() {
           symbol={symbol}
           tf={tf}
           extended={extended}
+          badPrints={badPrints}
           tool={tool}
           onToolDone={() => setTool('none')}
           resyncToken={resyncToken}
@@ -307,6 +323,7 @@ export function App() {
       <SidePanels
         symbol={symbol}
         symbolData={symbolData}
+        quotes={quotes}
         session={replay?.session ?? null}
         clock={replay?.clock ?? null}
         resyncToken={resyncToken}

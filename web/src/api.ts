@@ -43,8 +43,8 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
 export const api = {
   health: () => request<HealthResponse>('GET', '/api/health'),
   symbols: () => request<{ symbols: WatchlistRow[] }>('GET', '/api/symbols').then((r) => r.symbols),
-  addSymbol: (symbol: string) => request<unknown>('POST', '/api/watchlist', { symbol }),
-  removeSymbol: (symbol: string) => request<unknown>('DELETE', `/api/watchlist/${encodeURIComponent(symbol)}`),
+  addSymbol: (symbol: string) => request<{ watchlist: string[] }>('POST', '/api/watchlist', { symbol }),
+  removeSymbol: (symbol: string) => request<{ watchlist: string[] }>('DELETE', `/api/watchlist/${encodeURIComponent(symbol)}`),
   bars: (q: { symbol: string; tf: string; from: string; to: string; extended?: boolean }) =>
     request<BarsResponse>(
       'GET',

@@ -9,6 +9,8 @@ import type {
   ErrorMessage,
   EVENTS,
   HealthMessage,
+  QuotesDeltaMessage,
+  QuotesSnapshotMessage,
   ReplayStatus,
   SeriesKey,
   SnapshotMessage,
@@ -31,6 +33,8 @@ export interface ServerToClient {
   health: (m: HealthMessage) => void;
   replay: (m: ReplayStatus) => void;
   error_message: (m: ErrorMessage) => void;
+  'quotes:snapshot': (m: QuotesSnapshotMessage) => void;
+  'quotes:delta': (m: QuotesDeltaMessage) => void;
   'options:snapshot': (m: ChainSnapshotMessage) => void;
   'options:delta': (m: ChainDeltaMessage) => void;
   'matrix:snapshot': (m: MatrixSnapshotMessage) => void;
@@ -40,6 +44,7 @@ export interface ServerToClient {
 export interface ClientToServer {
   subscribe: (k: SeriesKey) => void;
   unsubscribe: (k: SeriesKey) => void;
+  'quotes:set': (m: { symbols: string[] }) => void;
   'options:subscribe': (k: { underlying: string; expiration: string }) => void;
   'options:unsubscribe': (k: { underlying: string; expiration: string }) => void;
   'matrix:set': (m: { entries: MatrixEntry[] }) => void;
@@ -49,14 +54,15 @@ export interface ClientToServer {
 type _ServerEvents = [Ev['snapshot'], Ev['bar'], Ev['health'], Ev['replay'], Ev['error']] extends [
   keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient,
 ] ? true : never;
-type _ClientEvents = [Ev['subscribe'], Ev['unsubscribe']] extends [keyof ClientToServer, keyof ClientToServer] ? true : never;
+type _ClientEvents = [Ev['subscribe'], Ev['unsubscribe'], Ev['quotesSet']] extends [keyof ClientToServer, keyof ClientToServer, keyof ClientToServer] ? true : never;
+type _QuoteEvents = [Ev['quotesSnapshot'], Ev['quotesDelta']] extends [keyof ServerToClient, keyof ServerToClient] ? true : never;
 type _OptionServerEvents = [OptEv['chainSnapshot'], OptEv['chainDelta'], OptEv['matrixSnapshot'], OptEv['matrixDelta']] extends [
   keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient,
 ] ? true : never;
 type _OptionClientEvents = [OptEv['chainSubscribe'], OptEv['chainUnsubscribe'], OptEv['matrixSet']] extends [
   keyof ClientToServer, keyof ClientToServer, keyof ClientToServer,
 ] ? true : never;
-export const _eventsMatchProtocol: [_ServerEvents, _ClientEvents, _OptionServerEvents, _OptionClientEvents] = [true, true, true, true];
+export const _eventsMatchProtocol: [_ServerEvents, _ClientEvents, _OptionServerEvents, _OptionClientEvents, _QuoteEvents] = [true, true, true, true, true];
 
 export type HubSocket = Socket<ServerToClient, ClientToServer>;
 

@@ -12,6 +12,7 @@ import { previousSession } from '../../calendar/index.js';
 import type { IsoDate } from '../../core/types.js';
 import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../chain.js';
 import { daysToExpiry, yearsToExpiry } from '../metrics.js';
+import { bsmGreeks } from '../bsm.js';
 import { modelChainQuotes, modelExpirations, modelStrikes, realizedVolFromDailyCloses, realizedVolFromMinuteBars } from '../model-quotes.js';
 import type { ChainContext, ChainSource } from './types.js';
 
@@ -78,7 +79,18 @@ export class ModelChainSource implements ChainSource {
       expirations: [expiration],
       strikes: book.strikes,
     });
-    return OptionChainIndex.fromQuotes(quotes).snapshot({ at: ctx.at, underlyingPrice: ctx.underlyingPrice, rate: ctx.rate, expirations: [expiration] });
+    const snap = OptionChainIndex.fromQuotes(quotes).snapshot({ at: ctx.at, underlyingPrice: ctx.underlyingPrice, rate: ctx.rate, expirations: [expiration] });
+    // A model row's IV is the σ it was priced with. Inverting its tick-rounded bid/ask (wide
+    // against a few cents of value far from the money) would print 134% next to a note saying
+    // σ 11.7%; greeks follow the same σ, and a row with no bid still has the model's IV.
+    const years = yearsToExpiry(ctx.at, expiration);
+    return {
+      ...snap,
+      rows: snap.rows.map((r) => {
+        const g = bsmGreeks({ right: r.right, spot: ctx.underlyingPrice, strike: r.strike, years, vol, rate: ctx.rate });
+        return { ...r, iv: vol, ivReason: null, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega };
+      }),
+    };
   }
 
   note(ctx: ChainContext): string {

@@ -2,7 +2,9 @@
  * ChainService: "which expirations" and "the chain of one expiration" for an underlying at
  * the current clock, from the one source that fits the server (see ./index.ts).
  */
-import { nyDate, nyWallClock, previousSession } from '../../calendar/index.js';
+import { nyDate, nyWallClock, previousSession, sessionOn } from '../../calendar/index.js';
+import { intrinsicValue, yearsToExpiry } from '../metrics.js';
+import type { OptionContract } from '../occ.js';
 import type { IsoDate } from '../../core/types.js';
 import type { ChartHub } from '../../hub/hub.js';
 import type { ChainResponse, ExpirationsResponse, MatrixEntry, QuoteSource, WireMatrixRow, WireOptionRow } from '../../hub/options-protocol.js';
@@ -125,9 +127,11 @@ export class ChainService {
         if (!(err instanceof OptionDataNotFound)) throw err;
         reason = /not an open/.test(err.message) ? 'expired' : 'no_quote';
       }
-      const wire = row ?? blankRow(contract, entry.ticker, reason);
+      const expired = yearsToExpiry(at, contract.expiration) <= 0;
+      const wire = row ?? blankRow(contract, entry.ticker, expired ? 'expired' : reason);
       const openingMark = await this.openingMark(entry.ticker, source, wire, at);
-      rows.push(toMatrixRow(wire, entry, { underlying: contract.underlying, underlyingPrice, source, openingMark }));
+      const settlement = expired ? await this.settlement(contract) : undefined;
+      rows.push(toMatrixRow(wire, entry, { underlying: contract.underlying, underlyingPrice, source, openingMark, ...(expired ? { settlement } : {}) }));
     }
     return { at, rows };
   }
@@ -224,6 +228,21 @@ export class ChainService {
     const bar = this.hub.engine.lastBar(underlying, '1m', true);
     if (!bar || bar.start < previousSession(session).preOpen) return null;
     return { price: bar.close, ts: bar.start };
+  }
+
+  /**
+   * What an expired contract settled at: intrinsic value against the underlying's close of
+   * the expiration day (the day's regular-session close; 0 out of the money). Null while
+   * that close is not known (history not loaded, or the expiration's session is not in it).
+   */
+  private async settlement(contract: OptionContract): Promise<number | null> {
+    const session = sessionOn(contract.expiration);
+    if (!session) return null;
+    await this.hub.ensureLoaded(contract.underlying);
+    const engine = this.hub.engine;
+    const daily = engine.series(contract.underlying, '1D', false, session.midnight, session.midnight + 1)[0];
+    const close = daily?.closed ? daily.close : engine.series(contract.underlying, '1m', false, session.open, session.close).at(-1)?.close;
+    return close === undefined ? null : intrinsicValue(contract.right, close, contract.strike);
   }
 
   private noteMarks(rows: readonly WireOptionRow[]): void {

@@ -84,9 +84,10 @@ export function markOf(row: Pick<WireOptionRow, 'mid' | 'last'>): number | null 
 export function toMatrixRow(
   row: WireOptionRow,
   entry: MatrixEntry,
-  ctx: { underlying: string; underlyingPrice: number | null; source: QuoteSource; openingMark: number | null },
+  ctx: { underlying: string; underlyingPrice: number | null; source: QuoteSource; openingMark: number | null; settlement?: number | null },
 ): WireMatrixRow {
-  const mark = markOf(row);
+  // An expired contract is worth its settlement, whatever its last quote said.
+  const mark = ctx.settlement != null ? ctx.settlement : markOf(row);
   const entryPrice = entry.entryPrice ?? null;
   const quantity = entry.quantity ?? null;
   const takeProfit = entry.takeProfit ?? null;
@@ -103,6 +104,7 @@ export function toMatrixRow(
     pnl: held && mark !== null ? round((mark - entryPrice) * 100 * quantity, 2) : null,
     toTakeProfit: takeProfit !== null && row.bid !== null ? round(takeProfit - row.bid, 4) : null,
     source: ctx.source,
+    ...(ctx.settlement !== undefined ? { expired: true, settlement: round(ctx.settlement, 4) } : {}),
   };
 }
 

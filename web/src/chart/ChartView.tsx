@@ -14,6 +14,9 @@ import {
   LineStyle,
   TickMarkType,
   createChart,
+  createSeriesMarkers,
+  type ISeriesMarkersPluginApi,
+  type SeriesMarker,
   type CandlestickData,
   type HistogramData,
   type IChartApi,
@@ -30,6 +33,7 @@ import { api, type Drawing } from '../api.js';
 import { direction, formatPrice, formatSigned, formatVolume, roundToTick, tickDecimals, tickSize } from '../format.js';
 import { formatChartClock, formatChartDate, nyDate, toChartTime } from '../nyTime.js';
 import { socket } from '../socket.js';
+import { sentence } from '../messages.js';
 import { SeriesFeed, sameSeries, type FeedSink } from './seriesFeed.js';
 import { SessionSeparators } from './sessionSeparators.js';
 
@@ -39,6 +43,8 @@ export interface ChartViewProps {
   symbol: string;
   tf: SeriesKey['tf'];
   extended: boolean;
+  /** Flagged bad prints: clamped to the candle body (hide) or drawn as stored (show). */
+  badPrints: 'hide' | 'show';
   tool: Tool;
   onToolDone(): void;
   /** Bump to force a fresh snapshot and reset the view (replay session change or jump back). */
@@ -59,6 +65,7 @@ const COLORS = {
   upVol: 'rgba(38, 166, 154, 0.42)',
   downVol: 'rgba(239, 83, 80, 0.42)',
   line: '#f0b429',
+  badPrint: '#d29922',
 };
 
 /** Bars shown after a switch: enough context for a day trader without squashing candles. */
@@ -74,6 +81,22 @@ function toCandle(b: WireBar): CandlestickData<UTCTimestamp> {
 
 function toVolume(b: WireBar): HistogramData<UTCTimestamp> {
   return { time: toChartTime(b.start), value: b.volume, color: b.close >= b.open ? COLORS.upVol : COLORS.downVol };
+}
+
+/** A small marker over every bar that holds a flagged bad print. */
+function badPrintMarkers(bars: readonly WireBar[]): SeriesMarker<UTCTimestamp>[] {
+  return bars
+    .filter((b) => b.badPrint)
+    .map((b) => ({
+      time: toChartTime(b.start),
+      position: 'aboveBar' as const,
+      shape: 'circle' as const,
+      size: 0.6,
+      color: COLORS.badPrint,
+      // One sign, like the toolbar's "⚠ Prints" toggle: two flagged bars a few candles apart
+      // must not print words over each other. The bar's legend says what was printed.
+      text: '⚠',
+    }));
 }
 
 function sessionStarts(bars: readonly WireBar[], tf: string): UTCTimestamp[] {
@@ -109,12 +132,15 @@ class LineHitTester implements ISeriesPrimitive<Time> {
 }
 
 export function ChartView(props: ChartViewProps) {
-  const { symbol, tf, extended, tool, resyncToken, noDataMessage } = props;
+  const { symbol, tf, extended, badPrints, tool, resyncToken, noDataMessage } = props;
   const rootRef = useRef<HTMLDivElement>(null);
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<IChartApi | null>(null);
   const candleRef = useRef<ISeriesApi<'Candlestick'> | null>(null);
   const volumeRef = useRef<ISeriesApi<'Histogram'> | null>(null);
+  const markersRef = useRef<ISeriesMarkersPluginApi<UTCTimestamp> | null>(null);
+  // Start times of the bars marked as holding a bad print, to re-set markers only on a change.
+  const markedRef = useRef('');
   const sepRef = useRef<SessionSeparators | null>(null);
   const feedRef = useRef<SeriesFeed | null>(null);
   // Chart time → index into the feed's bars, for the legend under the crosshair.
@@ -210,6 +236,14 @@ export function ChartView(props: ChartViewProps) {
     });
     // Volume lives in the bottom fifth on its own (hidden) scale so it never squashes candles.
     chart.priceScale('vol').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    const markers = createSeriesMarkers<UTCTimestamp>(candles as ISeriesApi<'Candlestick', UTCTimestamp>, []);
+    markersRef.current = markers;
+    const syncMarkers = (bars: readonly WireBar[]) => {
+      const marked = bars.filter((b) => b.badPrint).map((b) => `${b.start}:${b.badPrint!.high}`).join(',');
+      if (marked === markedRef.current) return;
+      markedRef.current = marked;
+      markers.setMarkers(badPrintMarkers(bars));
+    };
     const separators = new SessionSeparators();
     candles.attachPrimitive(separators);
     candles.attachPrimitive(new LineHitTester((y) => hitLine(y)));
@@ -243,6 +277,7 @@ export function ChartView(props: ChartViewProps) {
         bars.forEach((b, i) => idx.set(toChartTime(b.start), i));
         sessionStartsRef.current = sessionStarts(bars, key.tf);
         separators.setSessionStarts(sessionStartsRef.current);
+        syncMarkers(bars);
         if (switched) {
           const n = bars.length;
           const slots = Math.max(Math.min(VISIBLE_BARS, n), MIN_VISIBLE_SLOTS);
@@ -267,6 +302,7 @@ export function ChartView(props: ChartViewProps) {
             separators.setSessionStarts(sessionStartsRef.current);
           }
         }
+        if (bar.badPrint || markedRef.current.includes(`${bar.start}:`)) syncMarkers(bars);
         if (!hoveredRef.current) setLegend(legendFor(bars.length - 1, false));
         setPhase('ready');
         writeAttrs(key, bars);
@@ -290,6 +326,8 @@ export function ChartView(props: ChartViewProps) {
       el.dataset.lastClose = last ? String(last.close) : '';
       el.dataset.lastVolume = last ? String(last.volume) : '';
       el.dataset.resyncs = String(feedRef.current?.resyncs ?? 0);
+      el.dataset.badPrints = key.badPrints;
+      el.dataset.badPrintBars = String(markedRef.current ? markedRef.current.split(',').length : 0);
       delete el.dataset.loading;
     };
 
@@ -318,6 +356,8 @@ export function ChartView(props: ChartViewProps) {
       chartRef.current = null;
       candleRef.current = null;
       volumeRef.current = null;
+      markersRef.current = null;
+      markedRef.current = '';
       sepRef.current = null;
     };
     // hitLine only reads refs, so the chart really is created once.
@@ -326,8 +366,8 @@ export function ChartView(props: ChartViewProps) {
 
   // ---- series switch ----
   useEffect(() => {
-    feedRef.current?.switchTo({ symbol, tf, extended });
-  }, [symbol, tf, extended]);
+    feedRef.current?.switchTo({ symbol, tf, extended, badPrints });
+  }, [symbol, tf, extended, badPrints]);
 
   useEffect(() => {
     if (resyncToken > 0) feedRef.current?.resubscribe(true);
@@ -347,7 +387,7 @@ export function ChartView(props: ChartViewProps) {
         drawingsLoadedRef.current = symbol;
         setDrawings(d.filter((x) => x.kind === 'hline' && Number.isFinite(x.price)));
       })
-      .catch((e: Error) => !cancelled && propsRef.current.onNotice(`Could not load lines for ${symbol}: ${e.message}`));
+      .catch((e: Error) => !cancelled && propsRef.current.onNotice(`Could not load lines for ${symbol}: ${sentence(e.message)}`));
     return () => {
       cancelled = true;
     };
@@ -388,7 +428,7 @@ export function ChartView(props: ChartViewProps) {
       return false;
     }
     setDrawings(next);
-    api.saveDrawings(forSymbol, next).catch((e: Error) => propsRef.current.onNotice(`Could not save lines for ${forSymbol}: ${e.message}`));
+    api.saveDrawings(forSymbol, next).catch((e: Error) => propsRef.current.onNotice(`Could not save lines for ${forSymbol}: ${sentence(e.message)}`));
     return true;
   }
 
@@ -495,7 +535,7 @@ export function ChartView(props: ChartViewProps) {
   }, []);
 
   const tick = tickSize(symbol);
-  const shownKeyMatches = legend && sameSeries(shownKeyRef.current, { symbol, tf, extended });
+  const shownKeyMatches = legend && sameSeries(shownKeyRef.current, { symbol, tf, extended, badPrints });
   const emptyText = emptyMessage(symbol, tf, noDataMessage, healthMessage);
 
   return (
@@ -554,6 +594,11 @@ function LegendValues({ legend, tick, daily }: { legend: LegendState; tick: numb
         {formatSigned(change, tickDecimals(tick))} ({formatSigned(pct, 2)}%)
       </span>
       <span className="legend-vol"><b>Vol</b> {formatVolume(bar.volume)}</span>
+      {bar.badPrint ? (
+        <span className="legend-bad" title="optdesk check flags a print in this bar as a bad tick; the ⚠ toolbar toggle shows or hides it">
+          bad print{bar.badPrint.high !== bar.high || bar.badPrint.low !== bar.low ? ` (as printed H ${formatPrice(bar.badPrint.high, tick)} L ${formatPrice(bar.badPrint.low, tick)})` : ''}
+        </span>
+      ) : null}
       {!bar.closed ? <span className="legend-forming" title="This bar is still forming">forming</span> : null}
     </>
   );

@@ -3,7 +3,7 @@
  *
  * The prototype's bugs came from late or out-of-order data being drawn into the wrong
  * series. The rules here make that impossible:
- * - every message is checked against the current (symbol, tf, extended); anything else
+ * - every message is checked against the current (symbol, tf, extended, badPrints); anything else
  *   is a late message for a series we left and is dropped;
  * - after subscribing, nothing is drawn until that series' snapshot arrives;
  * - a delta is applied only if seq == last + 1; a smaller seq is a duplicate (dropped),
@@ -27,8 +27,8 @@ export interface FeedSink {
   loading(key: SeriesKey): void;
 }
 
-export function sameSeries(a: SeriesKey | null, b: { symbol: string; tf: string; extended?: boolean } | null | undefined): boolean {
-  return !!a && !!b && a.symbol === b.symbol && a.tf === b.tf && a.extended === (b.extended ?? false);
+export function sameSeries(a: SeriesKey | null, b: { symbol: string; tf: string; extended?: boolean; badPrints?: string } | null | undefined): boolean {
+  return !!a && !!b && a.symbol === b.symbol && a.tf === b.tf && a.extended === (b.extended ?? false) && a.badPrints === (b.badPrints ?? 'hide');
 }
 
 function isValidBar(b: WireBar | undefined | null): b is WireBar {

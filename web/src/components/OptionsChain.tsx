@@ -10,6 +10,7 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ExpirationsResponse, QuoteSource, WireExpiration, WireOptionRow } from '../../../src/hub/options-protocol.js';
 import { api } from '../api.js';
+import { sentence } from '../messages.js';
 import { formatPrice, formatVolume } from '../format.js';
 import {
   STALE_QUOTE_MS,
@@ -22,6 +23,7 @@ import {
 } from '../options/contract.js';
 import { useFlash } from '../options/flash.js';
 import { useChainStream } from '../options/useChainStream.js';
+import type { Quotes } from '../quotes/useQuotes.js';
 
 type ColumnId = 'bid' | 'ask' | 'last' | 'volume' | 'oi' | 'iv' | 'delta';
 
@@ -45,6 +47,8 @@ const COLUMNS: ColumnDef[] = [
   { id: 'delta', name: 'Delta', label: 'Δ', title: 'Delta' },
 ];
 const EXTRA_ORDER: ColumnId[] = ['last', 'volume', 'oi', 'iv', 'delta'];
+/** When the panel is too narrow for every picked column, these stay longest (puts must stay in view). */
+const FIT_PRIORITY: ColumnId[] = ['delta', 'iv', 'last', 'volume', 'oi'];
 const COLUMNS_KEY = 'optdesk.chain.columns';
 // The right column is 440 px on a wide screen and 360 px on a laptop: IV + delta fit only
 // on the former without a horizontal scrollbar.
@@ -88,6 +92,8 @@ export interface OptionsChainProps {
    * chain of a symbol without data only yields a 404 (and a console error per switch).
    */
   symbolData: { ok: true } | { ok: false; message: string } | null;
+  /** The quotes stream: the spot marker prints the same price as the watchlist and toolbar. */
+  quotes: Quotes;
   /** Replay session + clock, to refresh the expirations as time moves. */
   session: string | null;
   clock: number | null;
@@ -98,9 +104,17 @@ export interface OptionsChainProps {
 }
 
 export function OptionsChain(p: OptionsChainProps) {
-  const [exps, setExps] = useState<ExpirationsResponse | null>(null);
+  // Expirations are only good for the (symbol, session, resync) they were asked for: after a
+  // session change or a replay jump none is streamed until the new list has arrived, so no
+  // request ever names an expiration the new timeline does not have.
+  const timeline = `${p.symbol}|${p.session ?? ''}|${p.resyncToken}`;
+  const [exps, setExps] = useState<{ list: ExpirationsResponse; timeline: string } | null>(null);
   const [expError, setExpError] = useState<string | null>(null);
   const [expiration, setExpiration] = useState<string | null>(null);
+  // Why the shown expiration changed by itself (the one picked has closed).
+  const [switchNote, setSwitchNote] = useState<string | null>(null);
+  // Bumped when the chain stream ends (e.g. the 0-DTE closed): ask for the open expirations again.
+  const [refetch, setRefetch] = useState(0);
   const [extras, setExtras] = useState<ColumnId[]>(loadExtras);
   // The expiration a trader picked, per symbol, survives symbol switches within the page.
   const chosen = useRef(new Map<string, string>());
@@ -109,6 +123,7 @@ export function OptionsChain(p: OptionsChainProps) {
 
   const dataOk = p.symbolData?.ok === true;
   const dataMessage = p.symbolData && !p.symbolData.ok ? p.symbolData.message : null;
+  const sessionRef = useRef(p.session);
   useEffect(() => {
     let cancelled = false;
     setExpError(null);
@@ -116,31 +131,46 @@ export function OptionsChain(p: OptionsChainProps) {
       setExps(null);
       return;
     }
+    const sameSession = sessionRef.current === p.session;
+    sessionRef.current = p.session;
     api.optionExpirations(p.symbol).then(
       (r) => {
         if (cancelled) return;
-        setExps(r);
+        setExps({ list: r, timeline });
         setExpiration((cur) => {
           const want = chosen.current.get(p.symbol) ?? cur;
-          return r.expirations.some((e) => e.expiration === want) ? want : (r.expirations[0]?.expiration ?? null);
+          if (r.expirations.some((e) => e.expiration === want)) return want;
+          const next = r.expirations[0]?.expiration ?? null;
+          // Within a session an expiration only disappears by expiring: say so.
+          if (want && sameSession && next && want < next) {
+            setSwitchNote(`The ${formatExpiryShort(want)} expiration has expired — showing ${formatExpiryShort(next)}.`);
+          }
+          chosen.current.delete(p.symbol);
+          return next;
         });
       },
       (e: Error) => {
         if (cancelled) return;
         setExps(null);
         setExpiration(null);
-        setExpError(e.message);
+        setExpError(sentence(e.message));
       },
     );
     return () => {
       cancelled = true;
     };
-  }, [p.symbol, p.session, p.resyncToken, clockBucket, dataOk]);
+  }, [p.symbol, p.session, p.resyncToken, clockBucket, dataOk, refetch, timeline]);
 
-  // A switch of symbol must not show the previous symbol's tabs for a moment.
-  const expsForSymbol = exps && exps.underlying === p.symbol ? exps : null;
+  useEffect(() => setSwitchNote(null), [p.symbol, p.session]);
+
+  // Tabs of another symbol or an earlier timeline are never shown nor streamed.
+  const expsForSymbol = exps && exps.timeline === timeline && exps.list.underlying === p.symbol ? exps.list : null;
   const activeExp = expsForSymbol && expiration && expsForSymbol.expirations.some((e) => e.expiration === expiration) ? expiration : null;
   const { view, error } = useChainStream(expsForSymbol ? p.symbol : null, activeExp, p.resyncToken);
+  // The stream ended (its expiration closed): look up what is open now.
+  useEffect(() => {
+    if (error && view) setRefetch((n) => n + 1);
+  }, [error]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => {
     localStorage.setItem(COLUMNS_KEY, JSON.stringify(extras));
@@ -157,7 +187,9 @@ export function OptionsChain(p: OptionsChainProps) {
     return [...by.values()].sort((a, b) => a.strike - b.strike);
   }, [view]);
 
-  const spot = view?.underlyingPrice ?? null;
+  // The chain's rows are priced at its own snapshot of the underlying, but the marker and the
+  // ITM shading follow the quotes stream, the one price every panel shows.
+  const spot = view ? (p.quotes.get(p.symbol)?.last ?? view.underlyingPrice) : null;
   const spotIndex = spot == null ? -1 : strikes.findIndex((s) => s.strike >= spot);
 
   // Centre on the money once per opened expiration, not on every delta (the trader may have scrolled).
@@ -176,12 +208,40 @@ export function OptionsChain(p: OptionsChainProps) {
 
   // Mirrored around the strike, bid/ask nearest to it on both sides (the usual chain layout).
   // Memoised so the memo'd strike rows only re-render when their own data changes.
-  const callCols = useMemo(() => [...[...extras].reverse(), 'bid', 'ask'] as ColumnId[], [extras]);
-  const putCols = useMemo(() => ['bid', 'ask', ...extras] as ColumnId[], [extras]);
+  // The picked columns that fit the panel's width: both sides must stay in view (a chain whose
+  // puts scroll off to the right hides half the market). Measured after each render: while
+  // the table overflows, the lowest-priority column goes; a resize measures again.
+  const [fit, setFit] = useState(extras.length);
+  const shownExtras = useMemo(() => {
+    const kept = new Set(FIT_PRIORITY.filter((c) => extras.includes(c)).slice(0, fit));
+    return EXTRA_ORDER.filter((c) => kept.has(c));
+  }, [extras, fit]);
+  const hiddenExtras = extras.filter((c) => !shownExtras.includes(c));
+  useEffect(() => setFit(extras.length), [extras]);
+  const sectionRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const el = sectionRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let width = el.clientWidth;
+    const ro = new ResizeObserver(() => {
+      if (el.clientWidth === width) return;
+      width = el.clientWidth;
+      setFit(extras.length);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [extras.length]);
+  useLayoutEffect(() => {
+    const box = scrollRef.current;
+    if (box && fit > 0 && box.scrollWidth > box.clientWidth + 1) setFit(Math.min(fit, shownExtras.length) - 1);
+  });
+  const callCols = useMemo(() => [...[...shownExtras].reverse(), 'bid', 'ask'] as ColumnId[], [shownExtras]);
+  const putCols = useMemo(() => ['bid', 'ask', ...shownExtras] as ColumnId[], [shownExtras]);
   const colCount = callCols.length + putCols.length + 1;
 
   const pickExpiration = (e: string) => {
     chosen.current.set(p.symbol, e);
+    setSwitchNote(null);
     setExpiration(e);
   };
 
@@ -235,8 +295,10 @@ export function OptionsChain(p: OptionsChainProps) {
   const source: QuoteSource | null = view?.source ?? expsForSymbol?.source ?? null;
   return (
     <section
+      ref={sectionRef}
       className="panel side-panel chain"
       data-testid="options-chain"
+      data-columns={shownExtras.join(',')}
       data-underlying={p.symbol}
       data-expiration={view?.expiration ?? ''}
       data-row-count={view ? strikes.length : undefined}
@@ -250,13 +312,14 @@ export function OptionsChain(p: OptionsChainProps) {
         </span>
         <span className="chain-tools">
           {source ? <SourceBadge source={source} /> : null}
-          <ColumnPicker extras={extras} onChange={setExtras} />
+          <ColumnPicker extras={extras} hidden={hiddenExtras} onChange={setExtras} />
         </span>
       </div>
       {expsForSymbol && expsForSymbol.expirations.length > 0 ? (
         <ExpirationTabs expirations={expsForSymbol.expirations} active={activeExp} onPick={pickExpiration} />
       ) : null}
       {body}
+      {switchNote ? <div className="chain-note" role="status" data-testid="chain-switch-note">{switchNote}</div> : null}
       {view?.note ? <div className="chain-note">{view.note}</div> : null}
       {view && error ? (
         <div className="chain-note warn" role="status">
@@ -330,7 +393,7 @@ function ExpirationTabs({ expirations, active, onPick }: { expirations: WireExpi
   );
 }
 
-function ColumnPicker({ extras, onChange }: { extras: ColumnId[]; onChange(c: ColumnId[]): void }) {
+function ColumnPicker({ extras, hidden, onChange }: { extras: ColumnId[]; hidden: ColumnId[]; onChange(c: ColumnId[]): void }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -343,8 +406,14 @@ function ColumnPicker({ extras, onChange }: { extras: ColumnId[]; onChange(c: Co
   }, [open]);
   return (
     <div className="col-picker" ref={ref}>
-      <button className="col-picker-btn" aria-expanded={open} onClick={() => setOpen((v) => !v)} title="Choose the chain's columns" data-testid="chain-columns">
-        Columns ▾
+      <button
+        className="col-picker-btn"
+        aria-expanded={open}
+        onClick={() => setOpen((v) => !v)}
+        title={hidden.length ? `Choose the chain's columns (${hidden.length} picked column${hidden.length === 1 ? '' : 's'} hidden: no room in this window)` : "Choose the chain's columns"}
+        data-testid="chain-columns"
+      >
+        Columns{hidden.length ? ` (${hidden.length} hidden)` : ''} ▾
       </button>
       {open ? (
         <div className="col-picker-menu" role="menu">
@@ -357,6 +426,7 @@ function ColumnPicker({ extras, onChange }: { extras: ColumnId[]; onChange(c: Co
                 onChange={(e) => onChange(EXTRA_ORDER.filter((id) => (id === c.id ? e.target.checked : extras.includes(id))))}
               />
               {c.name}
+              {hidden.includes(c.id) ? <span className="muted"> — no room</span> : null}
             </label>
           ))}
         </div>

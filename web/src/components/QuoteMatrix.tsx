@@ -10,6 +10,7 @@ import type { MatrixEntry, WireMatrixRow } from '../../../src/hub/options-protoc
 import { direction, formatPrice, formatSigned } from '../format.js';
 import { STALE_QUOTE_MS, formatAge, longContract, shortContract, type SelectedContract } from '../options/contract.js';
 import { useFlash } from '../options/flash.js';
+import { sentence } from '../messages.js';
 import { SourceBadge, quoteAge } from './OptionsChain.js';
 
 export interface QuoteMatrixProps {
@@ -56,7 +57,7 @@ export function QuoteMatrix(p: QuoteMatrixProps) {
 
   const save = (next: MatrixEntry[]) => {
     setError(null);
-    p.onChange(next).catch((e: Error) => setError(e.message));
+    p.onChange(next).catch((e: Error) => setError(sentence(e.message)));
   };
   const edit = (ticker: string, field: EditField, value: number | undefined) => {
     save(
@@ -174,11 +175,20 @@ function MatrixRow({ entry, row: r, at, selected, onEdit, onRemove, onSelect, on
     <tr data-testid={`matrix-row-${t}`} className={`${selected ? 'selected' : ''}${stale ? ' stale' : ''}`} title={stale ? `Quote ${formatAge(age)} old` : undefined}>
       <td className="contract" title={`${longContract(t)} (${t})`}>
         {shortContract(t)}
+        {r?.expired ? (
+          <span
+            className="expired-tag"
+            data-testid={`matrix-expired-${t}`}
+            title={r.settlement != null ? `Expired: settled at ${formatPrice(r.settlement)} (intrinsic value against ${r.underlying}'s close that day)` : `Expired: settlement not known yet (${r.underlying}'s close that day is not loaded)`}
+          >
+            expired
+          </span>
+        ) : null}
       </td>
       <td className={`pick-cell ${flag}`} title={flagTitle} onClick={() => pick('bid')}>
         <FlashText value={r?.bid} testid={`matrix-bid-${t}`} />
       </td>
-      <Num value={r?.mark} testid={`matrix-mark-${t}`} className="mark" />
+      <Num value={r?.mark} testid={`matrix-mark-${t}`} className="mark" title={r?.expired ? 'Settlement value' : undefined} />
       <td className={`pick-cell ${flag}`} title={flagTitle} onClick={() => pick('ask')}>
         <FlashText value={r?.ask} testid={`matrix-ask-${t}`} />
       </td>

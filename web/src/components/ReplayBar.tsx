@@ -2,6 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ReplayStatus } from '../../../src/hub/protocol.js';
 import type { ReplayControl, ReplaySession } from '../api.js';
+import { sentence } from '../messages.js';
 
 const SPEEDS = [1, 2, 5, 10, 30, 60, 120, 300, 600];
 
@@ -26,17 +27,18 @@ export function ReplayBar({ replay, sessions, available, onControl }: ReplayBarP
   const send = (c: ReplayControl) =>
     onControl(c).then(
       () => setError(null),
-      (e: Error) => setError(e.message),
+      (e: Error) => setError(sentence(e.message)),
     );
 
   function jump(e: FormEvent) {
     e.preventDefault();
     const t = time.trim();
-    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(t)) {
-      setError('time: use New York wall time like 10:30');
+    // "9:45" means 09:45; the server says when a time is outside the session's data.
+    if (!/^([01]?\d|2[0-3]):[0-5]\d$/.test(t)) {
+      setError('Type a New York time like 10:30 or 9:45.');
       return;
     }
-    void send({ time: t });
+    void send({ time: t.padStart(5, '0') });
   }
 
   const playing = replay.state === 'play';

@@ -32,6 +32,8 @@ export interface ToolbarProps {
   onTf(tf: ChartTimeframe): void;
   extended: boolean;
   onExtended(v: boolean): void;
+  badPrints: 'hide' | 'show';
+  onBadPrints(v: 'hide' | 'show'): void;
   tool: Tool;
   onTool(t: Tool): void;
   badge: BadgeInfo;
@@ -67,6 +69,18 @@ export function Toolbar(p: ToolbarProps) {
           onClick={() => p.onExtended(!p.extended)}
         >
           ETH
+        </button>
+        <button
+          data-testid="toggle-bad-prints"
+          className={`tb-btn${p.badPrints === 'show' ? ' active' : ''}`}
+          aria-pressed={p.badPrints === 'show'}
+          title={
+            'Bad prints: minutes optdesk check flags as bad ticks (a price far beyond the recent range).\n' +
+            (p.badPrints === 'show' ? 'Shown as printed — click to clamp them to the candle body.' : 'Clamped to the candle body and marked — click to show them as printed.')
+          }
+          onClick={() => p.onBadPrints(p.badPrints === 'show' ? 'hide' : 'show')}
+        >
+          ⚠ Prints
         </button>
         <button
           data-testid="tool-hline"

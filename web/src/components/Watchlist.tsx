@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import type { WatchlistRow } from '../api.js';
 import { direction, formatPct, formatPrice, formatSigned, tickSize } from '../format.js';
+import { sentence } from '../messages.js';
 
 export interface WatchlistProps {
   rows: WatchlistRow[];
@@ -26,7 +27,7 @@ export function Watchlist({ rows, selected, onSelect, onAdd, onRemove }: Watchli
       setInput('');
       setError(null);
     } catch (err) {
-      setError((err as Error).message);
+      setError(sentence((err as Error).message));
     } finally {
       setBusy(false);
     }

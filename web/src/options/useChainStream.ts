@@ -12,6 +12,7 @@ import { useEffect, useState } from 'react';
 import type { ChainDeltaMessage, ChainResponse, ChainSnapshotMessage, QuoteSource, WireOptionRow } from '../../../src/hub/options-protocol.js';
 import { api } from '../api.js';
 import { socket } from '../socket.js';
+import { sentence } from '../messages.js';
 
 /** The chain as the panel holds it: the server's answer, rows keyed for O(1) delta application. */
 export interface ChainView extends Omit<ChainResponse, 'rows' | 'note'> {
@@ -85,12 +86,12 @@ export function useChainStream(underlying: string | null, expiration: string | n
       });
     };
     // The server ends a stream it cannot continue (expiration closed, session changed) with
-    // an error_message; the message carries no stream key, so it is taken as ours only while
-    // this stream is the one mounted.
-    const onError = (m: { event: string; message: string }) => {
+    // an error_message naming the stream; one for a stream we left is not ours.
+    const onError = (m: { event: string; message: string; stream?: Record<string, string> }) => {
       if (m.event !== 'options:subscribe') return;
+      if (m.stream && !mine({ underlying: m.stream.underlying ?? '', expiration: m.stream.expiration ?? '' })) return;
       seq = null;
-      setState((s) => ({ view: s.view ? { ...s.view, seq: null } : null, error: m.message }));
+      setState((s) => ({ view: s.view ? { ...s.view, seq: null } : null, error: sentence(m.message) }));
     };
 
     socket.on('options:snapshot', onSnapshot);
@@ -105,7 +106,7 @@ export function useChainStream(underlying: string | null, expiration: string | n
       },
       (e: Error) => {
         if (cancelled || seq !== null) return;
-        setState({ view: null, error: e.message });
+        setState({ view: null, error: sentence(e.message) });
       },
     );
     return () => {

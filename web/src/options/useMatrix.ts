@@ -8,6 +8,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MatrixEntry, WireMatrixRow } from '../../../src/hub/options-protocol.js';
 import { api } from '../api.js';
 import { socket } from '../socket.js';
+import { sentence } from '../messages.js';
 
 export interface MatrixState {
   entries: MatrixEntry[];
@@ -47,7 +48,7 @@ export function useMatrix(onError: (message: string) => void): MatrixState {
       },
       (e: Error) => {
         loadedRef.current = true;
-        onErrorRef.current(`Quote matrix unavailable: ${e.message}`);
+        onErrorRef.current(`Quote matrix unavailable: ${sentence(e.message)}`);
       },
     );
     // After a reconnect the server has forgotten this socket's matrix.
