@@ -44,8 +44,9 @@ import {
   type Side,
 } from '../types.js';
 import type { AlpacaSettings } from './config.js';
-import { decDiv, decInt, decMul, decStr, type Dec } from './decimal.js';
 import { isAmbiguous, isDuplicateClientOrderId, isNotFound, toBrokerError } from './errors.js';
+import { missedExecutions } from './fill-history.js';
+import { EventOutbox } from './outbox.js';
 import { AlpacaRest, DEFAULT_BACKOFF, type BackoffEvent, type BackoffSettings } from './rest.js';
 import { alpacaRuleViolation, bracketTakeProfitPrice } from './rules.js';
 import {
@@ -54,6 +55,7 @@ import {
   orderFromAlpaca,
   priceFromWireRounded,
   priceToWire,
+  qtyFromWire,
   symbolFromAlpaca,
   symbolToAlpaca,
   wireDec,
@@ -146,7 +148,7 @@ export class AlpacaBroker implements Broker {
   private readonly meta = new Map<string, OrderMeta>();
   private readonly fillList: Fill[] = [];
   private readonly seenExecutions = new Set<string>();
-  private readonly listeners = new Set<BrokerListener>();
+  private readonly outbox = new EventOutbox((err) => this.log.warn('broker listener failed', { error: err instanceof Error ? err.message : String(err) }));
   private readonly waiters = new Set<() => void>();
   private readonly startedAt: number;
   private reconcileRun: Promise<void> | null = null;
@@ -267,9 +269,9 @@ export class AlpacaBroker implements Broker {
     return [this.accountName];
   }
 
+  /** Events go out in order, one at a time: a listener's promise settles before the next (outbox.ts). */
   onEvent(listener: BrokerListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.outbox.subscribe(listener);
   }
 
   /**
@@ -546,14 +548,14 @@ export class AlpacaBroker implements Broker {
       const executionId = u.executionId ?? `${u.order.id}:${u.order.filledQty}`;
       if (this.seenExecutions.has(executionId)) return; // duplicate delivery
       const prev = this.orderMap.get(String(u.order.id));
-      if (prev && prev.filledQty >= Number(wireDec(u.order.filledQty) / decInt(1))) {
+      if (prev && prev.filledQty >= qtyFromWire(u.order.filledQty)) {
         // Already booked by a reconcile while the stream was away.
         this.seenExecutions.add(executionId);
         return;
       }
-      fill = this.makeFill(u.order, executionId, Number(wireDec(u.qty) / decInt(1)), priceFromWireRounded(u.price ?? '0'), time);
+      fill = this.makeFill(u.order, executionId, qtyFromWire(u.qty), priceFromWireRounded(u.price ?? '0'), time);
     }
-    this.absorb(u.order, type ? { type, fill, positionQty: u.positionQty === undefined ? undefined : Number(wireDec(u.positionQty) / decInt(1)), time } : null);
+    this.absorb(u.order, type ? { type, fill, positionQty: u.positionQty === undefined ? undefined : qtyFromWire(u.positionQty), time } : null);
   }
 
   /**
@@ -660,7 +662,7 @@ export class AlpacaBroker implements Broker {
         remote.set(local.id, one);
       }
     }
-    const lagging = [...remote.values()].filter((o) => Number(wireDec(o.filledQty) / decInt(1)) > (this.orderMap.get(String(o.id))?.filledQty ?? 0));
+    const lagging = [...remote.values()].filter((o) => qtyFromWire(o.filledQty) > (this.orderMap.get(String(o.id))?.filledQty ?? 0));
     const activities = lagging.length ? await this.fillActivitiesSince(lagging) : [];
     for (const o of remote.values()) this.reconcileOrder(o, activities);
     await this.refreshHoldings();
@@ -670,7 +672,7 @@ export class AlpacaBroker implements Broker {
     const id = String(o.id);
     const prev = this.orderMap.get(id);
     const prevWire = this.wireMap.get(id);
-    const remoteFilled = Number(wireDec(o.filledQty) / decInt(1));
+    const remoteFilled = qtyFromWire(o.filledQty);
     const prevFilled = prev?.filledQty ?? 0;
     const time = (o.updatedAt ?? o.createdAt ?? new Date(this.now())).getTime();
     if (!prev) this.registerLegs(o);
@@ -681,7 +683,7 @@ export class AlpacaBroker implements Broker {
         cum += f.qty;
         const last = i === fills.length - 1;
         const snapshot = last ? o : ({ ...o, filledQty: String(cum), status: 'partially_filled' } as trading.Order);
-        this.absorb(snapshot, { type: cum >= Number(wireDec(o.qty) / decInt(1)) ? 'fill' : 'partial_fill', fill: f, time: f.time });
+        this.absorb(snapshot, { type: cum >= qtyFromWire(o.qty) ? 'fill' : 'partial_fill', fill: f, time: f.time });
       });
       const after = this.orderMap.get(id);
       if (after && after.status !== 'filled' && after.status !== 'partially_filled') {
@@ -699,40 +701,13 @@ export class AlpacaBroker implements Broker {
     this.absorb(o, type ? { type, time } : null);
   }
 
-  /**
-   * Fills of `o` between `fromQty` and `toQty` that the stream did not deliver: Alpaca's
-   * FILL activities of the order first (real prices and times), and for any rest one fill
-   * at the price that makes the order's average come out (exact decimal arithmetic).
-   */
+  /** The fills of `o` the stream did not deliver (see fill-history.ts), as optdesk Fills. */
   private missedFills(o: trading.Order, prevWire: trading.Order | undefined, fromQty: number, toQty: number, activities: Record<string, unknown>[], time: number): Fill[] {
-    const id = String(o.id);
-    const out: Fill[] = [];
-    let cum = fromQty;
-    let notional: Dec = prevWire ? decMul(wireDec(prevWire.filledAvgPrice), decInt(fromQty)) : 0n;
-    // An activity's cum_qty (the order's filled quantity after it) places it in the order's
-    // history without relying on how its id relates to the stream's execution_id.
-    const mine = activities
-      .filter((a) => String(a.order_id) === id)
-      .map((a) => ({ a, cumQty: Number(wireDec(String(a.cum_qty ?? '0')) / decInt(1)), qty: Number(wireDec(String(a.qty ?? '0')) / decInt(1)) }))
-      .filter((x) => x.cumQty > fromQty && x.cumQty <= toQty && x.qty > 0)
-      .sort((x, y) => x.cumQty - y.cumQty);
-    for (const { a, cumQty, qty } of mine) {
-      const executionId = activityExecutionId(a);
-      if (this.seenExecutions.has(executionId) || cumQty !== cum + qty) continue;
-      const px = String(a.price);
-      cum = cumQty;
-      notional += decMul(wireDec(px), decInt(qty));
-      const at = Date.parse(String(a.transaction_time ?? ''));
-      out.push(this.makeFill(o, executionId, qty, priceFromWireRounded(px), Number.isFinite(at) ? at : time));
-    }
-    if (cum < toQty) {
-      const gap = toQty - cum;
-      const total = decMul(wireDec(o.filledAvgPrice), decInt(toQty));
-      const px = decStr(decDiv(total - notional, decInt(gap)));
-      this.log.warn('alpaca reconcile: fill rebuilt from the order average (no activity found)', { orderId: id, qty: gap, price: px });
-      out.push(this.makeFill(o, `reconcile:${id}:${toQty}`, gap, priceFromWireRounded(px), time));
-    }
-    return out;
+    const gap = { orderId: String(o.id), bookedQty: fromQty, bookedAvgPrice: prevWire?.filledAvgPrice, filledQty: toQty, filledAvgPrice: o.filledAvgPrice };
+    return missedExecutions(gap, activities, this.seenExecutions).map((x) => {
+      if (x.fromAverage) this.log.warn('alpaca reconcile: fill rebuilt from the order average (no activity found)', { orderId: gap.orderId, qty: x.qty, price: x.price });
+      return this.makeFill(o, x.id, x.qty, priceFromWireRounded(x.price), x.time ?? time);
+    });
   }
 
   private async fillActivitiesSince(orders: trading.Order[]): Promise<Record<string, unknown>[]> {
@@ -796,7 +771,7 @@ export class AlpacaBroker implements Broker {
   }
 
   private positionFrom(p: trading.Position): Position | null {
-    const qty = Number(wireDec(p.qty) / decInt(1));
+    const qty = qtyFromWire(p.qty);
     if (qty === 0) return null;
     const symbol = symbolFromAlpaca(String(p.symbol), p.assetClass);
     const fees = this.fillList.filter((f) => f.symbol === symbol).reduce((s, f) => s + f.fees.total, 0);
@@ -820,7 +795,7 @@ export class AlpacaBroker implements Broker {
     try {
       const o = await this.#rest.call('the order', () => this.#rest.orders.getOrderByOrderID({ orderId, nested: true }));
       const prev = this.orderMap.get(orderId);
-      if (prev && prev.filledQty < Number(wireDec(o.filledQty) / decInt(1))) {
+      if (prev && prev.filledQty < qtyFromWire(o.filledQty)) {
         this.reconcileOrder(o, await this.fillActivitiesSince([o]));
       } else {
         const mapped = orderFromAlpaca(o, this.accountName, this.meta.get(String(o.clientOrderId ?? '')), this.now());
@@ -844,36 +819,8 @@ export class AlpacaBroker implements Broker {
     }
   }
 
-  private readonly outbox: BrokerEvent[] = [];
-  private delivering = false;
-
-  /**
-   * Delivers events in order, one at a time: a listener's promise (e.g. an exit placed
-   * on a fill) settles before the next event goes out, as on the paper broker. A
-   * failing listener is logged and never blocks the others.
-   */
   private emit(event: BrokerEvent): void {
     this.outbox.push(event);
-    if (!this.delivering) void this.deliver();
-  }
-
-  private async deliver(): Promise<void> {
-    this.delivering = true;
-    const warn = (err: unknown): void => this.log.warn('broker listener failed', { error: err instanceof Error ? err.message : String(err) });
-    try {
-      for (let event = this.outbox.shift(); event; event = this.outbox.shift()) {
-        for (const l of [...this.listeners]) {
-          try {
-            const result = l(event);
-            if (result instanceof Promise) await result.catch(warn);
-          } catch (err) {
-            warn(err);
-          }
-        }
-      }
-    } finally {
-      this.delivering = false;
-    }
   }
 
   private wake(): void {
@@ -937,11 +884,4 @@ function isStale(prev: Order, next: Order): boolean {
 function sameOrder(o: trading.Order, body: trading.PostOrderRequest): boolean {
   const eq = (a: string | null | undefined, b: string | undefined): boolean => (a ? wireDec(a) : null) === (b ? wireDec(b) : null);
   return o.symbol === body.symbol && o.side === body.side && o.type === body.type && wireDec(o.qty) === wireDec(body.qty) && eq(o.limitPrice, body.limitPrice) && eq(o.stopPrice, body.stopPrice);
-}
-
-/** Alpaca activity ids are `<time>::<uuid>`; the uuid is taken as the fill id (used only to skip a fill seen twice). */
-function activityExecutionId(a: Record<string, unknown>): string {
-  const id = String(a.id ?? '');
-  const at = id.indexOf('::');
-  return at >= 0 ? id.slice(at + 2) : id;
 }
