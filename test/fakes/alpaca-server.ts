@@ -339,6 +339,42 @@ export class FakeAlpaca {
     this.heldCancels.clear();
   }
 
+  /**
+   * The options expiration of `date` (YYYY-MM-DD) with the underlyings' last prices, as
+   * Alpaca books it: out of the money → OPEXP (position gone); in the money by $0.01 or
+   * more → exercised: OPEXC for the contracts and OPTRD for the shares bought (call) or
+   * sold (put) at the strike. Nothing is streamed: these appear only as activities.
+   */
+  expireOptions(date: string, lastPrices: Record<string, string>): void {
+    const yymmdd = date.slice(2).replace(/-/g, '');
+    for (const pos of [...this.positions.values()]) {
+      const m = /^([A-Z0-9.]{1,6})(\d{6})([CP])(\d{8})$/.exec(pos.symbol);
+      if (!m || m[2] !== yymmdd || pos.qty === 0n) continue;
+      const [, root, , right, strikeDigits] = m as unknown as [string, string, string, 'C' | 'P', string];
+      const last = lastPrices[root];
+      if (last === undefined) throw new Error(`fake alpaca: no last price for ${root}`);
+      const strike = decDiv(decInt(Number(strikeDigits)), decInt(1000));
+      const intrinsic = right === 'C' ? dec(last) - strike : strike - dec(last);
+      const id = (): string => `${date.replace(/-/g, '')}160000000::${randomUUID()}`;
+      const base = { date, net_amount: '0', symbol: pos.symbol, qty: decStr(-pos.qty), status: 'executed' };
+      this.positions.delete(pos.symbol);
+      if (intrinsic < dec('0.01')) {
+        this.activities.push({ id: id(), activity_type: 'OPEXP', description: 'Option Expiry', ...base });
+        continue;
+      }
+      this.activities.push({ id: id(), activity_type: 'OPEXC', description: 'Option Exercise', ...base });
+      const shares = decMul(pos.qty, decInt(100));
+      const signed = right === 'C' ? shares : -shares;
+      const cashMove = decMul(strike, signed);
+      this.cash -= cashMove;
+      this.activities.push({ id: id(), activity_type: 'OPTRD', description: 'Option Trade', date, symbol: root, qty: decStr(signed), price: decStr(strike), net_amount: decStr(-cashMove), status: 'executed' });
+      const stock = this.positions.get(root) ?? { symbol: root, assetClass: 'us_equity' as const, qty: 0n, costBasis: 0n };
+      stock.qty += signed;
+      stock.costBasis += cashMove;
+      this.positions.set(root, stock);
+    }
+  }
+
   /** Moves an order's timestamps `hours` into the past (an order from an earlier session). */
   backdate(ref: string, hours: number): void {
     const o = this.order(ref);

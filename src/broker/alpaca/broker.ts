@@ -46,6 +46,7 @@ import {
 import type { AlpacaSettings } from './config.js';
 import { isAmbiguous, isDuplicateClientOrderId, isNotFound, toBrokerError } from './errors.js';
 import { missedExecutions } from './fill-history.js';
+import { OPTION_ACTIVITY_TYPES, optionEventsFrom } from './option-events.js';
 import { EventOutbox } from './outbox.js';
 import { AlpacaRest, DEFAULT_BACKOFF, type BackoffEvent, type BackoffSettings } from './rest.js';
 import { alpacaRuleViolation, bracketTakeProfitPrice } from './rules.js';
@@ -86,6 +87,8 @@ export interface AlpacaBrokerOptions {
   ping?: { intervalMs?: number; waitMs?: number };
   /** After a POST with no answer: client-order-id lookups before sending again (default 3), and the pause between them (default 500 ms). */
   lookup?: { attempts?: number; delayMs?: number };
+  /** How often to look for option expirations/exercises/assignments, ms (default 300,000). */
+  optionEventsPollMs?: number;
   /** While waiting for a cancel with the stream down, poll REST this often, ms (default 1,000). */
   pollMs?: number;
   now?: () => number;
@@ -254,6 +257,17 @@ export class AlpacaBroker implements Broker {
       throw new BrokerError('unavailable', 'Alpaca refused the API keys on the trade_updates stream: check ALPACA_KEY_ID and ALPACA_SECRET_KEY.');
     }
     await firstReconcile;
+    this.pollOptionEvents();
+  }
+
+  /** Alpaca does not stream expirations/exercises/assignments: look for them now and then. */
+  private pollOptionEvents(): void {
+    this.timers.after(this.opts.optionEventsPollMs ?? 300_000, () => {
+      if (this.stopped) return;
+      void this.checkOptionEvents()
+        .catch((err: unknown) => this.log.warn('alpaca option activities poll failed', { error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => this.pollOptionEvents());
+    });
   }
 
   stop(): void {
@@ -275,11 +289,14 @@ export class AlpacaBroker implements Broker {
   }
 
   /**
-   * What optdesk stored about its orders (role, parent, exits, source), so orders reloaded
-   * from Alpaca after a restart keep them; call before `start()`.
+   * What optdesk stored: its orders' role, parent, exits and source, so orders reloaded
+   * from Alpaca after a restart keep them, and the ids of fills already booked, so they
+   * are not booked twice. Call before `start()`.
    */
-  remember(orders: readonly Pick<Order, 'clientOrderId' | 'role' | 'parentId' | 'exits' | 'source'>[]): void {
+  remember(orders: readonly Pick<Order, 'clientOrderId' | 'role' | 'parentId' | 'exits' | 'source'>[], fillIds: readonly string[] = []): void {
     for (const o of orders) this.meta.set(o.clientOrderId, { role: o.role, parentId: o.parentId, exits: o.exits, source: o.source });
+    // Fills already booked (e.g. expirations) are not booked again.
+    for (const id of fillIds) this.seenExecutions.add(id);
   }
 
   /** True when Alpaca itself holds the intent's exits (an equity bracket), so optdesk must not arm its own. */
@@ -469,6 +486,33 @@ export class AlpacaBroker implements Broker {
     }
     const order = await this.submit({ ...exit, qty });
     return { takeProfit: tp, exit: order, note: tp.filledQty > 0 ? `The take-profit sold ${tp.filledQty} before the cancel; the exit sells the remaining ${qty}.` : null };
+  }
+
+  // ---- expirations, exercises, assignments (not streamed) ------------------------
+
+  /**
+   * Polls Alpaca's option activities and books each new one as an `expiry` order and its
+   * fill (option-events.ts). Runs at start-up, after every reconnect and every
+   * `optionEventsPollMs`; returns how many were new. Ids are stable, so a store can
+   * drop what a previous process already booked (or pass them to `remember`).
+   */
+  async checkOptionEvents(): Promise<number> {
+    const after = new Date(this.startedAt - 7 * 24 * 3600_000);
+    const list = await this.rest('the option activities', async () => {
+      const res = await this.#rest.activities.getAccountActivitiesRaw({ activityTypes: [...OPTION_ACTIVITY_TYPES] as unknown as trading.ActivityType[], after, direction: 'asc', pageSize: 100 });
+      return (await res.raw.json()) as Record<string, unknown>[];
+    });
+    let fresh = 0;
+    for (const e of optionEventsFrom(list, this.accountName)) {
+      if (this.seenExecutions.has(e.fill.id)) continue;
+      fresh++;
+      this.orderMap.set(e.order.id, e.order);
+      this.recordFill(e.fill);
+      this.log.info('alpaca option event booked', { symbol: e.fill.symbol, qty: e.fill.qty, reason: e.fill.reason });
+      this.emit({ kind: 'order', event: { type: 'fill', order: e.order, fill: e.fill, time: e.fill.time } });
+    }
+    if (fresh) this.refreshHoldingsSoon();
+    return fresh;
   }
 
   // ---- placing -------------------------------------------------------------------
@@ -665,6 +709,7 @@ export class AlpacaBroker implements Broker {
     const lagging = [...remote.values()].filter((o) => qtyFromWire(o.filledQty) > (this.orderMap.get(String(o.id))?.filledQty ?? 0));
     const activities = lagging.length ? await this.fillActivitiesSince(lagging) : [];
     for (const o of remote.values()) this.reconcileOrder(o, activities);
+    await this.checkOptionEvents();
     await this.refreshHoldings();
   }
 
