@@ -299,9 +299,14 @@ export class AlpacaBroker implements Broker {
     for (const id of fillIds) this.seenExecutions.add(id);
   }
 
-  /** True when Alpaca itself holds the intent's exits (an equity bracket), so optdesk must not arm its own. */
-  handlesExitsNatively(intent: Pick<ApprovedIntent, 'symbol' | 'takeProfit' | 'stopLoss'>): boolean {
-    return !isOptionSymbol(intent.symbol) && intent.takeProfit !== undefined && intent.stopLoss !== undefined;
+  /**
+   * True when Alpaca itself holds the exits of this intent or entry order (a stock entry
+   * with both exits goes as Alpaca's native bracket), so optdesk must not arm its own:
+   * they would be a second working sell, which Alpaca refuses.
+   */
+  handlesExitsNatively(entry: Pick<ApprovedIntent, 'symbol' | 'takeProfit' | 'stopLoss'> | Pick<Order, 'symbol' | 'exits'>): boolean {
+    const exits = 'exits' in entry ? entry.exits : entry;
+    return !isOptionSymbol(entry.symbol) && exits?.takeProfit !== undefined && exits?.stopLoss !== undefined;
   }
 
   async submit(intent: ApprovedIntent): Promise<Order> {
