@@ -195,6 +195,25 @@ describe('Alpaca adapter: one working sell per contract (held_for_orders)', () =
 });
 
 describe('Alpaca adapter: event delivery', () => {
+  test('repeated trade updates are booked once and pushed once', async () => {
+    const rig = await alpacaRig();
+    try {
+      rig.fake.faults.duplicateEvents = true;
+      const o = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000, qty: 2 }));
+      await until('working', () => rig.fake.order(o.id).status === 'new');
+      rig.fake.fill(o.id, '0.7', '1');
+      rig.fake.fill(o.id, '0.69', '1');
+      await until('filled', () => orderEvents(rig.events, o.id).some((e) => e.type === 'fill'));
+      // Frames are handled in order: once a later order's event is in, the repeats before it were too.
+      const marker = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 100 }));
+      await until('a later event arrived', () => orderEvents(rig.events, marker.id).some((e) => e.type === 'new'));
+      assert.deepEqual((await rig.broker.fills({ orderId: o.id })).map((f) => [f.qty, f.price]), [[1, 7_000], [1, 6_900]]);
+      assert.deepEqual(orderEvents(rig.events, o.id).map((e) => e.type), ['new', 'partial_fill', 'fill']);
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('events go to listeners in order, one at a time: a listener promise settles before the next event (as on the paper broker)', async () => {
     const rig = await alpacaRig();
     try {

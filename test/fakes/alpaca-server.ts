@@ -137,6 +137,8 @@ export interface FakeFaults {
   replace?: 'fill-old-first';
   /** `missing`: account activities answer an empty list (Alpaca has been seen to omit records). */
   activities?: 'missing';
+  /** Every stream frame is sent twice (Alpaca has been seen to repeat order events). */
+  duplicateEvents?: boolean;
 }
 
 const OPEN_STATUSES = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'pending_cancel', 'pending_replace', 'held', 'accepted_for_bidding']);
@@ -441,7 +443,10 @@ export class FakeAlpaca {
   private emit(event: string, order: FakeOrder, extra: Partial<FakeStreamEvent> = {}): void {
     const payload: FakeStreamEvent = { event, order: wire(order), timestamp: order.updated_at, ...extra };
     this.events.push(payload);
-    for (const ws of this.listening) this.sendFrame(ws, { stream: 'trade_updates', data: payload as unknown as Json });
+    for (const ws of this.listening) {
+      this.sendFrame(ws, { stream: 'trade_updates', data: payload as unknown as Json });
+      if (this.faults.duplicateEvents) this.sendFrame(ws, { stream: 'trade_updates', data: payload as unknown as Json });
+    }
   }
 
   // ---- REST ----------------------------------------------------------------------

@@ -619,6 +619,8 @@ export class AlpacaBroker implements Broker {
     this.registerLegs(o);
     const next = orderFromAlpaca(o, this.accountName, this.meta.get(coid), this.now());
     if (prev && isStale(prev, next)) return prev;
+    // The same update twice (Alpaca repeats events): nothing new to tell.
+    if (prev && ev && !ev.fill && prev.status === next.status && prev.filledQty === next.filledQty && prev.updatedAt === next.updatedAt) return prev;
     this.orderMap.set(id, next);
     this.wireMap.set(id, o);
     if (coid) this.byClientId.set(coid, id);
