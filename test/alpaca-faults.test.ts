@@ -392,6 +392,42 @@ describe('Alpaca adapter: stream disconnect and reconciliation', () => {
     }
   });
 
+  test('after a crash, a restart books what Alpaca did meanwhile (a fill of a remembered order) and nothing twice; older orders it never knew are listed without re-booking their fills', async () => {
+    const rig = await alpacaRig();
+    const headers = { 'APCA-API-KEY-ID': rig.fake.keyId, 'APCA-API-SECRET-KEY': rig.fake.secret, 'Content-Type': 'application/json' };
+    try {
+      // An order from before optdesk's time, already filled.
+      const old = await fetch(`${rig.fake.restUrl}/v2/orders`, { method: 'POST', headers, body: JSON.stringify({ symbol: 'GOOG', qty: '1', side: 'buy', type: 'limit', limit_price: '740', time_in_force: 'day' }) }).then((r) => r.json() as Promise<{ id: string }>);
+      await until('old order working', () => rig.fake.order(old.id).status === 'new');
+      rig.fake.fill(old.id, '740');
+
+      const o = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000, qty: 2, role: 'entry', takeProfit: { percent: 10 } }));
+      await until('working', () => rig.fake.order(o.id).status === 'new');
+      rig.fake.fill(o.id, '0.7', '1');
+      await until('first fill booked', () => orderEvents(rig.events, o.id).some((e) => e.type === 'partial_fill'));
+      const storedOrders = (await rig.broker.orders()).filter((x) => x.id === o.id);
+      const storedFills = await rig.broker.fills();
+      rig.broker.stop(); // kill -9: nothing more is booked by this process
+
+      rig.fake.fill(o.id, '0.69', '1');
+      const restarted = await alpacaRig({ reuse: rig.fake, beforeStart: (b) => b.remember(storedOrders, storedFills.map((f) => f.id)) });
+      try {
+        const fills = await restarted.broker.fills();
+        assert.deepEqual(fills.map((f) => [f.orderId, f.qty, f.price]), [[o.id, 1, 6_900]], 'only the fill made while optdesk was down');
+        assert.ok(orderEvents(restarted.events, o.id).some((e) => e.type === 'fill'), 'pushed, so the exit manager arms the take-profit');
+        const entry = await restarted.broker.order('alpaca-paper', o.id);
+        assert.equal(entry?.status, 'filled');
+        assert.deepEqual(entry?.exits, { takeProfit: { percent: 10 } });
+        assert.equal((await restarted.broker.order('alpaca-paper', old.id))?.status, 'filled', 'the older order is listed');
+        assert.equal(orderEvents(restarted.events, old.id).length, 0, 'and not announced as news');
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('a wrong secret on the stream fails start() with a sentence that names the variables, not the values', async () => {
     const { FakeAlpaca } = await import('./fakes/alpaca-server.js');
     const fake = await FakeAlpaca.start();

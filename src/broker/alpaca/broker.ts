@@ -293,8 +293,15 @@ export class AlpacaBroker implements Broker {
    * from Alpaca after a restart keep them, and the ids of fills already booked, so they
    * are not booked twice. Call before `start()`.
    */
-  remember(orders: readonly Pick<Order, 'clientOrderId' | 'role' | 'parentId' | 'exits' | 'source'>[], fillIds: readonly string[] = []): void {
-    for (const o of orders) this.meta.set(o.clientOrderId, { role: o.role, parentId: o.parentId, exits: o.exits, source: o.source });
+  remember(orders: readonly Order[], fillIds: readonly string[] = []): void {
+    for (const o of orders) {
+      this.meta.set(o.clientOrderId, { role: o.role, parentId: o.parentId, exits: o.exits, source: o.source });
+      // What the store booked: reconcile books only what Alpaca did beyond it (e.g. fills during a crash).
+      if (!this.orderMap.has(o.id) && o.account === this.accountName) {
+        this.orderMap.set(o.id, { ...o });
+        this.byClientId.set(o.clientOrderId, o.id);
+      }
+    }
     // Fills already booked (e.g. expirations) are not booked again.
     for (const id of fillIds) this.seenExecutions.add(id);
   }
@@ -320,7 +327,7 @@ export class AlpacaBroker implements Broker {
     this.meta.set(intent.clientOrderId, {
       role: intent.role,
       parentId: intent.parentId ?? null,
-      exits: intent.takeProfit || intent.stopLoss ? { takeProfit: intent.takeProfit, stopLoss: intent.stopLoss } : null,
+      exits: intent.takeProfit || intent.stopLoss ? { ...(intent.takeProfit && { takeProfit: intent.takeProfit }), ...(intent.stopLoss && { stopLoss: intent.stopLoss }) } : null,
       source: intent.source ?? 'manual',
     });
     try {
@@ -708,12 +715,18 @@ export class AlpacaBroker implements Broker {
     for (const o of [...recent, ...open]) for (const x of [o, ...((o.legs ?? []) as unknown as trading.Order[])]) remote.set(String(x.id), x);
     // Orders we hold as open that REST did not list (older than the window): ask one by one.
     for (const local of this.orderMap.values()) {
-      if (isOpen(local.status) && !remote.has(local.id)) {
-        const one = await this.rest('the order', () => this.#rest.orders.getOrderByOrderID({ orderId: local.id }));
-        remote.set(local.id, one);
+      if (!isOpen(local.status) || remote.has(local.id) || local.id.startsWith('alpaca-nta:')) continue;
+      try {
+        remote.set(local.id, await this.#rest.call('the order', () => this.#rest.orders.getOrderByOrderID({ orderId: local.id })));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.log.warn('alpaca does not know an order optdesk holds as open', { orderId: local.id });
       }
     }
-    const lagging = [...remote.values()].filter((o) => qtyFromWire(o.filledQty) > (this.orderMap.get(String(o.id))?.filledQty ?? 0));
+    const lagging = [...remote.values()].filter((o) => {
+      const known = this.orderMap.get(String(o.id));
+      return (known || !this.isHistory(o)) && qtyFromWire(o.filledQty) > (known?.filledQty ?? 0);
+    });
     const activities = lagging.length ? await this.fillActivitiesSince(lagging) : [];
     for (const o of remote.values()) this.reconcileOrder(o, activities);
     await this.checkOptionEvents();
@@ -728,6 +741,12 @@ export class AlpacaBroker implements Broker {
     const prevFilled = prev?.filledQty ?? 0;
     const time = (o.updatedAt ?? o.createdAt ?? new Date(this.now())).getTime();
     if (!prev) this.registerLegs(o);
+    if (!prev && this.isHistory(o)) {
+      // Placed before this process started and not remembered: listed, but its fills are
+      // history (the store has them, or they predate optdesk), not news.
+      this.absorb(o, null);
+      return;
+    }
     if (remoteFilled > prevFilled) {
       const fills = this.missedFills(o, prevWire, prevFilled, remoteFilled, activities, time);
       let cum = prevFilled;
@@ -753,9 +772,17 @@ export class AlpacaBroker implements Broker {
     this.absorb(o, type ? { type, time } : null);
   }
 
+  /** An order placed before this process started. */
+  private isHistory(o: trading.Order): boolean {
+    return (o.submittedAt ?? o.createdAt ?? new Date(0)).getTime() < this.startedAt;
+  }
+
   /** The fills of `o` the stream did not deliver (see fill-history.ts), as optdesk Fills. */
   private missedFills(o: trading.Order, prevWire: trading.Order | undefined, fromQty: number, toQty: number, activities: Record<string, unknown>[], time: number): Fill[] {
-    const gap = { orderId: String(o.id), bookedQty: fromQty, bookedAvgPrice: prevWire?.filledAvgPrice, filledQty: toQty, filledAvgPrice: o.filledAvgPrice };
+    // Booked average: Alpaca's own string when we saw it, else a remembered order's average.
+    const prevAvg = this.orderMap.get(String(o.id))?.avgFillPrice;
+    const bookedAvgPrice = prevWire?.filledAvgPrice ?? (prevAvg === null || prevAvg === undefined ? null : priceToWire(prevAvg));
+    const gap = { orderId: String(o.id), bookedQty: fromQty, bookedAvgPrice, filledQty: toQty, filledAvgPrice: o.filledAvgPrice };
     return missedExecutions(gap, activities, this.seenExecutions).map((x) => {
       if (x.fromAverage) this.log.warn('alpaca reconcile: fill rebuilt from the order average (no activity found)', { orderId: gap.orderId, qty: x.qty, price: x.price });
       return this.makeFill(o, x.id, x.qty, priceFromWireRounded(x.price), x.time ?? time);
