@@ -37,13 +37,15 @@ describe('attached exits on the recorded GOOG day', () => {
 
   it('partial fills: one working take-profit, resized as fills add up, covering exactly what is filled', async () => {
     const kit = deskKit({ start: at('09:38') });
+    // 10 contracts lose more than the default $1,000 day limit by 09:42: that would (rightly) halt everything.
+    kit.desk.updateRiskSettings({ dailyLossLimit: 100_000 }, 'test');
     const out = await kit.desk.submit({ account: 'paper', symbol: C750, side: 'buy', qty: 10, type: 'limit', limitPrice: $(2.4), takeProfit: { amount: $(3) } });
     assert.ok(out.ok, JSON.stringify(out));
     await kit.broker.idle();
     const check = async (): Promise<void> => {
       const entry = (await kit.broker.order('paper', out.order.id))!;
       const tps = (await kit.broker.orders({ status: 'open' })).filter((o) => o.role === 'take_profit');
-      assert.equal(tps.length, entry.filledQty > 0 ? 1 : 0, 'exactly one working take-profit');
+      assert.equal(tps.length, entry.filledQty > 0 ? 1 : 0, `exactly one working take-profit at ${new Date(kit.clock.ms).toISOString()}: ${JSON.stringify([kit.desk.exits.armed(), (await kit.broker.orders()).map((o) => [o.role, o.status, o.qty, o.filledQty, o.reason])])}`);
       if (tps[0]) assert.equal(tps[0].qty - tps[0].filledQty, entry.filledQty);
     };
     await check();
