@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   bars: async () => (await import('./bars.bench.js')).runBarsBench,
   options: async () => (await import('./options.bench.js')).runOptionsBench,
   fanout: async () => (await import('./fanout.bench.js')).runFanoutBench,
+  trading: async () => (await import('./trading.bench.js')).runTradingBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -88,3 +88,12 @@ export function tickSize(assetClass: AssetClass, price: Price, pennyProgram = fa
 export function onTick(assetClass: AssetClass, price: Price, pennyProgram = false): boolean {
   return price % tickSize(assetClass, price, pennyProgram) === 0;
 }
+
+/** Rounds `price` onto its tick: `up` for prices that must not be lower (a sell's take-profit), `down` otherwise. */
+export function roundToTick(assetClass: AssetClass, price: Price, direction: 'up' | 'down', pennyProgram = false): Price {
+  const tick = tickSize(assetClass, price, pennyProgram);
+  const rounded = direction === 'up' ? Math.ceil(price / tick) * tick : Math.floor(price / tick) * tick;
+  // Crossing $3 can change the tick (options): round again on the new side's tick.
+  const tick2 = tickSize(assetClass, rounded, pennyProgram);
+  return tick2 === tick ? rounded : direction === 'up' ? Math.ceil(rounded / tick2) * tick2 : Math.floor(rounded / tick2) * tick2;
+}

@@ -9,6 +9,8 @@ import { runBars } from './commands/bars.js';
 import { runCheck } from './commands/check.js';
 import { runImport } from './commands/import.js';
 import { runChain } from './commands/chain.js';
+import { runAuditVerify } from './commands/audit.js';
+import { runKill } from './commands/kill.js';
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -110,6 +112,35 @@ program
       process.exitCode = runChain(underlying, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('chain', e);
+    }
+  });
+
+program
+  .command('kill')
+  .description('Kill switch: cancel every working order and block new ones (asks the running server; without one, sets it in the database).')
+  .option('--release', 'release the kill switch instead', false)
+  .option('--reason <text>', 'why (kept in the audit trail)')
+  .option('--url <url>', 'the server (default http://127.0.0.1:$PORT or 3000); OPTDESK_TOKEN is sent when set')
+  .option('--db <file>', 'SQLite database file when no server answers (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action(async (opts) => {
+    try {
+      process.exitCode = await runKill(opts, process.stdout);
+    } catch (e) {
+      fail('kill', e);
+    }
+  });
+
+program
+  .command('audit')
+  .description('The audit trail of intents, risk decisions, order events, fills and setting changes.')
+  .command('verify')
+  .description('Check the hash chain: exit 0 when intact, 1 naming the first edited, deleted or reordered row.')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action((opts: { db?: string }) => {
+    try {
+      process.exitCode = runAuditVerify(opts, process.stdout);
+    } catch (e) {
+      fail('audit verify', e);
     }
   });
 

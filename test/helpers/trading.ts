@@ -12,6 +12,8 @@ import { RecordedMarket } from '../../src/broker/paper/market.js';
 import { openStore } from '../../src/store/index.js';
 import { TradingRepository, tradingRepository } from '../../src/store/trading.js';
 import type { ApprovedIntent, OrderIntent } from '../../src/broker/types.js';
+import { AuditTrail } from '../../src/audit/index.js';
+import { connectPaper, TradingDesk } from '../../src/risk/index.js';
 import { DATA_DIR, readAggregates, stockMinuteFile } from './data.js';
 
 export const GOOG_DAY = '2015-12-24';
@@ -67,6 +69,12 @@ export class ManualClock {
   readonly now = (): number => this.ms;
 }
 
+/** One recorded market for all tests of a file: loading the day's 275k quotes once is enough. */
+let sharedMarket: RecordedMarket | undefined;
+export function recordedMarket(): RecordedMarket {
+  return (sharedMarket ??= new RecordedMarket(DATA_DIR));
+}
+
 export interface PaperKit {
   broker: PaperBroker;
   repo: TradingRepository;
@@ -80,7 +88,7 @@ export function paperKit(options: Partial<PaperBrokerOptions> & { start?: number
   const repo = tradingRepository(store);
   const clock = new ManualClock(options.start ?? at('09:40'));
   const broker = new PaperBroker({
-    repo, market: options.market ?? new RecordedMarket(DATA_DIR), now: clock.now, accounts: [{ name: 'paper', cash: 10_000_00 }], ...options,
+    repo, market: options.market ?? recordedMarket(), now: clock.now, accounts: [{ name: 'paper', cash: 10_000_00 }], ...options,
   });
   return { broker, repo, clock, close: () => store.close() };
 }
@@ -92,4 +100,22 @@ export function approved(i: OrderIntent): ApprovedIntent {
     timeInForce: 'day', role: 'entry', clientOrderId: `t-${++seq}-${Date.now()}`,
     approval: { decisionId: 'test', at: 0 }, ...i,
   } as ApprovedIntent;
+}
+
+export interface DeskKit extends PaperKit {
+  desk: TradingDesk;
+  audit: AuditTrail;
+}
+
+/** The paper kit behind a TradingDesk (risk + audit + exits), wired as the server wires it. */
+export function deskKit(options: Parameters<typeof paperKit>[0] & { flattenAt?: string | null } = {}): DeskKit {
+  const kit = paperKit(options);
+  const audit = new AuditTrail(kit.repo);
+  const desk = new TradingDesk({
+    repo: kit.repo, brokers: [kit.broker], audit,
+    marketNow: () => kit.broker.currentTime(), quote: (s) => kit.broker.quoteNow(s),
+    exits: { flattenAt: options.flattenAt === undefined ? null : options.flattenAt },
+  });
+  connectPaper(desk, kit.broker);
+  return { ...kit, desk, audit, close: () => { desk.stop(); kit.close(); } };
 }
