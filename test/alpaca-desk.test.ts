@@ -20,30 +20,41 @@ const CONTRACT = 'O:GOOG151224C00750000';
 const OCC = CONTRACT.slice(2);
 const price = (s: string): Price => Math.round(Number(s) * 10_000);
 
-test('desk on Alpaca: entry at the recorded ask, take-profit resting at Alpaca, stop watched by optdesk (cancel, confirm, then sell)', async () => {
+/** A TradingDesk over the Alpaca adapter over the fake; `play` moves the recorded market (the fake venue and the desk's NBBO). */
+async function deskOnAlpaca(exits: { cancelTimeoutMs?: number } = {}) {
   const quotes = recordedOptionQuotes(CONTRACT);
   const rig = await alpacaRig({ fake: { cash: '100000' } });
   const store = openStore(':memory:');
   const repo = tradingRepository(store);
-  let now: RecordedQuote = quotes[0] as RecordedQuote;
+  const market = { now: quotes[0] as RecordedQuote };
   const desk = new TradingDesk({
     repo,
     brokers: [rig.broker],
     audit: new AuditTrail(repo),
-    marketNow: () => now.t,
-    quote: () => ({ bid: price(now.bid), ask: price(now.ask) }),
-    exits: { flattenAt: null, cancelTimeoutMs: 10_000 },
+    marketNow: () => market.now.t,
+    quote: () => ({ bid: price(market.now.bid), ask: price(market.now.ask) }),
+    exits: { flattenAt: null, ...exits },
   });
   const play = (q: RecordedQuote): void => {
-    now = q;
+    market.now = q;
     rig.fake.quote(OCC, { bid: q.bid, ask: q.ask, bidSize: q.bidSize, askSize: q.askSize, t: q.t });
   };
+  const close = async (): Promise<void> => {
+    desk.stop();
+    await rig.close();
+    store.close();
+  };
+  return { quotes, rig, desk, market, play, close };
+}
+
+test('desk on Alpaca: entry at the recorded ask, take-profit resting at Alpaca, stop watched by optdesk (cancel, confirm, then sell)', async () => {
+  const { quotes, rig, desk, market, play, close } = await deskOnAlpaca({ cancelTimeoutMs: 10_000 });
   try {
     // An entry from which the recorded bid later falls 20%: the stop's day.
     const i = quotes.findIndex((q, k) => quotes.slice(k + 1).some((l) => price(l.bid) <= price(q.ask) * 0.8));
     assert.ok(i >= 0);
     for (const q of quotes.slice(0, i + 1)) play(q);
-    const entryPrice = price(now.ask);
+    const entryPrice = price(market.now.ask);
     const stop = Math.floor((entryPrice * 0.8) / 100) * 100;
     const outcome = await desk.submit({ account: 'alpaca-paper', symbol: CONTRACT, side: 'buy', qty: 1, type: 'limit', limitPrice: entryPrice, takeProfit: { percent: 50 }, stopLoss: { stopPrice: stop } });
     assert.ok(outcome.ok, outcome.ok ? '' : `${outcome.check}: ${outcome.message}`);
@@ -73,38 +84,20 @@ test('desk on Alpaca: entry at the recorded ask, take-profit resting at Alpaca, 
     assert.ok(cancelAt >= 0 && exitPostAt > cancelAt, 'the exit was sent after the cancel');
     await until('the exit fill booked', () => rig.events.some((e) => e.kind === 'order' && e.event.fill?.side === 'sell'));
     const exitFill = (await rig.broker.fills()).find((f) => f.side === 'sell');
-    assert.equal(exitFill?.price, price(now.bid), 'the market exit sold at the recorded bid');
+    assert.equal(exitFill?.price, price(market.now.bid), 'the market exit sold at the recorded bid');
   } finally {
-    desk.stop();
-    await rig.close();
-    store.close();
+    await close();
   }
 });
 
 test('desk on Alpaca: the $2.00 → $2.10 workflow — the take-profit placed on the fill sells when the recorded bid reaches it', async () => {
-  const quotes = recordedOptionQuotes(CONTRACT);
-  const rig = await alpacaRig({ fake: { cash: '100000' } });
-  const store = openStore(':memory:');
-  const repo = tradingRepository(store);
-  let now: RecordedQuote = quotes[0] as RecordedQuote;
-  const desk = new TradingDesk({
-    repo,
-    brokers: [rig.broker],
-    audit: new AuditTrail(repo),
-    marketNow: () => now.t,
-    quote: () => ({ bid: price(now.bid), ask: price(now.ask) }),
-    exits: { flattenAt: null },
-  });
-  const play = (q: RecordedQuote): void => {
-    now = q;
-    rig.fake.quote(OCC, { bid: q.bid, ask: q.ask, bidSize: q.bidSize, askSize: q.askSize, t: q.t });
-  };
+  const { quotes, rig, desk, market, play, close } = await deskOnAlpaca();
   try {
     const tpOf = (ask: string): Price => Math.ceil((price(ask) * 1.05) / 100) * 100;
     const i = quotes.findIndex((q, k) => quotes.slice(k + 1).some((l) => price(l.bid) >= tpOf(q.ask)));
     assert.ok(i >= 0, 'the recorded bid rises 5% above some recorded ask');
     for (const q of quotes.slice(0, i + 1)) play(q);
-    const entryPrice = price(now.ask);
+    const entryPrice = price(market.now.ask);
     const outcome = await desk.submit({ account: 'alpaca-paper', symbol: CONTRACT, side: 'buy', qty: 1, type: 'limit', limitPrice: entryPrice, takeProfit: { percent: 5 } });
     assert.ok(outcome.ok, outcome.ok ? '' : `${outcome.check}: ${outcome.message}`);
     await until('take-profit resting at Alpaca', () => rig.fake.allOrders().some((o) => o.side === 'sell' && o.status === 'new'));
@@ -118,8 +111,6 @@ test('desk on Alpaca: the $2.00 → $2.10 workflow — the take-profit placed on
     assert.deepEqual(fills.map((f) => [f.side, f.price]), [['buy', entryPrice], ['sell', tpOf(quotes[i]!.ask)]]);
     await until('flat', () => rig.events.some((e) => e.kind === 'position' && e.position.symbol === CONTRACT && e.position.qty === 0));
   } finally {
-    desk.stop();
-    await rig.close();
-    store.close();
+    await close();
   }
 });
