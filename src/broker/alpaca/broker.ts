@@ -19,7 +19,6 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { streaming, type trading } from '@alpacahq/alpaca-trade-api';
-import { nyDate } from '../../calendar/index.js';
 import { TimerSet } from '../../feeds/massive/backoff.js';
 import { ALPACA_FEES, feesFor } from '../fees.js';
 import { isOpen, isTerminal } from '../state.js';
@@ -46,12 +45,12 @@ import {
 import type { AlpacaSettings } from './config.js';
 import { isAmbiguous, isDuplicateClientOrderId, isNotFound, toBrokerError } from './errors.js';
 import { missedExecutions } from './fill-history.js';
+import { accountFromAlpaca, positionFromAlpaca } from './holdings.js';
 import { OPTION_ACTIVITY_TYPES, optionEventsFrom } from './option-events.js';
 import { EventOutbox } from './outbox.js';
 import { AlpacaRest, DEFAULT_BACKOFF, type BackoffEvent, type BackoffSettings } from './rest.js';
 import { alpacaRuleViolation, bracketTakeProfitPrice } from './rules.js';
 import {
-  centsFromWire,
   isOptionSymbol,
   orderFromAlpaca,
   priceFromWireRounded,
@@ -415,39 +414,12 @@ export class AlpacaBroker implements Broker {
   async positions(account?: string): Promise<Position[]> {
     if (account && account !== this.accountName) return [];
     const list = await this.rest('the positions', () => this.#rest.positions.getAllOpenPositions());
-    return list.map((p) => this.positionFrom(p)).filter((p): p is Position => p !== null);
+    return list.map((p) => positionFromAlpaca(p, { account: this.accountName, fills: this.fillList, now: this.now() })).filter((p): p is Position => p !== null);
   }
 
   async accounts(): Promise<Account[]> {
     const a = await this.rest('the account', () => this.#rest.account.getAccount());
-    const now = this.now();
-    const today = nyDate(now);
-    const equity = centsFromWire(a.equity);
-    const startOfDay = centsFromWire(a.lastEquity);
-    const dayFills = this.fillList.filter((f) => nyDate(f.time) === today);
-    const dayFees = dayFills.reduce((s, f) => s + f.fees.total, 0);
-    const raw = a as unknown as Record<string, unknown>;
-    const optionsBp = raw.options_buying_power ?? raw.optionsBuyingPower;
-    return [
-      {
-        name: this.accountName,
-        broker: 'alpaca',
-        mode: this.mode,
-        cash: centsFromWire(a.cash),
-        buyingPower: centsFromWire(typeof optionsBp === 'string' ? optionsBp : a.buyingPower),
-        equity,
-        startOfDayEquity: startOfDay,
-        // Alpaca's paper account charges no fees, so its equity lacks the modeled ones; a
-        // live account's equity already has the real ones taken out.
-        dayPnl: equity - startOfDay - (this.mode === 'paper' ? dayFees : 0),
-        // Alpaca reports no realized figure; the daily loss halt reads dayPnl.
-        dayRealizedPnl: 0,
-        dayFees,
-        totalFees: this.fillList.reduce((s, f) => s + f.fees.total, 0),
-        tradingDay: today,
-        updatedAt: now,
-      },
-    ];
+    return [accountFromAlpaca(a, { name: this.accountName, mode: this.mode, fills: this.fillList, now: this.now() })];
   }
 
   /** Alpaca's account activities (FILL by default), newest first, as Alpaca sends them. */
@@ -847,27 +819,6 @@ export class AlpacaBroker implements Broker {
       this.emit({ kind: 'position', position: { account: this.accountName, symbol, qty: 0 } });
     }
     for (const a of accounts) this.emit({ kind: 'account', account: a });
-  }
-
-  private positionFrom(p: trading.Position): Position | null {
-    const qty = qtyFromWire(p.qty);
-    if (qty === 0) return null;
-    const symbol = symbolFromAlpaca(String(p.symbol), p.assetClass);
-    const fees = this.fillList.filter((f) => f.symbol === symbol).reduce((s, f) => s + f.fees.total, 0);
-    const now = this.now();
-    return {
-      account: this.accountName,
-      symbol,
-      assetClass: p.assetClass === 'us_option' ? 'option' : 'stock',
-      qty: p.side === 'short' ? -Math.abs(qty) : qty,
-      costBasis: centsFromWire(p.costBasis),
-      avgPrice: priceFromWireRounded(p.avgEntryPrice ?? '0'),
-      // Alpaca reports no realized P&L per position.
-      realizedPnl: 0,
-      fees,
-      openedAt: this.fillList.find((f) => f.symbol === symbol)?.time ?? now,
-      updatedAt: now,
-    };
   }
 
   private async refreshOrder(orderId: string): Promise<Order | null> {
