@@ -32,18 +32,20 @@ describe('Alpaca adapter: an order POST never produces a second order', () => {
     }
   });
 
-  test('a POST whose connection resets after executing: adopted the same way', async () => {
-    const rig = await alpacaRig();
-    try {
-      rig.fake.faults.post = 'reset';
-      const want = intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000 });
-      const order = await rig.broker.submit(want);
-      assert.equal(order.id, rig.fake.order(want.clientOrderId).id);
-      assert.equal(postsOf(rig), 1);
-    } finally {
-      await rig.close();
-    }
-  });
+  for (const fault of ['reset', 'error'] as const) {
+    test(`a POST that executed but ${fault === 'reset' ? 'lost its connection' : 'answered 500'}: adopted the same way`, async () => {
+      const rig = await alpacaRig();
+      try {
+        rig.fake.faults.post = fault;
+        const want = intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000 });
+        const order = await rig.broker.submit(want);
+        assert.equal(order.id, rig.fake.order(want.clientOrderId).id);
+        assert.equal(postsOf(rig), 1);
+      } finally {
+        await rig.close();
+      }
+    });
+  }
 
   test('a POST lost before Alpaca saw it: not found after the lookups, sent once more with the same client order id', async () => {
     const rig = await alpacaRig();

@@ -127,8 +127,8 @@ export interface LoggedRequest {
 }
 
 export interface FakeFaults {
-  /** The next order POST executes, then never answers (`hang`, until the client gives up) or drops the connection (`reset`); `drop` drops it without executing. */
-  post?: 'hang' | 'reset' | 'drop';
+  /** The next order POST executes, then never answers (`hang`, until the client gives up), drops the connection (`reset`) or answers 500 (`error`); `drop` drops it without executing. */
+  post?: 'hang' | 'reset' | 'error' | 'drop';
   /** The next `count` requests matching `match` get 429; `retryAfterSeconds` adds a Retry-After header. */
   rateLimit?: { count: number; retryAfterSeconds?: number; match?: (method: string, path: string) => boolean };
   /** `hold`: DELETE answers 204 with the order pending_cancel; it is canceled only on `releaseCancels()`. */
@@ -532,6 +532,11 @@ export class FakeAlpaca {
     if (fault === 'reset') {
       this.accept(order);
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'error') {
+      send(res, 500, { code: 50010000, message: 'internal server error occurred' });
+      setImmediate(() => this.accept(order));
       return;
     }
     send(res, 200, wire(order, true));
