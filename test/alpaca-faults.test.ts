@@ -145,6 +145,27 @@ describe('Alpaca adapter: 429 back-off', () => {
   });
 });
 
+describe('Alpaca adapter: reads within the rate limit', () => {
+  test('positions and account reads are shared for a moment, and a fill makes the next read fresh', async () => {
+    const rig = await alpacaRig({ broker: { holdingsTtlMs: 60_000 } });
+    try {
+      const gets = (path: string): number => rig.fake.requests.filter((r) => r.method === 'GET' && r.path === path).length;
+      const o = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000 }));
+      await until('working', () => orderEvents(rig.events, o.id).some((e) => e.type === 'new'));
+      const before = gets('/v2/positions');
+      await Promise.all([rig.broker.positions(), rig.broker.positions(), rig.broker.accounts()]);
+      await rig.broker.positions();
+      assert.equal(gets('/v2/positions'), before + 1, 'one request for three position reads');
+      rig.fake.fill(o.id, '0.7');
+      await until('fill booked', () => orderEvents(rig.events, o.id).some((e) => e.type === 'fill'));
+      const [pos] = await rig.broker.positions();
+      assert.equal(pos?.qty, 1, 'the read after the fill is fresh');
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
 describe('Alpaca adapter: one working sell per contract (held_for_orders)', () => {
   test('a second sell is refused with a sentence; the stop exit cancels the take-profit, waits for the confirmation, then sells', async () => {
     const rig = await alpacaRig();

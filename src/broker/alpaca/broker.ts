@@ -88,6 +88,8 @@ export interface AlpacaBrokerOptions {
   lookup?: { attempts?: number; delayMs?: number };
   /** How often to look for option expirations/exercises/assignments, ms (default 300,000). */
   optionEventsPollMs?: number;
+  /** How long a positions/account read is shared, ms (default 1,000; any fill or order change refreshes it). */
+  holdingsTtlMs?: number;
   /** While waiting for a cancel with the stream down, poll REST this often, ms (default 1,000). */
   pollMs?: number;
   now?: () => number;
@@ -331,6 +333,7 @@ export class AlpacaBroker implements Broker {
     });
     try {
       const placed = await this.place(body, intent);
+      this.holdingsChanged();
       this.log.info('alpaca order placed', { id: placed.id, clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, qty: intent.qty });
       return this.absorb(placed, null);
     } catch (err) {
@@ -413,12 +416,12 @@ export class AlpacaBroker implements Broker {
 
   async positions(account?: string): Promise<Position[]> {
     if (account && account !== this.accountName) return [];
-    const list = await this.rest('the positions', () => this.#rest.positions.getAllOpenPositions());
+    const list = await this.cachedRead('positions', 'the positions', () => this.#rest.positions.getAllOpenPositions());
     return list.map((p) => positionFromAlpaca(p, { account: this.accountName, fills: this.fillList, now: this.now() })).filter((p): p is Position => p !== null);
   }
 
   async accounts(): Promise<Account[]> {
-    const a = await this.rest('the account', () => this.#rest.account.getAccount());
+    const a = await this.cachedRead('account', 'the account', () => this.#rest.account.getAccount());
     return [accountFromAlpaca(a, { name: this.accountName, mode: this.mode, fills: this.fillList, now: this.now() })];
   }
 
@@ -495,7 +498,10 @@ export class AlpacaBroker implements Broker {
       this.log.info('alpaca option event booked', { symbol: e.fill.symbol, qty: e.fill.qty, reason: e.fill.reason });
       this.emit({ kind: 'order', event: { type: 'fill', order: e.order, fill: e.fill, time: e.fill.time } });
     }
-    if (fresh) this.refreshHoldingsSoon();
+    if (fresh) {
+      this.holdingsChanged();
+      this.refreshHoldingsSoon();
+    }
     return fresh;
   }
 
@@ -606,6 +612,7 @@ export class AlpacaBroker implements Broker {
     // Bracket legs are orders of their own (their changes come as their own events).
     for (const leg of (o.legs ?? []) as unknown as trading.Order[]) if (!this.orderMap.has(String(leg.id))) this.absorb(leg, null);
     if (ev?.fill) this.recordFill(ev.fill);
+    if (ev) this.holdingsChanged(); // buying power moves with working orders, positions with fills
     if (ev) this.emit({ kind: 'order', event: { type: ev.type, order: next, fill: ev.fill, positionQty: ev.positionQty, time: ev.time } });
     if (ev?.fill) this.refreshHoldingsSoon();
     this.wake();
@@ -678,6 +685,7 @@ export class AlpacaBroker implements Broker {
 
   /** Brings the book in line with REST: every recent order, missed fills, positions, account. */
   private async reconcileOnce(): Promise<void> {
+    this.holdingsChanged();
     const after = new Date(this.startedAt - 24 * 3600_000).toISOString();
     const [open, recent] = await Promise.all([
       this.rest('the open orders', () => this.#rest.orders.getAllOrders({ status: 'open', nested: true, limit: 500 })),
@@ -840,6 +848,31 @@ export class AlpacaBroker implements Broker {
   }
 
   // ---- helpers -------------------------------------------------------------------
+
+  private readonly snapshots = new Map<string, { at: number; gen: number; value: Promise<unknown> }>();
+  private holdingsGen = 0;
+
+  /**
+   * Positions and account are read often (every risk check, every dashboard refresh) and
+   * Alpaca allows ~200 requests a minute: a read is shared for `holdingsTtlMs`, and any
+   * fill, order change or reconcile makes the next read fresh.
+   */
+  private cachedRead<T>(key: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const ttl = this.opts.holdingsTtlMs ?? 1_000;
+    const hit = this.snapshots.get(key);
+    if (hit && hit.gen === this.holdingsGen && Date.now() - hit.at < ttl) return hit.value as Promise<T>;
+    const value = this.rest(what, fn);
+    const entry = { at: Date.now(), gen: this.holdingsGen, value };
+    this.snapshots.set(key, entry);
+    value.catch(() => {
+      if (this.snapshots.get(key) === entry) this.snapshots.delete(key);
+    });
+    return value;
+  }
+
+  private holdingsChanged(): void {
+    this.holdingsGen++;
+  }
 
   private async rest<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
