@@ -148,6 +148,8 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
   const offEvents = brokers.map((b) => b.onEvent((e) => {
     if (e.kind === 'order') {
       tradingHub.publish({ kind: 'order', event: e.event.type, order: wireOrder(e.event.order, e.event.fill ? [e.event.fill] : []), ...(e.event.fill ? { fill: wireFill(e.event.fill) } : {}) });
+      // Exit orders change what a position shows (its armed take-profit / stop).
+      if (e.event.order.role !== 'entry') pushPositions();
     } else if (e.kind === 'position') {
       pushPositions();
     } else {
