@@ -100,6 +100,17 @@ describe('attached exits on the recorded GOOG day', () => {
     kit.close();
   });
 
+  it('arms nothing for an entry whose broker holds the exits natively (an Alpaca equity bracket)', async () => {
+    const kit = deskKit({ start: at('11:45') });
+    (kit.broker as unknown as { handlesExitsNatively(e: { exits: unknown }): boolean }).handlesExitsNatively = (e) => e.exits !== null;
+    const out = await kit.desk.submit({ account: 'paper', symbol: C750, side: 'buy', qty: 1, type: 'market', takeProfit: { percent: 10 } });
+    assert.ok(out.ok);
+    await kit.broker.idle();
+    assert.deepEqual(await kit.broker.orders({ status: 'open' }), []);
+    assert.deepEqual(kit.desk.exits.armed(), []);
+    kit.close();
+  });
+
   it('re-arms after a crash between the entry fill and the take-profit placement', async () => {
     const db = `${await mkdtemp('/tmp/trading-exits-')}/t.db`;
     // "Before the crash": the broker fills an entry carrying a take-profit, but no desk ran to place it.

@@ -148,6 +148,8 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
   const offEvents = brokers.map((b) => b.onEvent((e) => {
     if (e.kind === 'order') {
       tradingHub.publish({ kind: 'order', event: e.event.type, order: wireOrder(e.event.order, e.event.fill ? [e.event.fill] : []), ...(e.event.fill ? { fill: wireFill(e.event.fill) } : {}) });
+      // Exit orders change what a position shows (its armed take-profit / stop).
+      if (e.event.order.role !== 'entry') pushPositions();
     } else if (e.kind === 'position') {
       pushPositions();
     } else {
@@ -165,7 +167,12 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
       const followed = paper.followReset(hub.feedNow());
       if (!followed.followed) audit.append('error', { during: 'replay reset', message: followed.message });
     },
-    onQuote: (q) => live?.push(fromOptionQuote(q)),
+    onQuote: (q) => {
+      const pq = fromOptionQuote(q);
+      live?.push(pq);
+      // Other brokers' stops are watched on the feed's quotes (the paper broker's on its own, in order).
+      if (config.brokers?.length) void desk.exits.onQuote(pq);
+    },
   });
   const disconnectPaper = connectPaper(desk, paper);
 
@@ -174,8 +181,12 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
     paper,
     hub: tradingHub,
     async start() {
-      if (live) {
-        liveTimer = setInterval(() => void paper.advanceTo(hub.feedNow()).catch(() => undefined), 1_000);
+      if (live || config.brokers?.length) {
+        liveTimer = setInterval(() => {
+          if (live) void paper.advanceTo(hub.feedNow()).catch(() => undefined);
+          // The paper broker fires the 0-DTE flatten on its own clock; other brokers need the tick.
+          if (config.brokers?.length) void desk.exits.tick(hub.feedNow());
+        }, 1_000);
         liveTimer.unref();
       }
       const kill = desk.killSwitch();
