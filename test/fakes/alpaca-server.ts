@@ -11,7 +11,8 @@
  *   until&direction&nested&symbols`, `GET /v2/orders/{id}`,
  *   `GET /v2/orders:by_client_order_id?client_order_id=`, `DELETE /v2/orders/{id}` (204),
  *   `PATCH /v2/orders/{id}` (replace: a new order id; the old one becomes `replaced`);
- * - `GET /v2/account/activities[/{type}]` (FILL activities, `page_token` paging).
+ * - `GET /v2/account/activities[/{type}]` (FILL, and OPEXP/OPEXC/OPTRD from
+ *   `expireOptions()`; `activity_types`, `page_token` paging).
  * Errors use Alpaca's `{code, message}` envelope: 422 40010001 "client_order_id must be
  * unique"; 403 40310000 "insufficient buying power"; 403 40310000 "insufficient qty
  * available for order (requested: N, available: M)" with `held_for_orders`/`existing_qty`;
@@ -29,10 +30,12 @@
  * price?, qty?}}`. Frames are sent as binary, as Alpaca's paper stream does.
  *
  * The test drives the market: `quote()` (a venue-like fill engine on real recorded quotes),
- * or directly `fill()`, `expire()`, `rejectOrder()`; and injects faults:
- * `dropStreams()`, `refuseStreams`, `faults.post` (executes then hangs or resets),
- * `faults.rateLimit`, `faults.cancel = 'hold'`, `faults.replace = 'fill-old-first'`.
- * Messages we could not confirm from public docs are marked "assumed".
+ * or directly `fill()`, `expire()`, `rejectOrder()`, `expireOptions()`; and injects faults:
+ * `dropStreams()`, `refuseStreams`, `faults.post` (executes then hangs, resets or answers
+ * 500; or is lost before executing), `faults.rateLimit`, `faults.cancel = 'hold'`,
+ * `faults.replace = 'fill-old-first'`, `faults.activities = 'missing'`,
+ * `faults.duplicateEvents`. Messages we could not confirm from public docs are marked
+ * "assumed"; so are the options-rule messages (the rules themselves are documented).
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
