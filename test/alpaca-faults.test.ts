@@ -196,6 +196,24 @@ describe('Alpaca adapter: one working sell per contract (held_for_orders)', () =
     }
   });
 
+  test('with the stream down, the cancel is confirmed by asking REST', async () => {
+    const rig = await alpacaRig();
+    try {
+      rig.fake.seedPosition(OCC, '1', '1.05');
+      const tp = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'sell', type: 'limit', limitPrice: 11_600, role: 'take_profit' }));
+      await until('take-profit working', () => orderEvents(rig.events, tp.id).some((e) => e.type === 'new'));
+      rig.fake.refuseStreams = true;
+      rig.fake.dropStreams();
+      await until('the broker noticed', () => !rig.broker.status().streamListening);
+      const result = await rig.broker.exitAfterCancel(tp.id, intent({ symbol: CONTRACT, side: 'sell', type: 'market', role: 'stop_loss' }));
+      assert.equal(result.takeProfit.status, 'canceled');
+      assert.equal(rig.fake.order(result.exit!.id).side, 'sell');
+      assert.ok(rig.fake.requests.filter((r) => r.method === 'GET' && r.path === `/v2/orders/${tp.id}`).length >= 1);
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('when the take-profit fills while its cancel is pending, no stop exit is sent', async () => {
     const rig = await alpacaRig();
     try {
