@@ -27,24 +27,31 @@ async function deskOnAlpaca(exits: { cancelTimeoutMs?: number } = {}) {
   const store = openStore(':memory:');
   const repo = tradingRepository(store);
   const market = { now: quotes[0] as RecordedQuote };
+  /** The NBBO the desk's risk checks see, per optdesk symbol. */
+  const book = new Map<string, { bid: Price; ask: Price }>();
   const desk = new TradingDesk({
     repo,
     brokers: [rig.broker],
     audit: new AuditTrail(repo),
     marketNow: () => market.now.t,
-    quote: () => ({ bid: price(market.now.bid), ask: price(market.now.ask) }),
+    quote: (symbol) => book.get(symbol) ?? null,
     exits: { flattenAt: null, ...exits },
   });
   const play = (q: RecordedQuote): void => {
     market.now = q;
+    book.set(CONTRACT, { bid: price(q.bid), ask: price(q.ask) });
     rig.fake.quote(OCC, { bid: q.bid, ask: q.ask, bidSize: q.bidSize, askSize: q.askSize, t: q.t });
+  };
+  const quoteStock = (symbol: string, bid: string, ask: string, t: number): void => {
+    book.set(symbol, { bid: price(bid), ask: price(ask) });
+    rig.fake.quote(symbol, { bid, ask, bidSize: 100, askSize: 100, t });
   };
   const close = async (): Promise<void> => {
     desk.stop();
     await rig.close();
     store.close();
   };
-  return { quotes, rig, desk, market, play, close };
+  return { quotes, rig, desk, market, play, quoteStock, close };
 }
 
 test('desk on Alpaca: entry at the recorded ask, take-profit resting at Alpaca, stop watched by optdesk (cancel, confirm, then sell)', async () => {
@@ -110,6 +117,25 @@ test('desk on Alpaca: the $2.00 → $2.10 workflow — the take-profit placed on
     const fills = await rig.broker.fills();
     assert.deepEqual(fills.map((f) => [f.side, f.price]), [['buy', entryPrice], ['sell', tpOf(quotes[i]!.ask)]]);
     await until('flat', () => rig.events.some((e) => e.kind === 'position' && e.position.symbol === CONTRACT && e.position.qty === 0));
+  } finally {
+    await close();
+  }
+});
+
+test('desk on Alpaca: a stock entry with both exits goes as one native bracket; the exit manager arms nothing of its own', async () => {
+  const { rig, desk, quoteStock, close } = await deskOnAlpaca();
+  try {
+    const t = Date.parse('2015-12-24T15:30:00Z');
+    quoteStock('GOOG', '749.9', '750', t);
+    const outcome = await desk.submit({ account: 'alpaca-paper', symbol: 'GOOG', side: 'buy', qty: 10, type: 'limit', limitPrice: 7_500_000, takeProfit: { limitPrice: 7_650_000 }, stopLoss: { stopPrice: 7_400_000 } });
+    assert.ok(outcome.ok, outcome.ok ? '' : `${outcome.check}: ${outcome.message}`);
+    await until('entry filled, legs working', () => rig.fake.allOrders().filter((o) => o.status === 'new').length === 2);
+    quoteStock('GOOG', '765', '765.1', t + 60_000);
+    await until('take-profit leg filled, stop leg canceled', () => rig.fake.allOrders().every((o) => o.status === 'filled' || o.status === 'canceled'));
+    await until('the leg fill booked', () => rig.events.some((e) => e.kind === 'order' && e.event.fill?.side === 'sell'));
+    assert.equal(rig.fake.requests.filter((r) => r.method === 'POST' && r.path === '/v2/orders').length, 1, 'one POST: the bracket');
+    assert.equal(rig.fake.positionQty('GOOG'), '0');
+    assert.equal(desk.exits.armed().length, 0);
   } finally {
     await close();
   }
