@@ -32,18 +32,20 @@ describe('Alpaca adapter: an order POST never produces a second order', () => {
     }
   });
 
-  test('a POST whose connection resets after executing: adopted the same way', async () => {
-    const rig = await alpacaRig();
-    try {
-      rig.fake.faults.post = 'reset';
-      const want = intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000 });
-      const order = await rig.broker.submit(want);
-      assert.equal(order.id, rig.fake.order(want.clientOrderId).id);
-      assert.equal(postsOf(rig), 1);
-    } finally {
-      await rig.close();
-    }
-  });
+  for (const fault of ['reset', 'error'] as const) {
+    test(`a POST that executed but ${fault === 'reset' ? 'lost its connection' : 'answered 500'}: adopted the same way`, async () => {
+      const rig = await alpacaRig();
+      try {
+        rig.fake.faults.post = fault;
+        const want = intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000 });
+        const order = await rig.broker.submit(want);
+        assert.equal(order.id, rig.fake.order(want.clientOrderId).id);
+        assert.equal(postsOf(rig), 1);
+      } finally {
+        await rig.close();
+      }
+    });
+  }
 
   test('a POST lost before Alpaca saw it: not found after the lookups, sent once more with the same client order id', async () => {
     const rig = await alpacaRig();
@@ -143,6 +145,27 @@ describe('Alpaca adapter: 429 back-off', () => {
   });
 });
 
+describe('Alpaca adapter: reads within the rate limit', () => {
+  test('positions and account reads are shared for a moment, and a fill makes the next read fresh', async () => {
+    const rig = await alpacaRig({ broker: { holdingsTtlMs: 60_000 } });
+    try {
+      const gets = (path: string): number => rig.fake.requests.filter((r) => r.method === 'GET' && r.path === path).length;
+      const o = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000 }));
+      await until('working', () => orderEvents(rig.events, o.id).some((e) => e.type === 'new'));
+      const before = gets('/v2/positions');
+      await Promise.all([rig.broker.positions(), rig.broker.positions(), rig.broker.accounts()]);
+      await rig.broker.positions();
+      assert.equal(gets('/v2/positions'), before + 1, 'one request for three position reads');
+      rig.fake.fill(o.id, '0.7');
+      await until('fill booked', () => orderEvents(rig.events, o.id).some((e) => e.type === 'fill'));
+      const [pos] = await rig.broker.positions();
+      assert.equal(pos?.qty, 1, 'the read after the fill is fresh');
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
 describe('Alpaca adapter: one working sell per contract (held_for_orders)', () => {
   test('a second sell is refused with a sentence; the stop exit cancels the take-profit, waits for the confirmation, then sells', async () => {
     const rig = await alpacaRig();
@@ -173,6 +196,24 @@ describe('Alpaca adapter: one working sell per contract (held_for_orders)', () =
     }
   });
 
+  test('with the stream down, the cancel is confirmed by asking REST', async () => {
+    const rig = await alpacaRig();
+    try {
+      rig.fake.seedPosition(OCC, '1', '1.05');
+      const tp = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'sell', type: 'limit', limitPrice: 11_600, role: 'take_profit' }));
+      await until('take-profit working', () => orderEvents(rig.events, tp.id).some((e) => e.type === 'new'));
+      rig.fake.refuseStreams = true;
+      rig.fake.dropStreams();
+      await until('the broker noticed', () => !rig.broker.status().streamListening);
+      const result = await rig.broker.exitAfterCancel(tp.id, intent({ symbol: CONTRACT, side: 'sell', type: 'market', role: 'stop_loss' }));
+      assert.equal(result.takeProfit.status, 'canceled');
+      assert.equal(rig.fake.order(result.exit!.id).side, 'sell');
+      assert.ok(rig.fake.requests.filter((r) => r.method === 'GET' && r.path === `/v2/orders/${tp.id}`).length >= 1);
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('when the take-profit fills while its cancel is pending, no stop exit is sent', async () => {
     const rig = await alpacaRig();
     try {
@@ -195,6 +236,25 @@ describe('Alpaca adapter: one working sell per contract (held_for_orders)', () =
 });
 
 describe('Alpaca adapter: event delivery', () => {
+  test('repeated trade updates are booked once and pushed once', async () => {
+    const rig = await alpacaRig();
+    try {
+      rig.fake.faults.duplicateEvents = true;
+      const o = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000, qty: 2 }));
+      await until('working', () => rig.fake.order(o.id).status === 'new');
+      rig.fake.fill(o.id, '0.7', '1');
+      rig.fake.fill(o.id, '0.69', '1');
+      await until('filled', () => orderEvents(rig.events, o.id).some((e) => e.type === 'fill'));
+      // Frames are handled in order: once a later order's event is in, the repeats before it were too.
+      const marker = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 100 }));
+      await until('a later event arrived', () => orderEvents(rig.events, marker.id).some((e) => e.type === 'new'));
+      assert.deepEqual((await rig.broker.fills({ orderId: o.id })).map((f) => [f.qty, f.price]), [[1, 7_000], [1, 6_900]]);
+      assert.deepEqual(orderEvents(rig.events, o.id).map((e) => e.type), ['new', 'partial_fill', 'fill']);
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('events go to listeners in order, one at a time: a listener promise settles before the next event (as on the paper broker)', async () => {
     const rig = await alpacaRig();
     try {
@@ -366,6 +426,42 @@ describe('Alpaca adapter: stream disconnect and reconciliation', () => {
         assert.equal(blank?.source, 'alpaca');
       } finally {
         await forgetful.close();
+        await restarted.close();
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('after a crash, a restart books what Alpaca did meanwhile (a fill of a remembered order) and nothing twice; older orders it never knew are listed without re-booking their fills', async () => {
+    const rig = await alpacaRig();
+    const headers = { 'APCA-API-KEY-ID': rig.fake.keyId, 'APCA-API-SECRET-KEY': rig.fake.secret, 'Content-Type': 'application/json' };
+    try {
+      // An order from before optdesk's time, already filled.
+      const old = await fetch(`${rig.fake.restUrl}/v2/orders`, { method: 'POST', headers, body: JSON.stringify({ symbol: 'GOOG', qty: '1', side: 'buy', type: 'limit', limit_price: '740', time_in_force: 'day' }) }).then((r) => r.json() as Promise<{ id: string }>);
+      await until('old order working', () => rig.fake.order(old.id).status === 'new');
+      rig.fake.fill(old.id, '740');
+
+      const o = await rig.broker.submit(intent({ symbol: CONTRACT, side: 'buy', type: 'limit', limitPrice: 7_000, qty: 2, role: 'entry', takeProfit: { percent: 10 } }));
+      await until('working', () => rig.fake.order(o.id).status === 'new');
+      rig.fake.fill(o.id, '0.7', '1');
+      await until('first fill booked', () => orderEvents(rig.events, o.id).some((e) => e.type === 'partial_fill'));
+      const storedOrders = (await rig.broker.orders()).filter((x) => x.id === o.id);
+      const storedFills = await rig.broker.fills();
+      rig.broker.stop(); // kill -9: nothing more is booked by this process
+
+      rig.fake.fill(o.id, '0.69', '1');
+      const restarted = await alpacaRig({ reuse: rig.fake, beforeStart: (b) => b.remember(storedOrders, storedFills.map((f) => f.id)) });
+      try {
+        const fills = await restarted.broker.fills();
+        assert.deepEqual(fills.map((f) => [f.orderId, f.qty, f.price]), [[o.id, 1, 6_900]], 'only the fill made while optdesk was down');
+        assert.ok(orderEvents(restarted.events, o.id).some((e) => e.type === 'fill'), 'pushed, so the exit manager arms the take-profit');
+        const entry = await restarted.broker.order('alpaca-paper', o.id);
+        assert.equal(entry?.status, 'filled');
+        assert.deepEqual(entry?.exits, { takeProfit: { percent: 10 } });
+        assert.equal((await restarted.broker.order('alpaca-paper', old.id))?.status, 'filled', 'the older order is listed');
+        assert.equal(orderEvents(restarted.events, old.id).length, 0, 'and not announced as news');
+      } finally {
         await restarted.close();
       }
     } finally {

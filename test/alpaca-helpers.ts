@@ -40,6 +40,8 @@ export async function alpacaRig(
     reconnect: { initialMs: 20, maxMs: 200 },
     lookup: { attempts: 3, delayMs: 20 },
     pollMs: 50,
+    // Every read goes to the fake unless a test asks for the shared read.
+    holdingsTtlMs: 0,
     ...opts.broker,
   });
   broker.onEvent((e) => {

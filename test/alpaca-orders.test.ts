@@ -126,6 +126,7 @@ describe('Alpaca adapter: equity entry with both exits is a native bracket', () 
     assert.deepEqual(post?.body?.take_profit, { limit_price: '765' }, '+2% of the 750.00 entry');
     assert.deepEqual(post?.body?.stop_loss, { stop_price: '740' });
 
+    assert.equal(rig.broker.handlesExitsNatively(entry), true, 'the entry order says so too (for the exit manager)');
     const legs = (await rig.broker.orders()).filter((o) => o.parentId === entry.id);
     assert.deepEqual(legs.map((l) => l.role).sort(), ['stop_loss', 'take_profit']);
     const tpLeg = legs.find((l) => l.role === 'take_profit') as Order;

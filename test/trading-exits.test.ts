@@ -37,13 +37,15 @@ describe('attached exits on the recorded GOOG day', () => {
 
   it('partial fills: one working take-profit, resized as fills add up, covering exactly what is filled', async () => {
     const kit = deskKit({ start: at('09:38') });
+    // 10 contracts lose more than the default $1,000 day limit by 09:42: that would (rightly) halt everything.
+    kit.desk.updateRiskSettings({ dailyLossLimit: 100_000 }, 'test');
     const out = await kit.desk.submit({ account: 'paper', symbol: C750, side: 'buy', qty: 10, type: 'limit', limitPrice: $(2.4), takeProfit: { amount: $(3) } });
     assert.ok(out.ok, JSON.stringify(out));
     await kit.broker.idle();
     const check = async (): Promise<void> => {
       const entry = (await kit.broker.order('paper', out.order.id))!;
       const tps = (await kit.broker.orders({ status: 'open' })).filter((o) => o.role === 'take_profit');
-      assert.equal(tps.length, entry.filledQty > 0 ? 1 : 0, 'exactly one working take-profit');
+      assert.equal(tps.length, entry.filledQty > 0 ? 1 : 0, `exactly one working take-profit at ${new Date(kit.clock.ms).toISOString()}: ${JSON.stringify([kit.desk.exits.armed(), (await kit.broker.orders()).map((o) => [o.role, o.status, o.qty, o.filledQty, o.reason])])}`);
       if (tps[0]) assert.equal(tps[0].qty - tps[0].filledQty, entry.filledQty);
     };
     await check();
@@ -95,6 +97,17 @@ describe('attached exits on the recorded GOOG day', () => {
     assert.equal(fill.price, $(quoteAtOrBefore(C745, at('12:15')).bid!));
     assert.equal((await kit.broker.orders()).find((o) => o.role === 'take_profit')!.status, 'canceled');
     assert.deepEqual(await kit.broker.positions(), []);
+    kit.close();
+  });
+
+  it('arms nothing for an entry whose broker holds the exits natively (an Alpaca equity bracket)', async () => {
+    const kit = deskKit({ start: at('11:45') });
+    (kit.broker as unknown as { handlesExitsNatively(e: { exits: unknown }): boolean }).handlesExitsNatively = (e) => e.exits !== null;
+    const out = await kit.desk.submit({ account: 'paper', symbol: C750, side: 'buy', qty: 1, type: 'market', takeProfit: { percent: 10 } });
+    assert.ok(out.ok);
+    await kit.broker.idle();
+    assert.deepEqual(await kit.broker.orders({ status: 'open' }), []);
+    assert.deepEqual(kit.desk.exits.armed(), []);
     kit.close();
   });
 

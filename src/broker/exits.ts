@@ -106,7 +106,10 @@ export class ExitManager {
     const { order } = event.event;
     // Waiters first and synchronously: a stop waiting for its cancel runs inside the queue.
     if (isTerminal(order.status)) this.waiters.get(order.id)?.forEach((w) => w(order));
-    if (order.role === 'entry' && order.exits) return this.enqueue(() => this.onEntry(order));
+    if (order.role === 'entry' && order.exits) {
+      if (this.o.brokerFor(order.account).handlesExitsNatively?.(order)) return;
+      return this.enqueue(() => this.onEntry(order));
+    }
     if ((order.role === 'take_profit' || order.role === 'stop_loss') && order.parentId) {
       return this.enqueue(() => this.onExitOrder(order));
     }
@@ -377,6 +380,7 @@ export class ExitManager {
     for (const account of this.o.accounts()) {
       for (const o of await this.o.brokerFor(account).orders({ account, status: 'all' })) {
         if (o.role !== 'entry' || !o.exits || known.has(o.id)) continue;
+        if (this.o.brokerFor(account).handlesExitsNatively?.(o)) continue;
         const r = newRecord(o, this.o.now());
         this.records.set(o.id, r);
         this.save(r);

@@ -24,31 +24,24 @@ const LIVE_EVENTS: Partial<Record<OrderEventType, Target>> = {
   rejected: 'rejected',
 };
 
+/** Events of an order working at the venue (`new` or `partially_filled`). */
+const WORKING_EVENTS: Partial<Record<OrderEventType, Target>> = {
+  partial_fill: 'partially_filled',
+  fill: 'filled',
+  pending_cancel: 'pending_cancel',
+  canceled: 'canceled',
+  pending_replace: 'pending_replace',
+  replaced: 'replaced',
+  expired: 'expired',
+  done_for_day: 'done_for_day',
+};
+
 export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderEventType, Target>>>>> = {
   accepted: { ...LIVE_EVENTS, pending_new: 'pending_new', new: 'new' },
   pending_new: { ...LIVE_EVENTS, new: 'new' },
-  new: {
-    partial_fill: 'partially_filled',
-    fill: 'filled',
-    pending_cancel: 'pending_cancel',
-    canceled: 'canceled',
-    pending_replace: 'pending_replace',
-    replaced: 'replaced',
-    expired: 'expired',
-    done_for_day: 'done_for_day',
-    // A stop-limit whose limit leg the venue refuses after the trigger (Nautilus: Accepted → Rejected).
-    rejected: 'rejected',
-  },
-  partially_filled: {
-    partial_fill: 'partially_filled',
-    fill: 'filled',
-    pending_cancel: 'pending_cancel',
-    canceled: 'canceled',
-    pending_replace: 'pending_replace',
-    replaced: 'replaced',
-    expired: 'expired',
-    done_for_day: 'done_for_day',
-  },
+  // A stop-limit whose limit leg the venue refuses after the trigger (Nautilus: Accepted → Rejected).
+  new: { ...WORKING_EVENTS, rejected: 'rejected' },
+  partially_filled: WORKING_EVENTS,
   pending_cancel: {
     // Fills can race a cancel request: they count, the cancel is still in flight.
     partial_fill: 'pending_cancel',

@@ -317,6 +317,11 @@ export interface Broker {
   accounts(): Promise<Account[]>;
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: BrokerListener): () => void;
+  /**
+   * True when the broker itself holds this entry's attached exits (Alpaca's native equity
+   * bracket), so optdesk's exit manager must not arm its own. Absent = never.
+   */
+  handlesExitsNatively?(entry: Pick<Order, 'symbol' | 'exits'>): boolean;
 }
 
 /** A broker refused or failed a request. `code` is stable for programs; `message` is for people. */

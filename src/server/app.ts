@@ -28,6 +28,7 @@ import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
 import { QuotesHub } from '../hub/quotes-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
+import { registerTradingRoutes, type TradingConfig } from './trading-routes.js';
 
 const require = createRequire(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,6 +66,8 @@ export interface ServerConfig {
   hub?: Omit<ChartHubOptions, 'feed'>;
   /** Option streams (throttle) and, with the Massive feed, the live-contract budget. */
   options?: Omit<OptionsHubOptions, 'hub' | 'chains'> & { massive?: MassiveChainSourceOptions };
+  /** Paper accounts, latency, slippage, flatten time, live flag, extra brokers (see trading-routes.ts). */
+  trading?: TradingConfig;
 }
 
 export interface OptdeskServer {
@@ -126,6 +129,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   app.setErrorHandler(errorHandler);
   registerOptionsRoutes(app, { chains, store });
   registerApiRoutes(app, { hub, store, replay, quotes: quotesHub, onReplayControl: () => replayKeeper?.save() });
+  registerTradingRoutes(app, { hub, store, io, dataDir, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;

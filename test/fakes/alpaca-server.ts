@@ -11,7 +11,8 @@
  *   until&direction&nested&symbols`, `GET /v2/orders/{id}`,
  *   `GET /v2/orders:by_client_order_id?client_order_id=`, `DELETE /v2/orders/{id}` (204),
  *   `PATCH /v2/orders/{id}` (replace: a new order id; the old one becomes `replaced`);
- * - `GET /v2/account/activities[/{type}]` (FILL activities, `page_token` paging).
+ * - `GET /v2/account/activities[/{type}]` (FILL, and OPEXP/OPEXC/OPTRD from
+ *   `expireOptions()`; `activity_types`, `page_token` paging).
  * Errors use Alpaca's `{code, message}` envelope: 422 40010001 "client_order_id must be
  * unique"; 403 40310000 "insufficient buying power"; 403 40310000 "insufficient qty
  * available for order (requested: N, available: M)" with `held_for_orders`/`existing_qty`;
@@ -29,10 +30,12 @@
  * price?, qty?}}`. Frames are sent as binary, as Alpaca's paper stream does.
  *
  * The test drives the market: `quote()` (a venue-like fill engine on real recorded quotes),
- * or directly `fill()`, `expire()`, `rejectOrder()`; and injects faults:
- * `dropStreams()`, `refuseStreams`, `faults.post` (executes then hangs or resets),
- * `faults.rateLimit`, `faults.cancel = 'hold'`, `faults.replace = 'fill-old-first'`.
- * Messages we could not confirm from public docs are marked "assumed".
+ * or directly `fill()`, `expire()`, `rejectOrder()`, `expireOptions()`; and injects faults:
+ * `dropStreams()`, `refuseStreams`, `faults.post` (executes then hangs, resets or answers
+ * 500; or is lost before executing), `faults.rateLimit`, `faults.cancel = 'hold'`,
+ * `faults.replace = 'fill-old-first'`, `faults.activities = 'missing'`,
+ * `faults.duplicateEvents`. Messages we could not confirm from public docs are marked
+ * "assumed"; so are the options-rule messages (the rules themselves are documented).
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -127,8 +130,8 @@ export interface LoggedRequest {
 }
 
 export interface FakeFaults {
-  /** The next order POST executes, then never answers (`hang`, until the client gives up) or drops the connection (`reset`); `drop` drops it without executing. */
-  post?: 'hang' | 'reset' | 'drop';
+  /** The next order POST executes, then never answers (`hang`, until the client gives up), drops the connection (`reset`) or answers 500 (`error`); `drop` drops it without executing. */
+  post?: 'hang' | 'reset' | 'error' | 'drop';
   /** The next `count` requests matching `match` get 429; `retryAfterSeconds` adds a Retry-After header. */
   rateLimit?: { count: number; retryAfterSeconds?: number; match?: (method: string, path: string) => boolean };
   /** `hold`: DELETE answers 204 with the order pending_cancel; it is canceled only on `releaseCancels()`. */
@@ -137,6 +140,8 @@ export interface FakeFaults {
   replace?: 'fill-old-first';
   /** `missing`: account activities answer an empty list (Alpaca has been seen to omit records). */
   activities?: 'missing';
+  /** Every stream frame is sent twice (Alpaca has been seen to repeat order events). */
+  duplicateEvents?: boolean;
 }
 
 const OPEN_STATUSES = new Set(['new', 'accepted', 'pending_new', 'partially_filled', 'pending_cancel', 'pending_replace', 'held', 'accepted_for_bidding']);
@@ -339,6 +344,42 @@ export class FakeAlpaca {
     this.heldCancels.clear();
   }
 
+  /**
+   * The options expiration of `date` (YYYY-MM-DD) with the underlyings' last prices, as
+   * Alpaca books it: out of the money → OPEXP (position gone); in the money by $0.01 or
+   * more → exercised: OPEXC for the contracts and OPTRD for the shares bought (call) or
+   * sold (put) at the strike. Nothing is streamed: these appear only as activities.
+   */
+  expireOptions(date: string, lastPrices: Record<string, string>): void {
+    const yymmdd = date.slice(2).replace(/-/g, '');
+    for (const pos of [...this.positions.values()]) {
+      const m = /^([A-Z0-9.]{1,6})(\d{6})([CP])(\d{8})$/.exec(pos.symbol);
+      if (!m || m[2] !== yymmdd || pos.qty === 0n) continue;
+      const [, root, , right, strikeDigits] = m as unknown as [string, string, string, 'C' | 'P', string];
+      const last = lastPrices[root];
+      if (last === undefined) throw new Error(`fake alpaca: no last price for ${root}`);
+      const strike = decDiv(decInt(Number(strikeDigits)), decInt(1000));
+      const intrinsic = right === 'C' ? dec(last) - strike : strike - dec(last);
+      const id = (): string => `${date.replace(/-/g, '')}160000000::${randomUUID()}`;
+      const base = { date, net_amount: '0', symbol: pos.symbol, qty: decStr(-pos.qty), status: 'executed' };
+      this.positions.delete(pos.symbol);
+      if (intrinsic < dec('0.01')) {
+        this.activities.push({ id: id(), activity_type: 'OPEXP', description: 'Option Expiry', ...base });
+        continue;
+      }
+      this.activities.push({ id: id(), activity_type: 'OPEXC', description: 'Option Exercise', ...base });
+      const shares = decMul(pos.qty, decInt(100));
+      const signed = right === 'C' ? shares : -shares;
+      const cashMove = decMul(strike, signed);
+      this.cash -= cashMove;
+      this.activities.push({ id: id(), activity_type: 'OPTRD', description: 'Option Trade', date, symbol: root, qty: decStr(signed), price: decStr(strike), net_amount: decStr(-cashMove), status: 'executed' });
+      const stock = this.positions.get(root) ?? { symbol: root, assetClass: 'us_equity' as const, qty: 0n, costBasis: 0n };
+      stock.qty += signed;
+      stock.costBasis += cashMove;
+      this.positions.set(root, stock);
+    }
+  }
+
   /** Moves an order's timestamps `hours` into the past (an order from an earlier session). */
   backdate(ref: string, hours: number): void {
     const o = this.order(ref);
@@ -405,7 +446,10 @@ export class FakeAlpaca {
   private emit(event: string, order: FakeOrder, extra: Partial<FakeStreamEvent> = {}): void {
     const payload: FakeStreamEvent = { event, order: wire(order), timestamp: order.updated_at, ...extra };
     this.events.push(payload);
-    for (const ws of this.listening) this.sendFrame(ws, { stream: 'trade_updates', data: payload as unknown as Json });
+    for (const ws of this.listening) {
+      this.sendFrame(ws, { stream: 'trade_updates', data: payload as unknown as Json });
+      if (this.faults.duplicateEvents) this.sendFrame(ws, { stream: 'trade_updates', data: payload as unknown as Json });
+    }
   }
 
   // ---- REST ----------------------------------------------------------------------
@@ -491,6 +535,11 @@ export class FakeAlpaca {
     if (fault === 'reset') {
       this.accept(order);
       req.socket.destroy();
+      return;
+    }
+    if (fault === 'error') {
+      send(res, 500, { code: 50010000, message: 'internal server error occurred' });
+      setImmediate(() => this.accept(order));
       return;
     }
     send(res, 200, wire(order, true));

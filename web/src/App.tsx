@@ -13,6 +13,7 @@ import { SidePanels } from './components/SidePanels.js';
 import { TIMEFRAMES, Toolbar, type BadgeInfo, type ChartTimeframe } from './components/Toolbar.js';
 import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
+import { TradingDock } from './trading/TradingDock.js';
 import type { SelectedContract } from './options/contract.js';
 import { useMatrix } from './options/useMatrix.js';
 import { useQuotes } from './quotes/useQuotes.js';
@@ -319,6 +320,7 @@ export function App() {
           onChange={matrix.update}
           onSelect={selectContract}
         />
+        <TradingDock selected={selectedContract} row={selectedContract ? matrix.rows.get(selectedContract.ticker) : undefined} />
       </main>
       <SidePanels
         symbol={symbol}

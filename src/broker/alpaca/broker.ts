@@ -19,8 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { streaming, type trading } from '@alpacahq/alpaca-trade-api';
-import { nyDate } from '../../calendar/index.js';
-import { TimerSet } from '../../feeds/massive/backoff.js';
+import { TimerSet, type Timer } from '../../feeds/massive/backoff.js';
 import { ALPACA_FEES, feesFor } from '../fees.js';
 import { isOpen, isTerminal } from '../state.js';
 import {
@@ -44,16 +43,19 @@ import {
   type Side,
 } from '../types.js';
 import type { AlpacaSettings } from './config.js';
-import { decDiv, decInt, decMul, decStr, type Dec } from './decimal.js';
 import { isAmbiguous, isDuplicateClientOrderId, isNotFound, toBrokerError } from './errors.js';
+import { missedExecutions } from './fill-history.js';
+import { accountFromAlpaca, positionFromAlpaca } from './holdings.js';
+import { OPTION_ACTIVITY_TYPES, optionEventsFrom } from './option-events.js';
+import { EventOutbox } from './outbox.js';
 import { AlpacaRest, DEFAULT_BACKOFF, type BackoffEvent, type BackoffSettings } from './rest.js';
 import { alpacaRuleViolation, bracketTakeProfitPrice } from './rules.js';
 import {
-  centsFromWire,
   isOptionSymbol,
   orderFromAlpaca,
   priceFromWireRounded,
   priceToWire,
+  qtyFromWire,
   symbolFromAlpaca,
   symbolToAlpaca,
   wireDec,
@@ -84,6 +86,10 @@ export interface AlpacaBrokerOptions {
   ping?: { intervalMs?: number; waitMs?: number };
   /** After a POST with no answer: client-order-id lookups before sending again (default 3), and the pause between them (default 500 ms). */
   lookup?: { attempts?: number; delayMs?: number };
+  /** How often to look for option expirations/exercises/assignments, ms (default 300,000). */
+  optionEventsPollMs?: number;
+  /** How long a positions/account read is shared, ms (default 1,000; any fill or order change refreshes it). */
+  holdingsTtlMs?: number;
   /** While waiting for a cancel with the stream down, poll REST this often, ms (default 1,000). */
   pollMs?: number;
   now?: () => number;
@@ -146,7 +152,7 @@ export class AlpacaBroker implements Broker {
   private readonly meta = new Map<string, OrderMeta>();
   private readonly fillList: Fill[] = [];
   private readonly seenExecutions = new Set<string>();
-  private readonly listeners = new Set<BrokerListener>();
+  private readonly outbox = new EventOutbox((err) => this.log.warn('broker listener failed', { error: err instanceof Error ? err.message : String(err) }));
   private readonly waiters = new Set<() => void>();
   private readonly startedAt: number;
   private reconcileRun: Promise<void> | null = null;
@@ -252,6 +258,17 @@ export class AlpacaBroker implements Broker {
       throw new BrokerError('unavailable', 'Alpaca refused the API keys on the trade_updates stream: check ALPACA_KEY_ID and ALPACA_SECRET_KEY.');
     }
     await firstReconcile;
+    this.pollOptionEvents();
+  }
+
+  /** Alpaca does not stream expirations/exercises/assignments: look for them now and then. */
+  private pollOptionEvents(): void {
+    this.timers.after(this.opts.optionEventsPollMs ?? 300_000, () => {
+      if (this.stopped) return;
+      void this.checkOptionEvents()
+        .catch((err: unknown) => this.log.warn('alpaca option activities poll failed', { error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => this.pollOptionEvents());
+    });
   }
 
   stop(): void {
@@ -267,22 +284,37 @@ export class AlpacaBroker implements Broker {
     return [this.accountName];
   }
 
+  /** Events go out in order, one at a time: a listener's promise settles before the next (outbox.ts). */
   onEvent(listener: BrokerListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.outbox.subscribe(listener);
   }
 
   /**
-   * What optdesk stored about its orders (role, parent, exits, source), so orders reloaded
-   * from Alpaca after a restart keep them; call before `start()`.
+   * What optdesk stored: its orders' role, parent, exits and source, so orders reloaded
+   * from Alpaca after a restart keep them, and the ids of fills already booked, so they
+   * are not booked twice. Call before `start()`.
    */
-  remember(orders: readonly Pick<Order, 'clientOrderId' | 'role' | 'parentId' | 'exits' | 'source'>[]): void {
-    for (const o of orders) this.meta.set(o.clientOrderId, { role: o.role, parentId: o.parentId, exits: o.exits, source: o.source });
+  remember(orders: readonly Order[], fillIds: readonly string[] = []): void {
+    for (const o of orders) {
+      this.meta.set(o.clientOrderId, { role: o.role, parentId: o.parentId, exits: o.exits, source: o.source });
+      // What the store booked: reconcile books only what Alpaca did beyond it (e.g. fills during a crash).
+      if (!this.orderMap.has(o.id) && o.account === this.accountName) {
+        this.orderMap.set(o.id, { ...o });
+        this.byClientId.set(o.clientOrderId, o.id);
+      }
+    }
+    // Fills already booked (e.g. expirations) are not booked again.
+    for (const id of fillIds) this.seenExecutions.add(id);
   }
 
-  /** True when Alpaca itself holds the intent's exits (an equity bracket), so optdesk must not arm its own. */
-  handlesExitsNatively(intent: Pick<ApprovedIntent, 'symbol' | 'takeProfit' | 'stopLoss'>): boolean {
-    return !isOptionSymbol(intent.symbol) && intent.takeProfit !== undefined && intent.stopLoss !== undefined;
+  /**
+   * True when Alpaca itself holds the exits of this intent or entry order (a stock entry
+   * with both exits goes as Alpaca's native bracket), so optdesk must not arm its own:
+   * they would be a second working sell, which Alpaca refuses.
+   */
+  handlesExitsNatively(entry: Pick<ApprovedIntent, 'symbol' | 'takeProfit' | 'stopLoss'> | Pick<Order, 'symbol' | 'exits'>): boolean {
+    const exits = 'exits' in entry ? entry.exits : entry;
+    return !isOptionSymbol(entry.symbol) && exits?.takeProfit !== undefined && exits?.stopLoss !== undefined;
   }
 
   async submit(intent: ApprovedIntent): Promise<Order> {
@@ -296,11 +328,12 @@ export class AlpacaBroker implements Broker {
     this.meta.set(intent.clientOrderId, {
       role: intent.role,
       parentId: intent.parentId ?? null,
-      exits: intent.takeProfit || intent.stopLoss ? { takeProfit: intent.takeProfit, stopLoss: intent.stopLoss } : null,
+      exits: intent.takeProfit || intent.stopLoss ? { ...(intent.takeProfit && { takeProfit: intent.takeProfit }), ...(intent.stopLoss && { stopLoss: intent.stopLoss }) } : null,
       source: intent.source ?? 'manual',
     });
     try {
       const placed = await this.place(body, intent);
+      this.holdingsChanged();
       this.log.info('alpaca order placed', { id: placed.id, clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, qty: intent.qty });
       return this.absorb(placed, null);
     } catch (err) {
@@ -383,40 +416,13 @@ export class AlpacaBroker implements Broker {
 
   async positions(account?: string): Promise<Position[]> {
     if (account && account !== this.accountName) return [];
-    const list = await this.rest('the positions', () => this.#rest.positions.getAllOpenPositions());
-    return list.map((p) => this.positionFrom(p)).filter((p): p is Position => p !== null);
+    const list = await this.cachedRead('positions', 'the positions', () => this.#rest.positions.getAllOpenPositions());
+    return list.map((p) => positionFromAlpaca(p, { account: this.accountName, fills: this.fillList, now: this.now() })).filter((p): p is Position => p !== null);
   }
 
   async accounts(): Promise<Account[]> {
-    const a = await this.rest('the account', () => this.#rest.account.getAccount());
-    const now = this.now();
-    const today = nyDate(now);
-    const equity = centsFromWire(a.equity);
-    const startOfDay = centsFromWire(a.lastEquity);
-    const dayFills = this.fillList.filter((f) => nyDate(f.time) === today);
-    const dayFees = dayFills.reduce((s, f) => s + f.fees.total, 0);
-    const raw = a as unknown as Record<string, unknown>;
-    const optionsBp = raw.options_buying_power ?? raw.optionsBuyingPower;
-    return [
-      {
-        name: this.accountName,
-        broker: 'alpaca',
-        mode: this.mode,
-        cash: centsFromWire(a.cash),
-        buyingPower: centsFromWire(typeof optionsBp === 'string' ? optionsBp : a.buyingPower),
-        equity,
-        startOfDayEquity: startOfDay,
-        // Alpaca's paper account charges no fees, so its equity lacks the modeled ones; a
-        // live account's equity already has the real ones taken out.
-        dayPnl: equity - startOfDay - (this.mode === 'paper' ? dayFees : 0),
-        // Alpaca reports no realized figure; the daily loss halt reads dayPnl.
-        dayRealizedPnl: 0,
-        dayFees,
-        totalFees: this.fillList.reduce((s, f) => s + f.fees.total, 0),
-        tradingDay: today,
-        updatedAt: now,
-      },
-    ];
+    const a = await this.cachedRead('account', 'the account', () => this.#rest.account.getAccount());
+    return [accountFromAlpaca(a, { name: this.accountName, mode: this.mode, fills: this.fillList, now: this.now() })];
   }
 
   /** Alpaca's account activities (FILL by default), newest first, as Alpaca sends them. */
@@ -467,6 +473,36 @@ export class AlpacaBroker implements Broker {
     }
     const order = await this.submit({ ...exit, qty });
     return { takeProfit: tp, exit: order, note: tp.filledQty > 0 ? `The take-profit sold ${tp.filledQty} before the cancel; the exit sells the remaining ${qty}.` : null };
+  }
+
+  // ---- expirations, exercises, assignments (not streamed) ------------------------
+
+  /**
+   * Polls Alpaca's option activities and books each new one as an `expiry` order and its
+   * fill (option-events.ts). Runs at start-up, after every reconnect and every
+   * `optionEventsPollMs`; returns how many were new. Ids are stable, so a store can
+   * drop what a previous process already booked (or pass them to `remember`).
+   */
+  async checkOptionEvents(): Promise<number> {
+    const after = new Date(this.startedAt - 7 * 24 * 3600_000);
+    const list = await this.rest('the option activities', async () => {
+      const res = await this.#rest.activities.getAccountActivitiesRaw({ activityTypes: [...OPTION_ACTIVITY_TYPES] as unknown as trading.ActivityType[], after, direction: 'asc', pageSize: 100 });
+      return (await res.raw.json()) as Record<string, unknown>[];
+    });
+    let fresh = 0;
+    for (const e of optionEventsFrom(list, this.accountName)) {
+      if (this.seenExecutions.has(e.fill.id)) continue;
+      fresh++;
+      this.orderMap.set(e.order.id, e.order);
+      this.recordFill(e.fill);
+      this.log.info('alpaca option event booked', { symbol: e.fill.symbol, qty: e.fill.qty, reason: e.fill.reason });
+      this.emit({ kind: 'order', event: { type: 'fill', order: e.order, fill: e.fill, time: e.fill.time } });
+    }
+    if (fresh) {
+      this.holdingsChanged();
+      this.refreshHoldingsSoon();
+    }
+    return fresh;
   }
 
   // ---- placing -------------------------------------------------------------------
@@ -546,14 +582,14 @@ export class AlpacaBroker implements Broker {
       const executionId = u.executionId ?? `${u.order.id}:${u.order.filledQty}`;
       if (this.seenExecutions.has(executionId)) return; // duplicate delivery
       const prev = this.orderMap.get(String(u.order.id));
-      if (prev && prev.filledQty >= Number(wireDec(u.order.filledQty) / decInt(1))) {
+      if (prev && prev.filledQty >= qtyFromWire(u.order.filledQty)) {
         // Already booked by a reconcile while the stream was away.
         this.seenExecutions.add(executionId);
         return;
       }
-      fill = this.makeFill(u.order, executionId, Number(wireDec(u.qty) / decInt(1)), priceFromWireRounded(u.price ?? '0'), time);
+      fill = this.makeFill(u.order, executionId, qtyFromWire(u.qty), priceFromWireRounded(u.price ?? '0'), time);
     }
-    this.absorb(u.order, type ? { type, fill, positionQty: u.positionQty === undefined ? undefined : Number(wireDec(u.positionQty) / decInt(1)), time } : null);
+    this.absorb(u.order, type ? { type, fill, positionQty: u.positionQty === undefined ? undefined : qtyFromWire(u.positionQty), time } : null);
   }
 
   /**
@@ -568,12 +604,15 @@ export class AlpacaBroker implements Broker {
     this.registerLegs(o);
     const next = orderFromAlpaca(o, this.accountName, this.meta.get(coid), this.now());
     if (prev && isStale(prev, next)) return prev;
+    // The same update twice (Alpaca repeats events): nothing new to tell.
+    if (prev && ev && !ev.fill && prev.status === next.status && prev.filledQty === next.filledQty && prev.updatedAt === next.updatedAt) return prev;
     this.orderMap.set(id, next);
     this.wireMap.set(id, o);
     if (coid) this.byClientId.set(coid, id);
     // Bracket legs are orders of their own (their changes come as their own events).
     for (const leg of (o.legs ?? []) as unknown as trading.Order[]) if (!this.orderMap.has(String(leg.id))) this.absorb(leg, null);
     if (ev?.fill) this.recordFill(ev.fill);
+    if (ev) this.holdingsChanged(); // buying power moves with working orders, positions with fills
     if (ev) this.emit({ kind: 'order', event: { type: ev.type, order: next, fill: ev.fill, positionQty: ev.positionQty, time: ev.time } });
     if (ev?.fill) this.refreshHoldingsSoon();
     this.wake();
@@ -646,6 +685,7 @@ export class AlpacaBroker implements Broker {
 
   /** Brings the book in line with REST: every recent order, missed fills, positions, account. */
   private async reconcileOnce(): Promise<void> {
+    this.holdingsChanged();
     const after = new Date(this.startedAt - 24 * 3600_000).toISOString();
     const [open, recent] = await Promise.all([
       this.rest('the open orders', () => this.#rest.orders.getAllOrders({ status: 'open', nested: true, limit: 500 })),
@@ -655,14 +695,21 @@ export class AlpacaBroker implements Broker {
     for (const o of [...recent, ...open]) for (const x of [o, ...((o.legs ?? []) as unknown as trading.Order[])]) remote.set(String(x.id), x);
     // Orders we hold as open that REST did not list (older than the window): ask one by one.
     for (const local of this.orderMap.values()) {
-      if (isOpen(local.status) && !remote.has(local.id)) {
-        const one = await this.rest('the order', () => this.#rest.orders.getOrderByOrderID({ orderId: local.id }));
-        remote.set(local.id, one);
+      if (!isOpen(local.status) || remote.has(local.id) || local.id.startsWith('alpaca-nta:')) continue;
+      try {
+        remote.set(local.id, await this.#rest.call('the order', () => this.#rest.orders.getOrderByOrderID({ orderId: local.id })));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.log.warn('alpaca does not know an order optdesk holds as open', { orderId: local.id });
       }
     }
-    const lagging = [...remote.values()].filter((o) => Number(wireDec(o.filledQty) / decInt(1)) > (this.orderMap.get(String(o.id))?.filledQty ?? 0));
+    const lagging = [...remote.values()].filter((o) => {
+      const known = this.orderMap.get(String(o.id));
+      return (known || !this.isHistory(o)) && qtyFromWire(o.filledQty) > (known?.filledQty ?? 0);
+    });
     const activities = lagging.length ? await this.fillActivitiesSince(lagging) : [];
     for (const o of remote.values()) this.reconcileOrder(o, activities);
+    await this.checkOptionEvents();
     await this.refreshHoldings();
   }
 
@@ -670,10 +717,16 @@ export class AlpacaBroker implements Broker {
     const id = String(o.id);
     const prev = this.orderMap.get(id);
     const prevWire = this.wireMap.get(id);
-    const remoteFilled = Number(wireDec(o.filledQty) / decInt(1));
+    const remoteFilled = qtyFromWire(o.filledQty);
     const prevFilled = prev?.filledQty ?? 0;
     const time = (o.updatedAt ?? o.createdAt ?? new Date(this.now())).getTime();
     if (!prev) this.registerLegs(o);
+    if (!prev && this.isHistory(o)) {
+      // Placed before this process started and not remembered: listed, but its fills are
+      // history (the store has them, or they predate optdesk), not news.
+      this.absorb(o, null);
+      return;
+    }
     if (remoteFilled > prevFilled) {
       const fills = this.missedFills(o, prevWire, prevFilled, remoteFilled, activities, time);
       let cum = prevFilled;
@@ -681,7 +734,7 @@ export class AlpacaBroker implements Broker {
         cum += f.qty;
         const last = i === fills.length - 1;
         const snapshot = last ? o : ({ ...o, filledQty: String(cum), status: 'partially_filled' } as trading.Order);
-        this.absorb(snapshot, { type: cum >= Number(wireDec(o.qty) / decInt(1)) ? 'fill' : 'partial_fill', fill: f, time: f.time });
+        this.absorb(snapshot, { type: cum >= qtyFromWire(o.qty) ? 'fill' : 'partial_fill', fill: f, time: f.time });
       });
       const after = this.orderMap.get(id);
       if (after && after.status !== 'filled' && after.status !== 'partially_filled') {
@@ -699,40 +752,21 @@ export class AlpacaBroker implements Broker {
     this.absorb(o, type ? { type, time } : null);
   }
 
-  /**
-   * Fills of `o` between `fromQty` and `toQty` that the stream did not deliver: Alpaca's
-   * FILL activities of the order first (real prices and times), and for any rest one fill
-   * at the price that makes the order's average come out (exact decimal arithmetic).
-   */
+  /** An order placed before this process started. */
+  private isHistory(o: trading.Order): boolean {
+    return (o.submittedAt ?? o.createdAt ?? new Date(0)).getTime() < this.startedAt;
+  }
+
+  /** The fills of `o` the stream did not deliver (see fill-history.ts), as optdesk Fills. */
   private missedFills(o: trading.Order, prevWire: trading.Order | undefined, fromQty: number, toQty: number, activities: Record<string, unknown>[], time: number): Fill[] {
-    const id = String(o.id);
-    const out: Fill[] = [];
-    let cum = fromQty;
-    let notional: Dec = prevWire ? decMul(wireDec(prevWire.filledAvgPrice), decInt(fromQty)) : 0n;
-    // An activity's cum_qty (the order's filled quantity after it) places it in the order's
-    // history without relying on how its id relates to the stream's execution_id.
-    const mine = activities
-      .filter((a) => String(a.order_id) === id)
-      .map((a) => ({ a, cumQty: Number(wireDec(String(a.cum_qty ?? '0')) / decInt(1)), qty: Number(wireDec(String(a.qty ?? '0')) / decInt(1)) }))
-      .filter((x) => x.cumQty > fromQty && x.cumQty <= toQty && x.qty > 0)
-      .sort((x, y) => x.cumQty - y.cumQty);
-    for (const { a, cumQty, qty } of mine) {
-      const executionId = activityExecutionId(a);
-      if (this.seenExecutions.has(executionId) || cumQty !== cum + qty) continue;
-      const px = String(a.price);
-      cum = cumQty;
-      notional += decMul(wireDec(px), decInt(qty));
-      const at = Date.parse(String(a.transaction_time ?? ''));
-      out.push(this.makeFill(o, executionId, qty, priceFromWireRounded(px), Number.isFinite(at) ? at : time));
-    }
-    if (cum < toQty) {
-      const gap = toQty - cum;
-      const total = decMul(wireDec(o.filledAvgPrice), decInt(toQty));
-      const px = decStr(decDiv(total - notional, decInt(gap)));
-      this.log.warn('alpaca reconcile: fill rebuilt from the order average (no activity found)', { orderId: id, qty: gap, price: px });
-      out.push(this.makeFill(o, `reconcile:${id}:${toQty}`, gap, priceFromWireRounded(px), time));
-    }
-    return out;
+    // Booked average: Alpaca's own string when we saw it, else a remembered order's average.
+    const prevAvg = this.orderMap.get(String(o.id))?.avgFillPrice;
+    const bookedAvgPrice = prevWire?.filledAvgPrice ?? (prevAvg === null || prevAvg === undefined ? null : priceToWire(prevAvg));
+    const gap = { orderId: String(o.id), bookedQty: fromQty, bookedAvgPrice, filledQty: toQty, filledAvgPrice: o.filledAvgPrice };
+    return missedExecutions(gap, activities, this.seenExecutions).map((x) => {
+      if (x.fromAverage) this.log.warn('alpaca reconcile: fill rebuilt from the order average (no activity found)', { orderId: gap.orderId, qty: x.qty, price: x.price });
+      return this.makeFill(o, x.id, x.qty, priceFromWireRounded(x.price), x.time ?? time);
+    });
   }
 
   private async fillActivitiesSince(orders: trading.Order[]): Promise<Record<string, unknown>[]> {
@@ -795,32 +829,11 @@ export class AlpacaBroker implements Broker {
     for (const a of accounts) this.emit({ kind: 'account', account: a });
   }
 
-  private positionFrom(p: trading.Position): Position | null {
-    const qty = Number(wireDec(p.qty) / decInt(1));
-    if (qty === 0) return null;
-    const symbol = symbolFromAlpaca(String(p.symbol), p.assetClass);
-    const fees = this.fillList.filter((f) => f.symbol === symbol).reduce((s, f) => s + f.fees.total, 0);
-    const now = this.now();
-    return {
-      account: this.accountName,
-      symbol,
-      assetClass: p.assetClass === 'us_option' ? 'option' : 'stock',
-      qty: p.side === 'short' ? -Math.abs(qty) : qty,
-      costBasis: centsFromWire(p.costBasis),
-      avgPrice: priceFromWireRounded(p.avgEntryPrice ?? '0'),
-      // Alpaca reports no realized P&L per position.
-      realizedPnl: 0,
-      fees,
-      openedAt: this.fillList.find((f) => f.symbol === symbol)?.time ?? now,
-      updatedAt: now,
-    };
-  }
-
   private async refreshOrder(orderId: string): Promise<Order | null> {
     try {
       const o = await this.#rest.call('the order', () => this.#rest.orders.getOrderByOrderID({ orderId, nested: true }));
       const prev = this.orderMap.get(orderId);
-      if (prev && prev.filledQty < Number(wireDec(o.filledQty) / decInt(1))) {
+      if (prev && prev.filledQty < qtyFromWire(o.filledQty)) {
         this.reconcileOrder(o, await this.fillActivitiesSince([o]));
       } else {
         const mapped = orderFromAlpaca(o, this.accountName, this.meta.get(String(o.clientOrderId ?? '')), this.now());
@@ -836,6 +849,31 @@ export class AlpacaBroker implements Broker {
 
   // ---- helpers -------------------------------------------------------------------
 
+  private readonly snapshots = new Map<string, { at: number; gen: number; value: Promise<unknown> }>();
+  private holdingsGen = 0;
+
+  /**
+   * Positions and account are read often (every risk check, every dashboard refresh) and
+   * Alpaca allows ~200 requests a minute: a read is shared for `holdingsTtlMs`, and any
+   * fill, order change or reconcile makes the next read fresh.
+   */
+  private cachedRead<T>(key: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const ttl = this.opts.holdingsTtlMs ?? 1_000;
+    const hit = this.snapshots.get(key);
+    if (hit && hit.gen === this.holdingsGen && Date.now() - hit.at < ttl) return hit.value as Promise<T>;
+    const value = this.rest(what, fn);
+    const entry = { at: Date.now(), gen: this.holdingsGen, value };
+    this.snapshots.set(key, entry);
+    value.catch(() => {
+      if (this.snapshots.get(key) === entry) this.snapshots.delete(key);
+    });
+    return value;
+  }
+
+  private holdingsChanged(): void {
+    this.holdingsGen++;
+  }
+
   private async rest<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await this.#rest.call(what, fn);
@@ -844,36 +882,8 @@ export class AlpacaBroker implements Broker {
     }
   }
 
-  private readonly outbox: BrokerEvent[] = [];
-  private delivering = false;
-
-  /**
-   * Delivers events in order, one at a time: a listener's promise (e.g. an exit placed
-   * on a fill) settles before the next event goes out, as on the paper broker. A
-   * failing listener is logged and never blocks the others.
-   */
   private emit(event: BrokerEvent): void {
     this.outbox.push(event);
-    if (!this.delivering) void this.deliver();
-  }
-
-  private async deliver(): Promise<void> {
-    this.delivering = true;
-    const warn = (err: unknown): void => this.log.warn('broker listener failed', { error: err instanceof Error ? err.message : String(err) });
-    try {
-      for (let event = this.outbox.shift(); event; event = this.outbox.shift()) {
-        for (const l of [...this.listeners]) {
-          try {
-            const result = l(event);
-            if (result instanceof Promise) await result.catch(warn);
-          } catch (err) {
-            warn(err);
-          }
-        }
-      }
-    } finally {
-      this.delivering = false;
-    }
   }
 
   private wake(): void {
@@ -899,7 +909,7 @@ export class AlpacaBroker implements Broker {
       };
       this.waiters.add(onChange);
       const deadline = this.timers.after(timeoutMs, () => finish(check() ?? null));
-      let poller: NodeJS.Timeout | undefined;
+      let poller: Timer | undefined;
       const schedulePoll = (): void => {
         poller = this.timers.after(this.opts.pollMs ?? 1_000, () => {
           if (settled) return;
@@ -937,11 +947,4 @@ function isStale(prev: Order, next: Order): boolean {
 function sameOrder(o: trading.Order, body: trading.PostOrderRequest): boolean {
   const eq = (a: string | null | undefined, b: string | undefined): boolean => (a ? wireDec(a) : null) === (b ? wireDec(b) : null);
   return o.symbol === body.symbol && o.side === body.side && o.type === body.type && wireDec(o.qty) === wireDec(body.qty) && eq(o.limitPrice, body.limitPrice) && eq(o.stopPrice, body.stopPrice);
-}
-
-/** Alpaca activity ids are `<time>::<uuid>`; the uuid is taken as the fill id (used only to skip a fill seen twice). */
-function activityExecutionId(a: Record<string, unknown>): string {
-  const id = String(a.id ?? '');
-  const at = id.indexOf('::');
-  return at >= 0 ? id.slice(at + 2) : id;
 }

@@ -8,7 +8,10 @@
  * Alpaca errors as sentences (errors.ts); REST with 429 back-off (rest.ts); and the
  * broker itself — trade_updates stream, reconciliation after every (re)connect, the
  * no-blind-resubmit rule, native equity brackets, cancel-then-exit for options
- * (broker.ts). Tests drive it against test/fakes/alpaca-server.ts.
+ * (broker.ts), with the pure pieces beside it: account and positions (holdings.ts),
+ * missed-fill rebuilding (fill-history.ts),
+ * option expirations/exercises/assignments from activities (option-events.ts) and ordered
+ * event delivery (outbox.ts). Tests drive it against test/fakes/alpaca-server.ts.
  */
 export { AlpacaBroker, type AlpacaBrokerOptions, type AlpacaLog, type AlpacaStatus, type ExitAfterCancel, type FeeModel } from './broker.js';
 export { alpacaSettings, alpacaSettingsFromEnv, AlpacaConfigError, type AlpacaSettings } from './config.js';

@@ -35,6 +35,11 @@ export function centsFromWire(text: string | null | undefined): number {
   return text === null || text === undefined || text === '' ? 0 : decToCentsRounded(dec(text));
 }
 
+/** A whole quantity ("3") as a number; fractional shares are truncated (optdesk trades whole units). */
+export function qtyFromWire(text: string | null | undefined): number {
+  return Number(wireDec(text) / decInt(1));
+}
+
 /** Decimal of a wire string (for exact sums such as fill notional). */
 export function wireDec(text: string | null | undefined): Dec {
   return text === null || text === undefined || text === '' ? 0n : dec(text);
@@ -108,7 +113,7 @@ function ms(d: Date | null | undefined, fallback: number): number {
 
 /** An SDK Order (as `OrderFromJSON` built it) → optdesk Order. */
 export function orderFromAlpaca(o: trading.Order, account: string, meta: OrderMeta | undefined, now: number): Order {
-  const filledQty = o.filledQty ? Number(wireDec(o.filledQty) / decInt(1)) : 0;
+  const filledQty = qtyFromWire(o.filledQty);
   const created = ms(o.createdAt ?? o.submittedAt, now);
   return {
     id: String(o.id),
@@ -117,7 +122,7 @@ export function orderFromAlpaca(o: trading.Order, account: string, meta: OrderMe
     symbol: symbolFromAlpaca(String(o.symbol ?? ''), o.assetClass),
     assetClass: o.assetClass === 'us_option' ? 'option' : 'stock',
     side: (o.side === 'sell' ? 'sell' : 'buy') as Side,
-    qty: o.qty ? Number(wireDec(o.qty) / decInt(1)) : 0,
+    qty: qtyFromWire(o.qty),
     filledQty,
     type: typeFromAlpaca(o.type ?? o.orderType),
     timeInForce: (o.timeInForce === 'gtc' ? 'gtc' : 'day') as TimeInForce,

@@ -114,7 +114,8 @@ export class PaperBroker implements Broker {
   private readonly pending: Promise<unknown>[] = [];
   /** Quote size already taken by earlier orders, per quote. */
   private readonly taken = new WeakMap<PaperQuote, SizeLeft>();
-  private processed: number;
+  /** Quotes up to here have been evaluated; null until the feed's clock is first seen. */
+  private processed: number | null;
   private time: number;
   private advancing = false;
   private chain: Promise<void> = Promise.resolve();
@@ -144,8 +145,9 @@ export class PaperBroker implements Broker {
     }
     for (const o of this.repo.orders(true)) if (this.books.has(o.account)) this.open.set(o.id, o);
     for (const p of this.repo.positions()) if (this.books.has(p.account)) this.positionsByKey.set(key(p.account, p.symbol), p);
-    this.processed = this.repo.getState<number>(PROCESSED_KEY) ?? now;
-    this.time = this.processed;
+    // A feed that has not started yet reports no meaningful time: start at the first advance.
+    this.processed = this.repo.getState<number>(PROCESSED_KEY) ?? null;
+    this.time = this.processed ?? now;
   }
 
   // ───────────────────────────── Broker ─────────────────────────────
@@ -283,13 +285,13 @@ export class PaperBroker implements Broker {
   }
 
   /** The instant up to which quotes have been evaluated. */
-  processedUntil(): number {
+  processedUntil(): number | null {
     return this.processed;
   }
 
   /** The broker's own notion of "now": the instant being evaluated during an advance. */
   currentTime(): number {
-    return this.advancing ? this.time : Math.max(this.clock(), this.processed);
+    return this.advancing ? this.time : Math.max(this.clock(), this.processed ?? 0);
   }
 
   hasWorkingOrders(): boolean {
@@ -333,7 +335,7 @@ export class PaperBroker implements Broker {
    */
   followReset(now: number): { followed: boolean; message?: string } {
     if (this.open.size > 0) {
-      return { followed: false, message: `the paper broker keeps its clock at ${new Date(this.processed).toISOString()} while ${this.open.size} order(s) work` };
+      return { followed: false, message: `the paper broker keeps its clock at ${new Date(this.processed ?? now).toISOString()} while ${this.open.size} order(s) work` };
     }
     this.processed = now;
     this.time = now;
@@ -350,6 +352,12 @@ export class PaperBroker implements Broker {
   // ───────────────────────────── the matching loop ─────────────────────────────
 
   private async advance(to: number): Promise<void> {
+    if (this.processed === null) {
+      // First sight of the clock: evaluate from the oldest working order, if any, else from now.
+      let from = to;
+      for (const o of this.open.values()) from = Math.min(from, o.createdAt);
+      this.processed = from;
+    }
     if (to <= this.processed) return;
     await this.prepareThrough(to);
     this.time = this.processed;
@@ -396,7 +404,7 @@ export class PaperBroker implements Broker {
 
   /** Loads quotes for every symbol the loop will look at, for each trading day up to `to`. */
   private async prepareThrough(to: number): Promise<void> {
-    const dates = datesBetween(nyDate(this.processed), nyDate(to));
+    const dates = datesBetween(nyDate(this.processed ?? to), nyDate(to));
     const work: Promise<void>[] = [];
     for (const symbol of this.activeSymbols()) for (const d of dates) work.push(this.market.prepare(symbol, d));
     await Promise.all(work);
@@ -537,7 +545,7 @@ export class PaperBroker implements Broker {
       this.repo.saveAccount(account);
       // Mid-advance, resume just before this instant after a crash: re-meeting a quote is
       // harmless (the order's filled quantity is stored with this fill), skipping one is not.
-      this.repo.setState(PROCESSED_KEY, this.advancing ? this.time - 1 : this.processed);
+      if (this.processed !== null) this.repo.setState(PROCESSED_KEY, this.advancing ? this.time - 1 : this.processed);
     });
     this.counters.fills++;
     this.books.set(o.account, account);
@@ -717,10 +725,11 @@ function key(account: string, symbol: string): string {
   return `${account}\u0000${symbol}`;
 }
 
+/** Trading days from `from` to `to` (both included), at most a few weeks' worth: a longer gap loads its ends only. */
 function datesBetween(from: IsoDate, to: IsoDate): IsoDate[] {
   const out: IsoDate[] = [from];
   let d = from;
-  for (let n = 0; d < to && n < 370; n++) {
+  for (let n = 0; d < to && n < 31; n++) {
     d = nextSession(d).date;
     if (d <= to) out.push(d);
   }
