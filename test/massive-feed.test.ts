@@ -363,27 +363,30 @@ describe('live stream', () => {
 
   test('mixed batches: several event types and status messages in one frame; an unknown status reaches status() as a sentence', async () => {
     const { feed, rec, start } = makeFeed(fake);
-    feed.subscribe(['SPY']);
-    await start();
-    await until('subscription', () => fake.subscriptions('stocks').has('AM.SPY'));
-    const [b0, b1, b2] = SPY_1010.slice(320, 323) as [MinuteAggregate, MinuteAggregate, MinuteAggregate];
-    fake.pushMixed([
-      ['AM', b0],
-      ['A', { ...b1, start: b1.start + 3000, volume: 40 }],
-      ['status', 'success', 'subscribed to: AM.QQQ'],
-      ['AM', b1],
-      ['status', 'maintenance', 'Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect.'],
-      ['AM', b2],
-    ]);
-    await until('3 minutes', () => rec.minutes.length === 3);
-    assert.deepEqual(rec.minutes.map((m) => m.agg.start), [b0.start, b1.start, b2.start]);
-    assert.equal(rec.partials.length, 1);
-    const status = feed.status();
-    assert.equal(status.state, 'live', 'a notice does not change the state');
-    assert.equal(status.message, 'Massive says on the stocks stream: "Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect." (status "maintenance").');
-    assert.equal(feed.stats().unknownStatuses, 1);
-    assert.equal(feed.stats().malformed, 0);
-    await feed.stop();
+    try {
+      feed.subscribe(['SPY']);
+      await start();
+      await until('subscription', () => fake.subscriptions('stocks').has('AM.SPY'));
+      const [b0, b1, b2] = SPY_1010.slice(320, 323) as [MinuteAggregate, MinuteAggregate, MinuteAggregate];
+      fake.pushMixed([
+        ['AM', b0],
+        ['A', { ...b1, start: b1.start + 3000, volume: 40 }],
+        ['status', 'success', 'subscribed to: AM.QQQ'],
+        ['AM', b1],
+        ['status', 'maintenance', 'Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect.'],
+        ['AM', b2],
+      ]);
+      await until('3 minutes', () => rec.minutes.length === 3);
+      assert.deepEqual(rec.minutes.map((m) => m.agg.start), [b0.start, b1.start, b2.start]);
+      assert.equal(rec.partials.length, 1);
+      const status = feed.status();
+      assert.equal(status.state, 'live', 'a notice does not change the state');
+      assert.equal(status.message, 'Massive says on the stocks stream: "Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect." (status "maintenance").');
+      assert.equal(feed.stats().unknownStatuses, 1);
+      assert.equal(feed.stats().malformed, 0);
+    } finally {
+      await feed.stop();
+    }
   });
 
   test('a listener that throws does not stop the stream', async () => {
