@@ -20,6 +20,8 @@ import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './f
 import { until } from './helpers/wait.js';
 import { massiveFeedFor } from './helpers/massive.js';
 import { ManualClock } from './helpers/manual-clock.js';
+import { readAggregates, stockDailyFile } from './helpers/data.js';
+import { nyTimeToMs } from '../src/calendar/index.js';
 
 // ------------------------------------------------------------------ real data helpers
 
@@ -212,6 +214,43 @@ describe('REST minute history through the official client', () => {
       await assert.rejects(feed.fetchMinuteHistory('SPY', SPY_1010[0]!.start, SPY_1010[5]!.start), /did not answer .* in time/);
     } finally {
       fake.delayRest(0);
+    }
+  });
+});
+
+describe('REST as the real service answers', () => {
+  test('daily history: absolute next_urls on another host, status DELAYED, closed sessions only, years back', async () => {
+    // Massive's next_url is absolute (https://api.massive.com/...): the adapter keeps asking the host it was given.
+    const fake = await startFakeMassive({ aggsMaxLimit: 1000, nextUrlBase: 'https://api.massive.com', restDelayed: true });
+    const { feed, start } = makeFeed(fake, { dailyHistoryYears: 10 });
+    try {
+      await start();
+      const vendor = readAggregates(stockDailyFile('SPY'), 'SPY');
+      fake.setDailyBars('SPY', vendor);
+      fake.setMinuteBars('SPY', SPY_1010);
+      fake.requests.length = 0;
+      const before = nyTimeToMs('2013-10-10', '11:00'); // the session of 2013-10-10 is still open
+      const got = await feed.fetchDailyHistory('spy', before);
+      const expected = vendor.filter((b) => b.start >= nyTimeToMs('2003-10-10', '00:00') && b.start < nyTimeToMs('2013-10-10', '00:00'));
+      assert.ok(expected.length > 2_400);
+      assert.deepEqual(
+        got.map((b) => [b.start, b.open, b.high, b.low, b.close, b.volume]),
+        expected.map((b) => [b.start, b.open, b.high, b.low, b.close, b.volume]),
+      );
+      assert.ok(fake.requests.length >= 3, `several pages (${fake.requests.length})`);
+      assert.ok(fake.requests.slice(1).every((r) => typeof r.query.cursor === 'string' && r.path.includes('/range/1/day/')));
+      // DELAYED history is still history; the trader is told the plan is delayed.
+      assert.equal((await feed.fetchMinuteHistory('SPY', SPY_1010[0]!.start, SPY_1010[10]!.start)).length, 10);
+      assert.equal(feed.status().state, 'live');
+      assert.match(feed.status().message ?? '', /history requests as DELAYED/);
+
+      // A failed daily request never fails the chart: no bars, and a sentence.
+      fake.failAuth();
+      assert.deepEqual(await feed.fetchDailyHistory('SPY', before), []);
+      assert.match(feed.status().message ?? '', /Could not load SPY's daily history from Massive, so its 1D and 1W charts show only the days built from minutes: Massive rejected the API key/);
+    } finally {
+      await feed.stop();
+      await fake.close();
     }
   });
 });
