@@ -545,6 +545,28 @@ describe('vendor failures reach status() as sentences', () => {
     }
   });
 
+  test('a quick restart while Massive still counts our closed connection is not blamed on "another program"', async () => {
+    const fake = await startFakeMassive({ releaseDelayMs: 400 });
+    const clock = new ManualClock();
+    const { feed, rec, start } = makeFeed(fake, { clock });
+    try {
+      feed.subscribe(['SPY']);
+      await start();
+      await feed.stop();
+      const restarted = start(); // our previous socket is closed, but Massive has not let it go yet
+      await until('refused', () => feed.stats().connectionLimitRefusals === 1);
+      assert.match(feed.status().message ?? '', /^Massive still counts optdesk's previous stocks connection/);
+      assert.ok(!rec.statuses.some((s) => /Another program/.test(s.message ?? '')));
+      await until('released', () => fake.connections('stocks') === 0);
+      await advanceToNextTry(clock, feed);
+      await until('live', () => feed.status().state === 'live');
+      await restarted;
+    } finally {
+      await feed.stop();
+      await fake.close();
+    }
+  });
+
   test('our own dropped connection still counted by Massive is not blamed on "another program"', async () => {
     const fake = await startFakeMassive();
     const clock = new ManualClock();

@@ -77,6 +77,8 @@ export interface FakeMassiveOptions {
   aggsMaxLimit?: number;
   /** "Today" for the contracts endpoint's `expired` filter when no `as_of` is given (default: real today). */
   today?: string;
+  /** How long a closed connection still counts against the account's limit (default 0). */
+  releaseDelayMs?: number;
   /** A missing quote side is sent as price 0 (`bid: 0` in snapshots) instead of being left out. */
   missingSidesAsZero?: boolean;
   /** REST aggregates answer `"status":"DELAYED"` (a delayed plan) instead of `"OK"`. */
@@ -411,7 +413,8 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   function onConnection(socket: WebSocket, cluster: FakeCluster): void {
     const client: Client = { socket, cluster, authed: false, subs: new Set(), stalled: false };
     clients.add(client);
-    socket.on('close', () => clients.delete(client));
+    // Massive may count a closed connection a little longer (releaseDelayMs): a quick reconnect then meets max_connections.
+    socket.on('close', () => (options.releaseDelayMs ? later(options.releaseDelayMs, () => clients.delete(client)) : clients.delete(client)));
     socket.on('error', () => clients.delete(client));
     status(client, 'connected', 'Connected Successfully');
     socket.on('message', (data) => {

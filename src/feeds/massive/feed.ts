@@ -147,6 +147,8 @@ export class MassiveFeed implements MarketDataFeed {
   private listener: FeedListener | undefined;
   private running = false;
   private connections: Partial<Record<Cluster, ClusterConnection>> = {};
+  /** When each cluster's last session of this feed ended, across stop()/start(). */
+  private readonly sessionEndedAt: Partial<Record<Cluster, number>> = {};
 
   private readonly stockSymbols = new Set<string>();
   private readonly optionSymbols = new Set<string>();
@@ -293,9 +295,13 @@ export class MassiveFeed implements MarketDataFeed {
     if (!this.running) return;
     this.running = false;
     this.timers.clear(new Error('stopped'));
-    const conns = Object.values(this.connections);
+    const entries = Object.entries(this.connections) as Array<[Cluster, ClusterConnection]>;
+    const conns = entries.map(([, c]) => c);
     this.connections = {};
     await Promise.all(conns.map((c) => c.close()));
+    for (const [cluster, conn] of entries) {
+      if (conn.sessionEndedAt !== undefined) this.sessionEndedAt[cluster] = conn.sessionEndedAt;
+    }
     // Keep the counters of closed connections so stats() survives a restart.
     for (const c of conns) {
       this.counters.reconnects += c.reconnects;
@@ -483,6 +489,7 @@ export class MassiveFeed implements MarketDataFeed {
       authSettleMs: this.cfg.authSettleMs,
       connectionLimitBackoff: this.cfg.connectionLimitBackoff,
       ownGhostWindowMs: this.cfg.ownGhostWindowMs,
+      ...(this.sessionEndedAt[cluster] !== undefined && { previousSessionEndedAt: this.sessionEndedAt[cluster] }),
       authTimeoutMs: this.cfg.authTimeoutMs,
       silenceTimeoutMs: this.cfg.silenceTimeoutMs,
       pingIntervalMs: this.cfg.pingIntervalMs,
