@@ -19,7 +19,7 @@ import { createServer, type OptdeskServer } from '../src/server/app.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
 import type { BarMessage, HealthMessage, SnapshotMessage, WireBar } from '../src/hub/protocol.js';
 import { startFakeMassive, type FakeMassive } from './fakes/massive-server.js';
-import { readAggregates, stockMinuteFile } from './helpers/data.js';
+import { readAggregates, stockDailyFile, stockMinuteFile } from './helpers/data.js';
 import { connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
 import { massiveFeedFor } from './helpers/massive.js';
@@ -243,6 +243,46 @@ describe('Massive as the real service behaves, through the hub', () => {
       now += 5 * 60_000; // five minutes without a single message
       await until('STALE', () => model.health?.state === 'STALE');
       assert.match(model.health?.message ?? '', /^No update for SPY in \d+ s$/);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('1D and 1W show the vendor daily bars for years back; a closed session is the vendor bar; today is built live', async () => {
+    const now = nyTimeToMs(DAY, '11:00') + 30_000;
+    const stack = await startStack({ now: () => now, hub: { historySessions: 2 } });
+    try {
+      const vendor = readAggregates(stockDailyFile('SPY'), 'SPY'); // 1998 … 2021, includes the whole of DAY
+      const today = regular(DAY).filter((m) => m.start < nyTimeToMs(DAY, '11:00'));
+      stack.fake.setDailyBars('SPY', vendor);
+      stack.fake.setMinuteBars('SPY', [...regular('2013-10-08'), ...regular('2013-10-09'), ...today]);
+      const daily = await stack.chart('SPY', '1D');
+      const weekly = await stack.chart('SPY', '1W');
+      await until('both snapshots', () => daily.seq >= 0 && weekly.seq >= 0);
+
+      const todayMidnight = nyTimeToMs(DAY, '00:00');
+      const closed = vendor.filter((b) => b.start < todayMidnight);
+      assert.ok(closed.length > 3_900, `years of daily bars in the file (${closed.length})`);
+      assert.equal(daily.bars.size, closed.length + 1, 'every closed session from Massive, plus today');
+      assert.equal(Math.min(...daily.bars.keys()), closed[0]!.start, 'back to the first vendor bar (1998)');
+      assert.ok(stack.fake.requests.some((r) => /^\/v2\/aggs\/ticker\/SPY\/range\/1\/day\//.test(r.path)), 'asked Massive for daily bars');
+
+      // 2013-10-08 has minutes too, whose low (165.36) differs from the vendor's (165.37): the vendor bar wins.
+      const oct8 = vendor.find((b) => b.start === nyTimeToMs('2013-10-08', '00:00'))!;
+      assert.deepEqual(daily.ohlcv(oct8.start), asRow(oct8));
+      assert.equal(daily.ohlcv(oct8.start)![2], 165.37);
+      for (const b of closed.slice(0, 50)) assert.deepEqual(daily.ohlcv(b.start), asRow(b), new Date(b.start).toISOString());
+
+      // Today: built from today's minutes, not Massive's (partial, here even complete) daily bar.
+      const vendorToday = vendor.find((b) => b.start === todayMidnight)!;
+      const built = daily.bars.get(todayMidnight)!;
+      assert.equal(built.volume, today.reduce((sum, m) => sum + m.volume, 0));
+      assert.equal(built.high, Math.max(...today.map((m) => m.high)));
+      assert.notEqual(built.volume, vendorToday.volume);
+      assert.equal(built.closed, false);
+
+      assert.ok(weekly.bars.size > 700, `weeks of vendor history (${weekly.bars.size})`);
+      assert.equal(Math.min(...weekly.bars.keys()) <= closed[0]!.start, true);
     } finally {
       await stack.close();
     }

@@ -20,6 +20,8 @@ import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './f
 import { until } from './helpers/wait.js';
 import { massiveFeedFor } from './helpers/massive.js';
 import { ManualClock } from './helpers/manual-clock.js';
+import { readAggregates, stockDailyFile } from './helpers/data.js';
+import { nyTimeToMs } from '../src/calendar/index.js';
 
 // ------------------------------------------------------------------ real data helpers
 
@@ -216,6 +218,43 @@ describe('REST minute history through the official client', () => {
   });
 });
 
+describe('REST as the real service answers', () => {
+  test('daily history: absolute next_urls on another host, status DELAYED, closed sessions only, years back', async () => {
+    // Massive's next_url is absolute (https://api.massive.com/...): the adapter keeps asking the host it was given.
+    const fake = await startFakeMassive({ aggsMaxLimit: 1000, nextUrlBase: 'https://api.massive.com', restDelayed: true });
+    const { feed, start } = makeFeed(fake, { dailyHistoryYears: 10 });
+    try {
+      await start();
+      const vendor = readAggregates(stockDailyFile('SPY'), 'SPY');
+      fake.setDailyBars('SPY', vendor);
+      fake.setMinuteBars('SPY', SPY_1010);
+      fake.requests.length = 0;
+      const before = nyTimeToMs('2013-10-10', '11:00'); // the session of 2013-10-10 is still open
+      const got = await feed.fetchDailyHistory('spy', before);
+      const expected = vendor.filter((b) => b.start >= nyTimeToMs('2003-10-10', '00:00') && b.start < nyTimeToMs('2013-10-10', '00:00'));
+      assert.ok(expected.length > 2_400);
+      assert.deepEqual(
+        got.map((b) => [b.start, b.open, b.high, b.low, b.close, b.volume]),
+        expected.map((b) => [b.start, b.open, b.high, b.low, b.close, b.volume]),
+      );
+      assert.ok(fake.requests.length >= 3, `several pages (${fake.requests.length})`);
+      assert.ok(fake.requests.slice(1).every((r) => typeof r.query.cursor === 'string' && r.path.includes('/range/1/day/')));
+      // DELAYED history is still history; the trader is told the plan is delayed.
+      assert.equal((await feed.fetchMinuteHistory('SPY', SPY_1010[0]!.start, SPY_1010[10]!.start)).length, 10);
+      assert.equal(feed.status().state, 'live');
+      assert.match(feed.status().message ?? '', /history requests as DELAYED/);
+
+      // A failed daily request never fails the chart: no bars, and a sentence.
+      fake.failAuth();
+      assert.deepEqual(await feed.fetchDailyHistory('SPY', before), []);
+      assert.match(feed.status().message ?? '', /Could not load SPY's daily history from Massive, so its 1D and 1W charts show only the days built from minutes: Massive rejected the API key/);
+    } finally {
+      await feed.stop();
+      await fake.close();
+    }
+  });
+});
+
 // ------------------------------------------------------------------ live stream
 
 describe('live stream', () => {
@@ -363,27 +402,30 @@ describe('live stream', () => {
 
   test('mixed batches: several event types and status messages in one frame; an unknown status reaches status() as a sentence', async () => {
     const { feed, rec, start } = makeFeed(fake);
-    feed.subscribe(['SPY']);
-    await start();
-    await until('subscription', () => fake.subscriptions('stocks').has('AM.SPY'));
-    const [b0, b1, b2] = SPY_1010.slice(320, 323) as [MinuteAggregate, MinuteAggregate, MinuteAggregate];
-    fake.pushMixed([
-      ['AM', b0],
-      ['A', { ...b1, start: b1.start + 3000, volume: 40 }],
-      ['status', 'success', 'subscribed to: AM.QQQ'],
-      ['AM', b1],
-      ['status', 'maintenance', 'Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect.'],
-      ['AM', b2],
-    ]);
-    await until('3 minutes', () => rec.minutes.length === 3);
-    assert.deepEqual(rec.minutes.map((m) => m.agg.start), [b0.start, b1.start, b2.start]);
-    assert.equal(rec.partials.length, 1);
-    const status = feed.status();
-    assert.equal(status.state, 'live', 'a notice does not change the state');
-    assert.equal(status.message, 'Massive says on the stocks stream: "Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect." (status "maintenance").');
-    assert.equal(feed.stats().unknownStatuses, 1);
-    assert.equal(feed.stats().malformed, 0);
-    await feed.stop();
+    try {
+      feed.subscribe(['SPY']);
+      await start();
+      await until('subscription', () => fake.subscriptions('stocks').has('AM.SPY'));
+      const [b0, b1, b2] = SPY_1010.slice(320, 323) as [MinuteAggregate, MinuteAggregate, MinuteAggregate];
+      fake.pushMixed([
+        ['AM', b0],
+        ['A', { ...b1, start: b1.start + 3000, volume: 40 }],
+        ['status', 'success', 'subscribed to: AM.QQQ'],
+        ['AM', b1],
+        ['status', 'maintenance', 'Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect.'],
+        ['AM', b2],
+      ]);
+      await until('3 minutes', () => rec.minutes.length === 3);
+      assert.deepEqual(rec.minutes.map((m) => m.agg.start), [b0.start, b1.start, b2.start]);
+      assert.equal(rec.partials.length, 1);
+      const status = feed.status();
+      assert.equal(status.state, 'live', 'a notice does not change the state');
+      assert.equal(status.message, 'Massive says on the stocks stream: "Scheduled maintenance tonight 20:00–20:30 ET; expect a brief disconnect." (status "maintenance").');
+      assert.equal(feed.stats().unknownStatuses, 1);
+      assert.equal(feed.stats().malformed, 0);
+    } finally {
+      await feed.stop();
+    }
   });
 
   test('a listener that throws does not stop the stream', async () => {
@@ -499,6 +541,28 @@ describe('vendor failures reach status() as sentences', () => {
     } finally {
       await second.feed.stop();
       await first.feed.stop();
+      await fake.close();
+    }
+  });
+
+  test('a quick restart while Massive still counts our closed connection is not blamed on "another program"', async () => {
+    const fake = await startFakeMassive({ releaseDelayMs: 400 });
+    const clock = new ManualClock();
+    const { feed, rec, start } = makeFeed(fake, { clock });
+    try {
+      feed.subscribe(['SPY']);
+      await start();
+      await feed.stop();
+      const restarted = start(); // our previous socket is closed, but Massive has not let it go yet
+      await until('refused', () => feed.stats().connectionLimitRefusals === 1);
+      assert.match(feed.status().message ?? '', /^Massive still counts optdesk's previous stocks connection/);
+      assert.ok(!rec.statuses.some((s) => /Another program/.test(s.message ?? '')));
+      await until('released', () => fake.connections('stocks') === 0);
+      await advanceToNextTry(clock, feed);
+      await until('live', () => feed.status().state === 'live');
+      await restarted;
+    } finally {
+      await feed.stop();
       await fake.close();
     }
   });

@@ -36,6 +36,29 @@ test('the opening mark is per trading day: the first quote of a new day replaces
   assert.equal(await source.openingMark(TICKER), 3.1);
 });
 
+test('after the quote stream reconnects, the chain snapshot is fetched again (quotes missed meanwhile are only in REST)', async () => {
+  let sessions = 0;
+  let requests = 0;
+  const feed = {
+    subscribe: () => {},
+    unsubscribe: () => {},
+    optionQuotesStatus: () => ({ state: 'live' as const, sessions }),
+    endpoints: () => ({ stocks: { url: '', delayed: false }, options: { url: '', delayed: false } }),
+    fetchOptionChainSnapshot: async () => {
+      requests++;
+      return [];
+    },
+  } as unknown as MassiveFeed;
+  const source = new MassiveChainSource(feed, { snapshotTtlMs: 60_000 });
+  const ctx = { underlying: 'SPY', at: Date.now(), session: nyDate(Date.now()), underlyingPrice: 450, rate: 0.04 };
+  await source.chain(ctx, '2030-01-18');
+  await source.chain(ctx, '2030-01-18');
+  assert.equal(requests, 1, 'reused within its TTL');
+  sessions++; // the options stream came back after a loss
+  await source.chain(ctx, '2030-01-18');
+  assert.equal(requests, 2, 're-fetched after the reconnect');
+});
+
 describe('the Massive chain through the server (fake Massive, official client)', () => {
   const now = Date.now();
   const expiration = modelExpirations(nyDate(now), 3).find((e) => yearsToExpiry(now, e) > 0)!;

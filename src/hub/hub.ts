@@ -384,7 +384,7 @@ export class ChartHub {
       try {
         const [minutes, daily] = await Promise.all([
           this.feed.fetchMinuteHistory(symbol, from, to),
-          needDaily && this.replay ? this.replay.fetchDailyHistory(symbol) : Promise.resolve([]),
+          needDaily ? dailyHistoryOf(this.feed)?.fetchDailyHistory(symbol, to) ?? Promise.resolve([]) : Promise.resolve([]),
         ]);
         if (generation !== this.generation) return; // a replay reset made this history void
         for (const d of daily) engine.applyVendorDaily(d);
@@ -624,6 +624,18 @@ export class ChartHub {
 
 function healthFingerprint(h: SeriesHealth): string {
   return `${h.state}|${h.gaps}|${h.message ?? ''}`;
+}
+
+/**
+ * A feed that serves the vendor's daily bars for the 1D/1W charts (replay: the flat files;
+ * Massive: REST `/range/1/day`), of the sessions closed before `beforeMs`.
+ */
+export interface DailyHistorySource {
+  fetchDailyHistory(symbol: string, beforeMs?: number): Promise<DailyAggregate[]>;
+}
+
+function dailyHistoryOf(feed: MarketDataFeed): DailyHistorySource | undefined {
+  return typeof (feed as Partial<DailyHistorySource>).fetchDailyHistory === 'function' ? (feed as MarketDataFeed & DailyHistorySource) : undefined;
 }
 
 function isReplayCapable(feed: MarketDataFeed): feed is MarketDataFeed & ReplayCapable {

@@ -5,9 +5,10 @@
  * (`@massive.com/client-js`) can be pointed at it unchanged:
  *
  * REST (key as `apiKey` query param or `Authorization: Bearer`):
- * - `GET /v2/aggs/ticker/{t}/range/1/minute/{from}/{to}` — from/to ms or YYYY-MM-DD
+ * - `GET /v2/aggs/ticker/{t}/range/1/{minute|day}/{from}/{to}` — from/to ms or YYYY-MM-DD
  *   (inclusive), `sort`, `limit` (default 5,000, max 50,000 base bars), `next_url` with
- *   the next bar's time in the path and a `cursor`, as Massive does.
+ *   the next bar's time in the path and a `cursor`, as Massive does (absolute, optionally on
+ *   another host: `nextUrlBase`); `"status":"DELAYED"` with `restDelayed`.
  * - `GET /v3/snapshot/options/{underlying}` — limit ≤ 250, cursor pagination.
  * - `GET /v3/reference/options/contracts` — limit ≤ 1,000, `expired`, cursor pagination.
  * - Errors: 401 `{"status":"ERROR","error":"Unknown API Key"}`, 429 with `Retry-After`.
@@ -76,6 +77,8 @@ export interface FakeMassiveOptions {
   aggsMaxLimit?: number;
   /** "Today" for the contracts endpoint's `expired` filter when no `as_of` is given (default: real today). */
   today?: string;
+  /** How long a closed connection still counts against the account's limit (default 0). */
+  releaseDelayMs?: number;
   /** A missing quote side is sent as price 0 (`bid: 0` in snapshots) instead of being left out. */
   missingSidesAsZero?: boolean;
   /** REST aggregates answer `"status":"DELAYED"` (a delayed plan) instead of `"OK"`. */
@@ -98,6 +101,8 @@ export interface FakeMassive {
   readonly received: Array<{ cluster: FakeCluster; message: unknown }>;
   close(): Promise<void>;
   setMinuteBars(symbol: string, bars: readonly MinuteAggregate[]): void;
+  /** The vendor's daily bars (`/range/1/day/`), each starting at 00:00 New York. */
+  setDailyBars(symbol: string, bars: readonly MinuteAggregate[]): void;
   setOptionContracts(contracts: readonly FakeOptionContract[]): void;
   /** Sends an `AM` to stocks sockets subscribed to it; resolves to the number of recipients. */
   pushAM(agg: MinuteAggregate): number;
@@ -162,6 +167,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   const today = options.today ?? new Date().toISOString().slice(0, 10);
 
   const bars = new Map<string, MinuteAggregate[]>();
+  const dailyBars = new Map<string, MinuteAggregate[]>();
   let contracts: FakeOptionContract[] = [];
   const clients = new Set<Client>();
   const timers = new Set<NodeJS.Timeout>();
@@ -251,8 +257,8 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     toRaw: string,
     query: Record<string, string>,
   ): [number, object] {
-    if (multiplier !== '1' || timespan !== 'minute') {
-      return [400, { status: 'ERROR', error: 'The fake Massive server only serves 1/minute aggregates.' }];
+    if (multiplier !== '1' || (timespan !== 'minute' && timespan !== 'day')) {
+      return [400, { status: 'ERROR', error: 'The fake Massive server only serves 1/minute and 1/day aggregates.' }];
     }
     const cursor = decodeCursor(query.cursor);
     const sort = String(cursor.sort ?? query.sort ?? 'asc');
@@ -263,7 +269,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     if (from === undefined || to === undefined) {
       return [400, { status: 'ERROR', error: `Could not parse the 'from'/'to' parameters (${fromRaw}, ${toRaw}).` }];
     }
-    const all = (bars.get(ticker) ?? []).filter((b) => b.start >= from && b.start <= to);
+    const all = ((timespan === 'day' ? dailyBars : bars).get(ticker) ?? []).filter((b) => b.start >= from && b.start <= to);
     if (sort === 'desc') all.reverse();
     const page = all.slice(0, limit);
     const rest = all[limit];
@@ -295,7 +301,7 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
       200,
       {
         ...base,
-        next_url: `${nextBase()}/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/minute/${nextFrom}/${nextTo}?cursor=${nextCursor}`,
+        next_url: `${nextBase()}/v2/aggs/ticker/${encodeURIComponent(ticker)}/range/1/${timespan}/${nextFrom}/${nextTo}?cursor=${nextCursor}`,
       },
     ];
   }
@@ -407,7 +413,8 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
   function onConnection(socket: WebSocket, cluster: FakeCluster): void {
     const client: Client = { socket, cluster, authed: false, subs: new Set(), stalled: false };
     clients.add(client);
-    socket.on('close', () => clients.delete(client));
+    // Massive may count a closed connection a little longer (releaseDelayMs): a quick reconnect then meets max_connections.
+    socket.on('close', () => (options.releaseDelayMs ? later(options.releaseDelayMs, () => clients.delete(client)) : clients.delete(client)));
     socket.on('error', () => clients.delete(client));
     status(client, 'connected', 'Connected Successfully');
     socket.on('message', (data) => {
@@ -566,6 +573,9 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
     },
     setMinuteBars(symbol, list) {
       bars.set(symbol, [...list].sort((a, b) => a.start - b.start));
+    },
+    setDailyBars(symbol, list) {
+      dailyBars.set(symbol, [...list].sort((a, b) => a.start - b.start));
     },
     setOptionContracts(list) {
       contracts = [...list];

@@ -3,7 +3,8 @@
  * See ./index.ts for what it owns and the protocol facts it relies on.
  */
 import { z } from 'zod';
-import { MINUTE_MS, type MinuteAggregate, type OptionQuote } from '../../core/types.js';
+import { MINUTE_MS, type DailyAggregate, type MinuteAggregate, type OptionQuote } from '../../core/types.js';
+import { nyDate, sessionAt } from '../../calendar/index.js';
 import type { AggregateOrigin, FeedListener, FeedStatus, MarketDataFeed } from '../types.js';
 import { TimerSet, type BackoffOptions, type Clock } from './backoff.js';
 import { AggregateEvent, AnyEvent, OptionQuoteEvent } from './messages.js';
@@ -39,6 +40,8 @@ export interface MassiveFeedConfig {
   restRetry?: Partial<BackoffOptions & { maxAttempts: number }>;
   /** 429 without Retry-After: backoff (default 15 s doubling to 2 min, jittered) and Massive's window (default 60 s). */
   rateLimit?: Partial<BackoffOptions & { windowMs: number }>;
+  /** How many years of vendor daily bars the 1D/1W charts get (never before 1998, the calendar's start). Default 20. */
+  dailyHistoryYears?: number;
   /** Per REST request. Default 15 s. */
   restTimeoutMs?: number;
   /** Drop a connection whose auth is not answered in this time. Default 10 s. */
@@ -76,6 +79,7 @@ const ConfigSchema = z.object({
   ownGhostWindowMs: z.number().nonnegative().optional(),
   adjusted: z.boolean().optional(),
   restTimeoutMs: z.number().positive().optional(),
+  dailyHistoryYears: z.number().int().positive().max(100).optional(),
   authTimeoutMs: z.number().positive().optional(),
   silenceTimeoutMs: z.number().positive().optional(),
   pingIntervalMs: z.number().positive().optional(),
@@ -143,6 +147,8 @@ export class MassiveFeed implements MarketDataFeed {
   private listener: FeedListener | undefined;
   private running = false;
   private connections: Partial<Record<Cluster, ClusterConnection>> = {};
+  /** When each cluster's last session of this feed ended, across stop()/start(). */
+  private readonly sessionEndedAt: Partial<Record<Cluster, number>> = {};
 
   private readonly stockSymbols = new Set<string>();
   private readonly optionSymbols = new Set<string>();
@@ -159,7 +165,11 @@ export class MassiveFeed implements MarketDataFeed {
 
   private restProblem: FeedStatus | undefined;
   private optionLimitProblem: FeedStatus | undefined;
+  /** Gaps the charts show because history failed: by symbol (minutes) or `SYMBOL daily`. */
   private readonly backfillProblems = new Map<string, string>();
+  /** Sentences that do not change the state (REST answering DELAYED), by key. */
+  private readonly notices = new Map<string, string>();
+  private readonly dailyHistoryYears: number;
   private lastMessageAt: number | undefined;
   /** Options-cluster sessions re-established after a loss (quotes missed meanwhile: refresh snapshots). */
   private optionSessions = 0;
@@ -196,6 +206,7 @@ export class MassiveFeed implements MarketDataFeed {
       throw new Error(`Invalid Massive feed config: ${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
     }
     this.timers = new TimerSet(config.clock);
+    this.dailyHistoryYears = config.dailyHistoryYears ?? 20;
     const d = config.delayed ?? false;
     const delayed: Record<Cluster, boolean> = typeof d === 'boolean' ? { stocks: d, options: d } : { stocks: d.stocks ?? false, options: d.options ?? false };
     const defaultWsBase = (cluster: Cluster): string => (delayed[cluster] ? 'wss://delayed.massive.com' : 'wss://socket.massive.com');
@@ -245,6 +256,14 @@ export class MassiveFeed implements MarketDataFeed {
           this.restProblem = undefined;
           this.emitStatus();
         },
+        onDelayed: () => {
+          if (this.cfg.delayed.stocks || this.notices.has('rest-delayed')) return;
+          this.notices.set(
+            'rest-delayed',
+            'Massive answers this account\'s history requests as DELAYED (a delayed plan): the newest 15 minutes reach the chart only from the stream; set MASSIVE_STOCKS_DELAYED=1 if the stream is delayed too.',
+          );
+          this.emitStatus();
+        },
       },
     });
   }
@@ -276,9 +295,13 @@ export class MassiveFeed implements MarketDataFeed {
     if (!this.running) return;
     this.running = false;
     this.timers.clear(new Error('stopped'));
-    const conns = Object.values(this.connections);
+    const entries = Object.entries(this.connections) as Array<[Cluster, ClusterConnection]>;
+    const conns = entries.map(([, c]) => c);
     this.connections = {};
     await Promise.all(conns.map((c) => c.close()));
+    for (const [cluster, conn] of entries) {
+      if (conn.sessionEndedAt !== undefined) this.sessionEndedAt[cluster] = conn.sessionEndedAt;
+    }
     // Keep the counters of closed connections so stats() survives a restart.
     for (const c of conns) {
       this.counters.reconnects += c.reconnects;
@@ -358,6 +381,36 @@ export class MassiveFeed implements MarketDataFeed {
     return this.rest.fetchMinuteAggregates(symbol.trim().toUpperCase(), fromMs, toMs);
   }
 
+  /**
+   * The vendor's official daily bars of the sessions closed before `beforeMs` (default now),
+   * `dailyHistoryYears` back, for the 1D/1W charts (DESIGN principle 2: a closed session's
+   * vendor bar replaces the one built from minutes; the forming day stays live-built, so
+   * today's bar — partial at Massive — is never returned). Never rejects: on failure the
+   * charts keep the minute-built days and status() says why.
+   */
+  async fetchDailyHistory(symbol: string, beforeMs = this.timers.now()): Promise<DailyAggregate[]> {
+    const sym = symbol.trim().toUpperCase();
+    const lastDay = nyDate(beforeMs);
+    const back = `${Number(lastDay.slice(0, 4)) - this.dailyHistoryYears}${lastDay.slice(4)}`;
+    const firstDay = back < '1998-01-02' ? '1998-01-02' : back;
+    try {
+      const bars = await this.rest.fetchDailyAggregates(sym, firstDay, lastDay);
+      if (this.backfillProblems.delete(`${sym} daily`)) this.emitStatus();
+      return bars.filter((bar) => {
+        const session = safeSessionAt(bar.start);
+        return session !== null && session.close <= beforeMs;
+      });
+    } catch (err) {
+      if (err instanceof MassiveError && err.kind === 'stopped') return [];
+      this.backfillProblems.set(
+        `${sym} daily`,
+        `Could not load ${sym}'s daily history from Massive, so its 1D and 1W charts show only the days built from minutes: ${(err as Error).message}`,
+      );
+      this.emitStatus();
+      return [];
+    }
+  }
+
   status(): FeedStatus {
     const lastMessageAt = this.lastMessageAt !== undefined ? { lastMessageAt: this.lastMessageAt } : {};
     if (!this.running) return { state: 'down', message: 'The Massive feed is not running.', ...lastMessageAt };
@@ -373,6 +426,8 @@ export class MassiveFeed implements MarketDataFeed {
     if (this.restProblem) parts.push(this.restProblem);
     if (this.optionLimitProblem) parts.push(this.optionLimitProblem);
     for (const message of this.backfillProblems.values()) parts.push({ state: 'degraded', message });
+    // Notices ride on whatever the streams say (rank 0 keeps a LIVE/DELAYED state as it is).
+    for (const message of this.notices.values()) parts.push({ state: parts[0]?.state === 'delayed' ? 'delayed' : 'live', message });
     const worstRank = Math.max(...parts.map((p) => STATE_RANK[p.state]));
     const worst = parts.filter((p) => STATE_RANK[p.state] === worstRank);
     const state = worst[0]?.state ?? 'connecting';
@@ -434,6 +489,7 @@ export class MassiveFeed implements MarketDataFeed {
       authSettleMs: this.cfg.authSettleMs,
       connectionLimitBackoff: this.cfg.connectionLimitBackoff,
       ownGhostWindowMs: this.cfg.ownGhostWindowMs,
+      ...(this.sessionEndedAt[cluster] !== undefined && { previousSessionEndedAt: this.sessionEndedAt[cluster] }),
       authTimeoutMs: this.cfg.authTimeoutMs,
       silenceTimeoutMs: this.cfg.silenceTimeoutMs,
       pingIntervalMs: this.cfg.pingIntervalMs,
@@ -726,6 +782,14 @@ function foldPieces(symbol: string, minute: number, pieces: ReadonlyMap<number, 
     volume,
     ...(vwapKnown && volume > 0 && { vwap: notional / volume }),
   };
+}
+
+function safeSessionAt(ms: number): ReturnType<typeof sessionAt> {
+  try {
+    return sessionAt(ms);
+  } catch {
+    return null; // outside the calendar's years
+  }
 }
 
 function floorMinute(ms: number): number {

@@ -91,6 +91,8 @@ export interface RestHooks {
   onRateLimited(waitMs: number, attempt: number): void;
   onFailure(err: MassiveError): void;
   onSuccess(): void;
+  /** An aggregates answer said `"status":"DELAYED"`: the plan serves delayed data. */
+  onDelayed?(): void;
 }
 
 export interface MassiveRestOptions {
@@ -129,18 +131,36 @@ export class MassiveRest {
   /** 1-minute bars with start in [fromMs, toMs), ascending, de-duplicated by start. */
   async fetchMinuteAggregates(symbol: string, fromMs: number, toMs: number): Promise<MinuteAggregate[]> {
     if (!(toMs > fromMs)) return [];
-    const bars = new Map<number, MinuteAggregate>();
     // Massive's `to` is inclusive; ours is exclusive.
-    const to = String(toMs - 1);
-    let from = String(fromMs);
+    return this.fetchAggregates(symbol, 'minute', String(fromMs), String(toMs - 1), (t) => t >= fromMs && t < toMs);
+  }
+
+  /**
+   * The vendor's daily bars (`/range/1/day/`) of the New York days `fromDay`..`toDay`
+   * (inclusive, `YYYY-MM-DD`), ascending; each starts at 00:00 New York of its session.
+   */
+  fetchDailyAggregates(symbol: string, fromDay: string, toDay: string): Promise<MinuteAggregate[]> {
+    if (toDay < fromDay) return Promise.resolve([]);
+    return this.fetchAggregates(symbol, 'day', fromDay, toDay, () => true);
+  }
+
+  private async fetchAggregates(
+    symbol: string,
+    span: 'minute' | 'day',
+    fromParam: string,
+    to: string,
+    keep: (start: number) => boolean,
+  ): Promise<MinuteAggregate[]> {
+    const bars = new Map<number, MinuteAggregate>();
+    let from = fromParam;
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const res = await this.call(`minute history for ${symbol}`, AggregatesResponse, () =>
+      const res = await this.call(`${span === 'day' ? 'daily' : 'minute'} history for ${symbol}`, AggregatesResponse, () =>
         this.client.getStocksAggregates(
           {
             stocksTicker: symbol,
             multiplier: 1,
-            timespan: GetStocksAggregatesTimespanEnum.Minute,
+            timespan: span === 'day' ? GetStocksAggregatesTimespanEnum.Day : GetStocksAggregatesTimespanEnum.Minute,
             from,
             to,
             adjusted: this.opts.adjusted,
@@ -150,8 +170,9 @@ export class MassiveRest {
           this.requestOptions(cursor),
         ),
       );
+      if (res.status === 'DELAYED') this.opts.hooks.onDelayed?.();
       for (const bar of res.results ?? []) {
-        if (bar.t < fromMs || bar.t >= toMs) continue;
+        if (!keep(bar.t)) continue;
         bars.set(bar.t, {
           symbol,
           start: bar.t,

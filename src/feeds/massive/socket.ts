@@ -76,6 +76,8 @@ export interface ClusterConnectionOptions {
    * yet), not another program.
    */
   ownGhostWindowMs: number;
+  /** When a previous connection of this feed on the cluster ended (a restart must not blame "another program" either). */
+  previousSessionEndedAt?: number;
   timers: TimerSet;
   handlers: ClusterHandlers;
 }
@@ -125,6 +127,11 @@ export class ClusterConnection {
   private refusedByLimit = false;
   /** When our last confirmed session on this cluster ended. */
   private ownSessionEndedAt: number | undefined;
+
+  /** When this connection's last confirmed session ended (kept by the feed across restarts). */
+  get sessionEndedAt(): number | undefined {
+    return this.ownSessionEndedAt;
+  }
   private closeWaiters: Array<() => void> = [];
   /** Why we closed the socket ourselves, for the reconnect sentence. */
   private disconnectReason: string | undefined;
@@ -134,7 +141,9 @@ export class ClusterConnection {
   /** Sessions re-established after a loss. */
   reconnects = 0;
 
-  constructor(private readonly opts: ClusterConnectionOptions) {}
+  constructor(private readonly opts: ClusterConnectionOptions) {
+    this.ownSessionEndedAt = opts.previousSessionEndedAt;
+  }
 
   get status(): FeedStatus {
     return this.current;
@@ -165,6 +174,8 @@ export class ClusterConnection {
   /** Closes for good and resolves once the socket has closed (or after a short grace). */
   async close(): Promise<void> {
     this.stopped = true;
+    if (this.confirmed) this.ownSessionEndedAt = this.opts.timers.now();
+    this.confirmed = false;
     this.opts.timers.cancel(this.reconnectTimer);
     this.opts.timers.cancel(this.authTimer);
     this.opts.timers.cancel(this.watchdog);
