@@ -24,6 +24,7 @@ import { registerOptionsRoutes } from './options-routes.js';
 import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
+import { type FirstRunImportOptions, importOnFirstRun } from './first-run.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_WEB_DIST = path.join(REPO_ROOT, 'web/dist');
@@ -36,8 +37,10 @@ export interface ServerConfig {
   port?: number;
   /** OPTDESK_TOKEN: required on every request and socket when set. */
   token?: string;
-  /** Recorded data for the replay feed. Default ../shared/data next to the repo. */
+  /** Recorded flat files imported into an empty store on first run (the replay plays the store). Default ../shared/data next to the repo. */
   dataDir?: string;
+  /** The first-run import of `dataDir` into an empty store (progress, log); false: never import. */
+  firstRunImport?: FirstRunImportOptions | false;
   /** SQLite file (watchlist, drawings). Ignored when `store` is given. */
   dbPath?: string;
   store?: MarketStore;
@@ -75,12 +78,17 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   assertBindAllowed(host, token);
 
   const dataDir = config.dataDir ?? DEFAULT_DATA_DIR;
-  const feed =
-    config.feed ??
-    new ReplayFeed({ dataDir, ...config.replay, ...(config.ticker ? { ticker: config.ticker } : {}) });
-  const replay = feed instanceof ReplayFeed ? feed : undefined;
   const ownStore = !config.store;
   const store = config.store ?? openStore(config.dbPath ?? ':memory:');
+  const feed =
+    config.feed ??
+    new ReplayFeed({
+      store,
+      storeLabel: config.dbPath ?? 'the database',
+      ...config.replay,
+      ...(config.ticker ? { ticker: config.ticker } : {}),
+    });
+  const replay = feed instanceof ReplayFeed ? feed : undefined;
   const hub = new ChartHub({ ...config.hub, feed });
 
   const app = Fastify({ logger: config.logger ?? false, bodyLimit: 1 << 20 });
@@ -91,7 +99,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const { massive: massiveOptions, ...optionsHubOptions } = config.options ?? {};
   const chains = new ChainService({
     hub,
-    dataDir,
+    recorded: store,
     ...(replay ? { replay } : {}),
     ...(feed instanceof MassiveFeed ? { massive: new MassiveChainSource(feed, massiveOptions) } : {}),
   });
@@ -113,6 +121,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     store,
     replay,
     async listen() {
+      if (replay && config.firstRunImport !== false) await importOnFirstRun(store, dataDir, config.firstRunImport ?? {});
       await hub.start();
       optionsHub.start();
       await app.listen({ host, port: config.port ?? 3000 });

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import { InputError } from '../core/errors.js';
-import { addDays, nyDate, nyMidnight } from '../calendar/index.js';
+import { addDays, nyDate, nyMidnight, previousSession } from '../calendar/index.js';
 import type { MarketStore } from '../store/types.js';
 import type { ChartHub } from '../hub/hub.js';
 import { toWireBar } from '../hub/hub.js';
@@ -81,7 +81,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const toMs = q.to !== undefined ? dayStart('to', addDays(q.to, 1)) : undefined;
     if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new HttpError(400, `to: ${q.to} is before from ${q.from}`);
     const bars = await hub.bars({ symbol: q.symbol, tf: q.tf, extended: q.extended }, fromMs, toMs);
-    return { symbol: q.symbol, tf: q.tf, bars: bars.map(toWireBar) };
+    const coverage = hub.coverage(q);
+    return { symbol: q.symbol, tf: q.tf, bars: bars.map(toWireBar), ...(coverage ? { coverage } : {}) };
   });
 
   app.get('/api/replay', async () => {
@@ -148,7 +149,8 @@ async function watchlistRow(deps: RouteDeps, symbol: string): Promise<WatchlistR
   const lastMinute = engine.lastBar(symbol, '1m', true);
   const last = lastMinute && lastMinute.start >= sessionStart ? lastMinute.close : null;
   const previousDaily = engine.series(symbol, '1D', false, undefined, sessionStart).at(-1);
-  const prevClose = previousDaily?.close ?? null;
+  // Only the previous session's close: an older bar (a gap in the data) is no reference for "change".
+  const prevClose = previousDaily && previousDaily.start === previousSession(date).midnight ? previousDaily.close : null;
   const change = last !== null && prevClose !== null ? round(last - prevClose, 4) : null;
   const changePct = change !== null && prevClose ? round((change / prevClose) * 100, 2) : null;
   const hasData = replay ? replay.hasData(symbol) : last !== null;

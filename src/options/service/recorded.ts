@@ -1,23 +1,18 @@
 /**
- * RecordedChainSource: the option quotes recorded for the replay session, in Massive's
- * flat-file layout under the data dir —
- * `flatfiles/us_options_opra/quotes_v1/YYYY/MM/DATE.csv.gz` (NBBO per contract per minute),
- * `flatfiles/us_options_opra/minute_aggs_v1/…` (trades → last and volume) and
- * `reference/open_interest/DATE.csv.gz`.
+ * RecordedChainSource: the option data recorded for the replay session, read from the store
+ * (what `optdesk import` wrote from Massive's `quotes_v1`, option `minute_aggs_v1` and
+ * `reference/open_interest` flat files): NBBO per contract per minute, trades (→ last and
+ * volume) and open interest.
  *
  * Each (session, underlying) is read once, lazily, and indexed (OptionChainIndex); the
  * chain at any replay instant is then the last quote at or before it — never a later one.
+ * Whether an underlying has quotes at all is an index seek, so an unknown one costs nothing.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import type { IsoDate } from '../../core/types.js';
+import type { IsoDate, MinuteAggregate, OptionQuote } from '../../core/types.js';
+import { addDays, nyMidnight } from '../../calendar/index.js';
 import { OptionChainIndex, type ChainExpiration, type ChainSnapshot } from '../chain.js';
-import { type OptionMinuteTrade, readOpenInterestCsv, readOptionMinuteTrades, readOptionQuotesCsv, tradeStatsAt } from '../flatfile-quotes.js';
+import { type OptionMinuteTrade, tradeStatsAt } from '../flatfile-quotes.js';
 import type { ChainContext, ChainSource } from './types.js';
-
-export const OPTION_QUOTES_DIR = 'flatfiles/us_options_opra/quotes_v1';
-export const OPTION_MINUTES_DIR = 'flatfiles/us_options_opra/minute_aggs_v1';
-export const OPEN_INTEREST_DIR = 'reference/open_interest';
 
 interface RecordedBook {
   index: OptionChainIndex;
@@ -25,8 +20,12 @@ interface RecordedBook {
   trades: Map<string, OptionMinuteTrade[]>;
 }
 
-export function datedFile(dataDir: string, dir: string, date: IsoDate): string {
-  return path.join(dataDir, dir, date.slice(0, 4), date.slice(5, 7), `${date}.csv.gz`);
+/** The store's option reads the chain needs (src/store's MarketStore has them; named alike). */
+export interface RecordedOptionData {
+  hasOptionQuotes(underlying: string, fromMs: number, toMs: number): boolean;
+  optionQuotes(underlying: string, fromMs: number, toMs: number): OptionQuote[];
+  optionMinuteBarsOf(underlying: string, fromMs: number, toMs: number): MinuteAggregate[];
+  openInterest(date: IsoDate, underlying?: string): { ticker: string; openInterest: number }[];
 }
 
 export class RecordedChainSource implements ChainSource {
@@ -34,7 +33,7 @@ export class RecordedChainSource implements ChainSource {
   /** `date|underlying` → the loaded book (null: nothing recorded). Promises, so concurrent first requests share one read. */
   private readonly books = new Map<string, Promise<RecordedBook | null>>();
 
-  constructor(private readonly dataDir: string) {}
+  constructor(private readonly data: RecordedOptionData) {}
 
   async has(underlying: string, session: IsoDate): Promise<boolean> {
     return (await this.book(underlying, session)) !== null;
@@ -86,24 +85,25 @@ export class RecordedChainSource implements ChainSource {
     if (!hit) {
       hit = this.load(underlying, session);
       this.books.set(key, hit);
-      // A failed read (bad file) is reported to this caller and retried by the next one.
-      hit.catch(() => this.books.delete(key));
+      // A failed read is reported to this caller and retried by the next one; "nothing recorded"
+      // is asked again too (an index seek), so an import made while the server runs shows up.
+      hit.then((book) => book ?? this.books.delete(key), () => this.books.delete(key));
     }
     return hit;
   }
 
   private async load(underlying: string, session: IsoDate): Promise<RecordedBook | null> {
-    const quotesFile = datedFile(this.dataDir, OPTION_QUOTES_DIR, session);
-    if (!existsSync(quotesFile)) return null;
-    const quotes = await readOptionQuotesCsv(quotesFile, { underlying });
-    if (quotes.length === 0) return null;
-    const index = OptionChainIndex.fromQuotes(quotes);
-    const oiFile = path.join(this.dataDir, OPEN_INTEREST_DIR, `${session}.csv.gz`);
-    const tradesFile = datedFile(this.dataDir, OPTION_MINUTES_DIR, session);
-    const [openInterest, trades] = await Promise.all([
-      existsSync(oiFile) ? readOpenInterestCsv(oiFile) : Promise.resolve(new Map<string, number>()),
-      existsSync(tradesFile) ? readOptionMinuteTrades(tradesFile, { underlying }) : Promise.resolve(new Map<string, OptionMinuteTrade[]>()),
-    ]);
+    const from = nyMidnight(session);
+    const to = nyMidnight(addDays(session, 1));
+    if (!this.data.hasOptionQuotes(underlying, from, to)) return null;
+    const index = OptionChainIndex.fromQuotes(this.data.optionQuotes(underlying, from, to));
+    const openInterest = new Map(this.data.openInterest(session, underlying).map((r) => [r.ticker, r.openInterest]));
+    const trades = new Map<string, OptionMinuteTrade[]>();
+    for (const m of this.data.optionMinuteBarsOf(underlying, from, to)) {
+      let list = trades.get(m.symbol);
+      if (!list) trades.set(m.symbol, (list = []));
+      list.push({ start: m.start, close: m.close, volume: m.volume });
+    }
     return { index, openInterest, trades };
   }
 }
