@@ -212,6 +212,10 @@ export class SqliteMarketStore implements MarketStore {
          FROM option_contracts c JOIN option_minute_bars b ON b.symbol = c.ticker
          WHERE c.underlying = ? AND b.start >= ? AND b.start < ? ORDER BY b.start, b.symbol`,
       ),
+      contractIdsOf: db.prepare('SELECT id, ticker FROM option_contracts WHERE underlying = ? ORDER BY id'),
+      quotesOfContractId: db
+        .prepare('SELECT ts, sequence, bid, bid_size, ask, ask_size FROM option_quotes WHERE contract_id = ? AND ts >= ? AND ts < ? ORDER BY ts, sequence')
+        .raw(true),
       anyOptionQuote: db
         .prepare(
           `SELECT 1 FROM option_contracts c JOIN option_quotes q ON q.contract_id = c.id
@@ -551,6 +555,19 @@ export class SqliteMarketStore implements MarketStore {
 
   minuteDates(symbol: string, fromDate: IsoDate, toDate: IsoDate): IsoDate[] {
     return this.stmt.minuteDatesOf.all(symbol, fromDate, toDate) as IsoDate[];
+  }
+
+  optionQuotesByContract(underlying: string, fromMs: number, toMs: number): OptionQuote[] {
+    const out: OptionQuote[] = [];
+    // One primary-key range per contract, rows as arrays: no sort and no object per column.
+    for (const c of this.stmt.contractIdsOf.all(underlying) as { id: number; ticker: string }[]) {
+      for (const r of this.stmt.quotesOfContractId.all(c.id, fromMs, toMs) as [number, number, number | null, number | null, number | null, number | null][]) {
+        const q: OptionQuote = { ticker: c.ticker, ts: r[0], bid: r[2], bidSize: r[3], ask: r[4], askSize: r[5] };
+        if (r[1] !== NO_SEQUENCE) q.sequence = r[1];
+        out.push(q);
+      }
+    }
+    return out;
   }
 
   optionMinuteBarsOf(underlying: string, fromMs: number, toMs: number): MinuteAggregate[] {

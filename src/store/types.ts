@@ -135,6 +135,12 @@ export interface MarketStore {
   minuteSessions(): { date: IsoDate; symbols: string[] }[];
   /** The dates in [fromDate, toDate] (inclusive) on which `symbol` has stock minute bars, ascending. */
   minuteDates(symbol: string, fromDate: IsoDate, toDate: IsoDate): IsoDate[];
+  /**
+   * Every contract's quotes of one underlying in [fromMs, toMs), grouped by contract (each
+   * contract's quotes together, ascending by ts): what a chain index is built from. About
+   * twice as fast as `optionQuotes` for a whole chain-day (no sort, no per-row ticker join).
+   */
+  optionQuotesByContract(underlying: string, fromMs: number, toMs: number): OptionQuote[];
   /** Option 1-minute aggregates of every contract of `underlying` in [fromMs, toMs), ascending by start then ticker. */
   optionMinuteBarsOf(underlying: string, fromMs: number, toMs: number): MinuteAggregate[];
   /** Whether any contract of `underlying` has a quote in [fromMs, toMs) (an index seek, not a read of the quotes). */

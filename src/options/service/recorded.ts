@@ -23,7 +23,7 @@ interface RecordedBook {
 /** The store's option reads the chain needs (src/store's MarketStore has them; named alike). */
 export interface RecordedOptionData {
   hasOptionQuotes(underlying: string, fromMs: number, toMs: number): boolean;
-  optionQuotes(underlying: string, fromMs: number, toMs: number): OptionQuote[];
+  optionQuotesByContract(underlying: string, fromMs: number, toMs: number): OptionQuote[];
   optionMinuteBarsOf(underlying: string, fromMs: number, toMs: number): MinuteAggregate[];
   openInterest(date: IsoDate, underlying?: string): { ticker: string; openInterest: number }[];
 }
@@ -96,7 +96,7 @@ export class RecordedChainSource implements ChainSource {
     const from = nyMidnight(session);
     const to = nyMidnight(addDays(session, 1));
     if (!this.data.hasOptionQuotes(underlying, from, to)) return null;
-    const index = OptionChainIndex.fromQuotes(this.data.optionQuotes(underlying, from, to));
+    const index = OptionChainIndex.fromQuotes(this.data.optionQuotesByContract(underlying, from, to));
     const openInterest = new Map(this.data.openInterest(session, underlying).map((r) => [r.ticker, r.openInterest]));
     const trades = new Map<string, OptionMinuteTrade[]>();
     for (const m of this.data.optionMinuteBarsOf(underlying, from, to)) {
