@@ -269,7 +269,7 @@ export class MassiveFeed implements MarketDataFeed {
     }
     if (newOptions.length > 0) {
       this.connections.options?.ensureOpen();
-      this.connections.options?.send('subscribe', newOptions.map((t) => `Q.${t}`));
+      this.connections.options?.send('subscribe', optionParams(newOptions));
     }
   }
 
@@ -289,7 +289,7 @@ export class MassiveFeed implements MarketDataFeed {
     }
     if (options.length > 0 && this.optionLimitProblem) this.optionLimitProblem = undefined;
     this.connections.stocks?.send('unsubscribe', stockParams(stocks));
-    this.connections.options?.send('unsubscribe', options.map((t) => `Q.${t}`));
+    this.connections.options?.send('unsubscribe', optionParams(options));
     this.emitStatus();
   }
 
@@ -381,7 +381,7 @@ export class MassiveFeed implements MarketDataFeed {
       // Anything that happened while we were away is only in REST now.
       if (reconnected) for (const symbol of this.stockSymbols) void this.backfill(symbol);
     } else {
-      conn.send('subscribe', [...this.optionSymbols].map((t) => `Q.${t}`));
+      conn.send('subscribe', optionParams([...this.optionSymbols]));
     }
   }
 
@@ -559,6 +559,11 @@ export class MassiveFeed implements MarketDataFeed {
 
 function stockParams(symbols: readonly string[]): string[] {
   return symbols.flatMap((s) => [`AM.${s}`, `A.${s}`]);
+}
+
+/** Quotes for the chain and matrix, minute aggregates so an option contract charts like a stock. */
+function optionParams(tickers: readonly string[]): string[] {
+  return tickers.flatMap((t) => [`Q.${t}`, `AM.${t}`]);
 }
 
 function floorMinute(ms: number): number {
