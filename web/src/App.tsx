@@ -13,7 +13,7 @@ import { SidePanels } from './components/SidePanels.js';
 import { TIMEFRAMES, Toolbar, type BadgeInfo, type ChartTimeframe } from './components/Toolbar.js';
 import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
-import type { SelectedContract } from './options/contract.js';
+import { parseContract, type SelectedContract } from './options/contract.js';
 import { useMatrix } from './options/useMatrix.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
 import { socket } from './socket.js';
@@ -305,7 +305,7 @@ export function App() {
         />
       </main>
       <SidePanels
-        symbol={symbol}
+        symbol={parseContract(symbol)?.underlying ?? symbol /* an option contract's chart: its underlying's chain */}
         symbolData={symbolData}
         session={replay?.session ?? null}
         clock={replay?.clock ?? null}
