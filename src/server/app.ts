@@ -41,10 +41,10 @@ export interface ServerConfig {
   dataDir?: string;
   /** The first-run import of `dataDir` into an empty store (progress, log); false: never import. */
   firstRunImport?: FirstRunImportOptions | false;
-  /** SQLite file (watchlist, drawings). Ignored when `store` is given. */
+  /** SQLite file: the market data the replay plays, watchlist, drawings. Ignored when `store` is given. */
   dbPath?: string;
   store?: MarketStore;
-  /** A ready feed (e.g. Massive). Default: the replay feed over `dataDir`. */
+  /** A ready feed (e.g. Massive). Default: the replay feed over the store. */
   feed?: MarketDataFeed;
   /** Replay start: session date, "HH:MM" New York, speed, play/pause (see REPLAY_DEFAULTS). */
   replay?: { session?: string; time?: string; speed?: number; state?: 'play' | 'pause' };
