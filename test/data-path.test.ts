@@ -15,6 +15,8 @@ import { nyDate, nyTimeToMs } from '../src/calendar/index.js';
 import type { SeriesCoverage, WatchlistRow, WireBar } from '../src/hub/protocol.js';
 import { startServer, type RunningServer } from '../src/server/main.js';
 import { openStore } from '../src/store/index.js';
+import { importDirectory } from '../src/feeds/flatfile/index.js';
+import { FIRST_RUN_SETTING } from '../src/server/first-run.js';
 import { DATA_DIR, readAggregates, stockMinuteFile } from './helpers/data.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/optdesk.js');
@@ -122,5 +124,34 @@ test('a later start skips the import; a symbol imported with `optdesk import` wh
     assert.equal(store2.imports().length, importsBefore + 2, 'only the two `optdesk import` files were added to the log');
   } finally {
     store2.close();
+  }
+});
+
+test('a first-run import that was interrupted is finished on the next start, skipping the files already in', async () => {
+  const interrupted = path.join(dir, 'interrupted.db');
+  // As a kill after the first file would leave it: marked started, one of two files imported.
+  const store = openStore(interrupted);
+  store.setSetting(FIRST_RUN_SETTING, { dataDir: fixture, state: 'started', at: Date.now() });
+  await importDirectory(path.join(fixture, `${MINUTES}/2013/10/2013-10-09.csv.gz`), store);
+  store.close();
+
+  const lines: string[] = [];
+  const running = await startServer({
+    port: 0, db: interrupted, dataDir: fixture, log: (line) => lines.push(line),
+    env: { OPTDESK_REPLAY_SESSION: '2013-10-10', OPTDESK_REPLAY_TIME: '20:00', OPTDESK_REPLAY_STATE: 'pause' },
+  });
+  try {
+    assert.ok(lines.some((l) => l.startsWith('first run: finishing the interrupted import')), lines.join('\n'));
+    assert.ok(lines.some((l) => /^first run: imported 1 files .*; 1 already imported/.test(l)), lines.join('\n'));
+    const { sessions } = await get<{ sessions: { date: string }[] }>(`${running.url}/api/replay/sessions`);
+    assert.deepEqual(sessions.map((s) => s.date), ['2013-10-09', '2013-10-10']);
+  } finally {
+    await running.close();
+  }
+  const reopened = openStore(interrupted);
+  try {
+    assert.equal(reopened.setting<{ state: string }>(FIRST_RUN_SETTING)!.state, 'finished');
+  } finally {
+    reopened.close();
   }
 });
