@@ -71,6 +71,14 @@ test('property: for any recorded session, time and timeframe, no bar comes from 
             else if (tf === '1D') assert.ok(b.start >= first.midnight, `daily bar ${nyDate(b.start)} before the window ${coverage.from}`);
             else assert.ok(b.start >= first.preOpen, `bar ${new Date(b.start).toISOString()} before the window ${coverage.from}`);
           }
+          if (tf === '1D') {
+            // The replay day's daily bar is built from its minutes so far — never the vendor's bar of that day (the future).
+            const today = bars.find((b) => nyDate(b.start) === session);
+            const day = sessionOn(session)!;
+            const soFar = store.minuteBars(symbol, day.open, day.close).filter((m) => m.start + 60_000 <= clock);
+            if (soFar.length === 0) assert.equal(today, undefined);
+            else assert.equal(today?.volume, soFar.reduce((v, m) => v + m.volume, 0), 'the replay day from its minutes up to the clock');
+          }
           if (tf === '1W') {
             const weeks = [...new Set(bars.map((b) => nyDate(b.start)))].sort();
             for (let i = 1; i < weeks.length; i++) {
@@ -156,4 +164,25 @@ test('2023-08-03: 1D has no vendor daily from 2021 and no change against it; GOO
   const last = readAggregates(stockMinuteFile('2015-12-24'), 'GOOG').filter((m) => m.start + 60_000 <= nyTimeToMs('2015-12-24', '11:00')).at(-1)!.close;
   assert.equal(goog.last, last);
   assert.ok(goog.changePct !== null && Math.abs(goog.changePct - ((last - prevClose) / prevClose) * 100) < 0.006);
+});
+
+test('1D on the replay: prior sessions are the vendor bars, the replay day is its own minutes even after the close (AIG 2013-10-11: the vendor counts late prints)', async () => {
+  const feed = new ReplayFeed({ store, ticker: new ManualTicker(), session: '2013-10-11', time: '20:00', state: 'pause' });
+  const hub = new ChartHub({ feed });
+  await hub.start();
+  try {
+    const bars = await hub.bars({ symbol: 'AIG', tf: '1D', extended: false });
+    const vendor = (date: string) => readAggregates(stockDailyFile('AIG')).find((d) => d.start === nyMidnight(date))!;
+    const regularVolume = (date: string) => {
+      const s = sessionOn(date)!;
+      return readAggregates(stockMinuteFile(date), 'AIG').filter((m) => m.start >= s.open && m.start < s.close).reduce((v, m) => v + m.volume, 0);
+    };
+    const byDate = new Map(bars.map((b) => [nyDate(b.start), b]));
+    assert.equal(byDate.get('2013-10-09')!.volume, vendor('2013-10-09').volume, 'a closed prior session: the vendor bar');
+    assert.notEqual(vendor('2013-10-11').volume, regularVolume('2013-10-11'), 'the data really differs that day');
+    assert.equal(byDate.get('2013-10-11')!.volume, regularVolume('2013-10-11'), 'the replay day: never the vendor bar of that day');
+    assert.equal(bars.at(-1)!.start, nyMidnight('2013-10-11'), 'nothing after the replay day');
+  } finally {
+    await hub.stop();
+  }
 });
