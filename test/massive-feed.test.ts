@@ -101,6 +101,11 @@ function makeFeed(fake: FakeMassive, extra: Partial<MassiveFeedConfig> = {}): { 
 
 const SPY_1010 = loadMinuteBars('2013-10-10', 'SPY');
 
+/** Option contracts with a quote subscription on the fake's options cluster (each also has `AM.`). */
+function quoteSubs(fake: FakeMassive): number {
+  return [...fake.subscriptions('options')].filter((p) => p.startsWith('Q.')).length;
+}
+
 // ------------------------------------------------------------------ REST history
 
 describe('REST minute history through the official client', () => {
@@ -624,7 +629,7 @@ describe('options', () => {
     const noBid = chain.find((c) => c.bid === undefined && c.ask !== undefined)!;
     assert.ok(full && noBid, 'the real chain has contracts with and without bids');
     feed.subscribe([full.ticker, noBid.ticker]);
-    await until('options subscription', () => fake.subscriptions('options').size === 2);
+    await until('options subscription', () => quoteSubs(fake) === 2);
     assert.ok(fake.subscriptions('options').has(`Q.${full.ticker}`));
 
     fake.pushQuote({ sym: full.ticker, bp: full.bid, bs: full.bidSize, ap: full.ask, as: full.askSize, bx: 301, ax: 302, t: full.quoteTs!, q: 7 });
@@ -648,12 +653,29 @@ describe('options', () => {
     await feed.stop();
   });
 
+  test('an option contract also asks for its minute aggregates (AM.O:…), which arrive as minutes for its chart', async () => {
+    const { feed, rec, start } = makeFeed(fake);
+    await start();
+    const ticker = chain[0]!.ticker;
+    feed.subscribe([ticker]);
+    await until('AM subscription on the options cluster', () => fake.subscriptions('options').has(`AM.${ticker}`));
+    const minute = { symbol: ticker, start: Date.UTC(2015, 11, 24, 15, 0), open: 1.5, high: 1.8, low: 1.5, close: 1.8, volume: 2 };
+    assert.equal(fake.pushAM(minute), 1, 'delivered to our options connection');
+    await until('the minute arrives', () => rec.minutes.length === 1);
+    const { agg, origin } = rec.minutes[0]!;
+    assert.equal(origin, 'live');
+    assert.deepEqual({ ...agg, vwap: undefined }, { ...minute, vwap: undefined }, 'the contract\'s own minute (the fake adds a vwap)');
+    feed.unsubscribe([ticker]);
+    await until('AM released with the contract', () => !fake.subscriptions('options').has(`AM.${ticker}`));
+    await feed.stop();
+  });
+
   test('at most 1,000 contracts per options connection: extras are refused with a clear status', async () => {
     const { feed, start } = makeFeed(fake);
     await start();
     const tickers = chain.slice(0, 1005).map((c) => c.ticker);
     feed.subscribe(tickers);
-    await until('1,000 option subscriptions', () => fake.subscriptions('options').size === 1000);
+    await until('1,000 option subscriptions', () => quoteSubs(fake) === 1000);
     assert.equal(feed.stats().refusedContracts, 5);
     assert.equal(feed.status().state, 'degraded');
     assert.match(feed.status().message ?? '', /^Massive allows at most 1,000 option contracts per connection, so 5 more \(O:GOOG.*\) were not subscribed/);
@@ -665,7 +687,7 @@ describe('options', () => {
     feed.unsubscribe(tickers.slice(0, 10));
     feed.subscribe(tickers.slice(1000));
     await until('refused ones subscribed after freeing slots', () => fake.subscriptions('options').has(`Q.${tickers[1004]}`));
-    assert.equal(fake.subscriptions('options').size, 995);
+    assert.equal(quoteSubs(fake), 995);
     assert.equal(feed.status().state, 'live');
     await feed.stop();
   });

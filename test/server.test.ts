@@ -59,8 +59,14 @@ test('paused at 2013-10-10 11:00, /api/bars SPY 5m is the flat file regular sess
   const last = daily.body.bars.at(-1)!;
   assert.equal(last.start, nyTimeToMs('2013-10-10', '00:00'), 'the forming daily bar of the replay day');
   assert.equal(last.closed, false);
-  assert.ok(daily.body.bars.length > 3000, 'vendor daily history before the session');
+  // The daily window is the calendar's 500 sessions before the replay day; SPY has a vendor bar for each.
+  assert.equal(daily.body.bars.length, 501, 'vendor daily history of the window, then the replay day');
+  assert.deepEqual((daily.body as { coverage?: unknown }).coverage, { from: nyDateOf(daily.body.bars[0]!.start), to: '2013-10-10', missing: [] });
 });
+
+function nyDateOf(ms: number): string {
+  return new Date(ms).toLocaleDateString('en-CA', { timeZone: 'America/New_York' });
+}
 
 test('bad inputs answer 400 naming the field, and the server keeps running', async () => {
   const cases: Array<[string, string, unknown, RegExp]> = [

@@ -30,7 +30,7 @@ const program = new Command()
 
 program
   .command('serve')
-  .description('Start the server and dashboard (replay of the recorded data by default; Massive with MASSIVE_API_KEY).')
+  .description('Start the server and dashboard: replay of the market data in the database (an empty database first imports $OPTDESK_DATA, default ../shared/data, with a progress bar); Massive with MASSIVE_API_KEY.')
   .option('--port <port>', 'port to listen on (default: $PORT or 3000)')
   .option('--host <host>', 'address to bind (default 127.0.0.1; any other needs OPTDESK_TOKEN)')
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')

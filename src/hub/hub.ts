@@ -13,7 +13,7 @@
  */
 import { guardSocketHandler, sendSocketError, SocketGuard } from './socket-errors.js';
 import type { Server, Socket } from 'socket.io';
-import { type Bar, type DailyAggregate, MINUTE_MS, type OptionQuote } from '../core/types.js';
+import { type Bar, type DailyAggregate, MINUTE_MS, type OptionQuote, type Timeframe } from '../core/types.js';
 import { BarEngine, type BarDelta } from '../bars/index.js';
 import { placeMinute } from '../bars/index.js';
 import { previousSession, nyDate, sessionAt } from '../calendar/index.js';
@@ -25,6 +25,7 @@ import {
   type HealthMessage,
   type ReplayStatus,
   type SeriesHealth,
+  type SeriesCoverage,
   type SeriesKey,
   type SnapshotMessage,
   type WireBar,
@@ -41,6 +42,8 @@ export interface ReplayCapable {
   historyStart(): number;
   fetchDailyHistory(symbol: string): Promise<DailyAggregate[]>;
   noDataMessage(symbol: string): string | undefined;
+  /** The series' history window and its sessions without data (see SeriesCoverage). */
+  coverage?(symbol: string, tf: Timeframe): SeriesCoverage | undefined;
 }
 
 export interface ChartHubOptions {
@@ -434,6 +437,11 @@ export class ChartHub {
     }
   }
 
+  /** Replay: the window a chart of `key` covers and its sessions without data; undefined live. */
+  coverage(key: { symbol: string; tf: Timeframe }): SeriesCoverage | undefined {
+    return this.replay?.coverage?.(key.symbol, key.tf);
+  }
+
   /** The feed as /api/health reports it. */
   feedHealth(): { kind: string; mode: string; message?: string } {
     const st = this.feed.status();
@@ -500,6 +508,8 @@ export class ChartHub {
         bars: this.badPrints.series(key.symbol, key.tf, key.extended, this.engineNow.series(key.symbol, key.tf, key.extended), key.badPrints).map(toWireBar),
         health: this.health(key),
       };
+      const coverage = this.coverage(key);
+      if (coverage) snapshot.coverage = coverage;
       for (const socket of entry.pending) {
         if (this.guard.dropIfSlow(socket)) continue;
         socket.emit(EVENTS.snapshot, snapshot);

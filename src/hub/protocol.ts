@@ -68,6 +68,27 @@ export interface SeriesHealth {
   message?: string;
 }
 
+/** Consecutive NYSE sessions without any recorded data for a series (both dates inclusive). */
+export interface MissingSessions {
+  from: string;
+  to: string;
+  /** How many sessions the range holds. */
+  sessions: number;
+}
+
+/**
+ * The history window a replay series covers (the calendar's sessions, not merely the
+ * recorded ones) and the sessions in it without data. Drawn days follow each other in the
+ * NYSE calendar or the sessions between them are listed in `missing`: a chart never
+ * splices two distant days together without saying so.
+ */
+export interface SeriesCoverage {
+  /** First and last session of the window (the last is the replay session). */
+  from: string;
+  to: string;
+  missing: MissingSessions[];
+}
+
 export interface SnapshotMessage {
   symbol: string;
   tf: string;
@@ -76,6 +97,8 @@ export interface SnapshotMessage {
   seq: number;
   bars: WireBar[];
   health: SeriesHealth;
+  /** Replay only: the window and its sessions without data. */
+  coverage?: SeriesCoverage;
 }
 
 export interface BarMessage {
@@ -173,6 +196,8 @@ export interface BarsResponse {
   symbol: string;
   tf: string;
   bars: WireBar[];
+  /** Replay only: the history window and its sessions without data (see SeriesCoverage). */
+  coverage?: SeriesCoverage;
 }
 
 export const WatchlistAddSchema = z.object({ symbol: SymbolSchema });

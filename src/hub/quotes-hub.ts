@@ -14,7 +14,7 @@
  */
 import type { Server, Socket } from 'socket.io';
 import type { IsoDate } from '../core/types.js';
-import { nyDate, nyMidnight } from '../calendar/index.js';
+import { nyDate, nyMidnight, previousSession } from '../calendar/index.js';
 import type { ChartHub } from './hub.js';
 import { guardSocketHandler, sendSocketError } from './socket-errors.js';
 import { EVENTS, QuotesSetSchema, type QuotesDeltaMessage, type QuotesSnapshotMessage, type WatchlistRow, describeZodError } from './protocol.js';
@@ -66,7 +66,9 @@ export function quoteRow(hub: ChartHub, replay: SymbolCatalog | undefined, symbo
 
 function previousClose(hub: ChartHub, replay: SymbolCatalog | undefined, symbol: string): number | null {
   const date = replay?.currentSession() || nyDate(hub.feedNow());
-  return hub.engine.series(symbol, '1D', false, undefined, nyMidnight(date)).at(-1)?.close ?? null;
+  const previousDaily = hub.engine.series(symbol, '1D', false, undefined, nyMidnight(date)).at(-1);
+  // Only the previous session's close: an older bar (a gap in the data) is no reference for "change".
+  return previousDaily && previousDaily.start === previousSession(date).midnight ? previousDaily.close : null;
 }
 
 export class QuotesHub {

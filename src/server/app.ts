@@ -29,6 +29,7 @@ import { QuotesHub } from '../hub/quotes-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
 import { registerTradingRoutes, type TradingConfig } from './trading-routes.js';
+import { type FirstRunImportOptions, importOnFirstRun } from './first-run.js';
 
 const require = createRequire(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,12 +45,14 @@ export interface ServerConfig {
   token?: string;
   /** OPTDESK_ALLOWED_HOSTS: extra Host/Origin names (`name` or `name:port`) besides loopback at our port. */
   allowedHosts?: readonly string[];
-  /** Recorded data for the replay feed. Default ../shared/data next to the repo. */
+  /** Recorded flat files imported into an empty store on first run (the replay plays the store). Default ../shared/data next to the repo. */
   dataDir?: string;
-  /** SQLite file (watchlist, drawings). Ignored when `store` is given. */
+  /** The first-run import of `dataDir` into an empty store (progress, log); false: never import. */
+  firstRunImport?: FirstRunImportOptions | false;
+  /** SQLite file: the market data the replay plays, watchlist, drawings. Ignored when `store` is given. */
   dbPath?: string;
   store?: MarketStore;
-  /** A ready feed (e.g. Massive). Default: the replay feed over `dataDir`. */
+  /** A ready feed (e.g. Massive). Default: the replay feed over the store. */
   feed?: MarketDataFeed;
   /** Replay start: session date, "HH:MM" New York, speed, play/pause (see REPLAY_DEFAULTS). */
   replay?: { session?: string; time?: string; speed?: number; state?: 'play' | 'pause' };
@@ -100,7 +103,12 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const replayAt = config.feed ? {} : replayStart(savedReplayPosition(store), config.replay);
   const feed =
     config.feed ??
-    new ReplayFeed({ dataDir, ...replayAt, ...(config.ticker ? { ticker: config.ticker } : {}) });
+    new ReplayFeed({
+      store,
+      storeLabel: config.dbPath ?? 'the database',
+      ...replayAt,
+      ...(config.ticker ? { ticker: config.ticker } : {}),
+    });
   const replay = feed instanceof ReplayFeed ? feed : undefined;
   const hub = new ChartHub({ ...config.hub, feed });
 
@@ -116,7 +124,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const { massive: massiveOptions, ...optionsHubOptions } = config.options ?? {};
   const chains = new ChainService({
     hub,
-    dataDir,
+    recorded: store,
     ...(replay ? { replay } : {}),
     ...(feed instanceof MassiveFeed ? { massive: new MassiveChainSource(feed, massiveOptions) } : {}),
   });
@@ -143,6 +151,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     store,
     replay,
     async listen() {
+      if (replay && config.firstRunImport !== false) await importOnFirstRun(store, dataDir, config.firstRunImport ?? {});
       await hub.start();
       optionsHub.start();
       replayKeeper?.start();

@@ -6,8 +6,10 @@
  * - PORT (default 3000), HOST (default 127.0.0.1; any other address needs OPTDESK_TOKEN)
  * - OPTDESK_TOKEN: required on every request/socket when set
  * - OPTDESK_ALLOWED_HOSTS: comma-separated extra names the desk is reached by (Host/Origin allow-list)
- * - OPTDESK_DATA: recorded data for the replay (default ../shared/data next to the repo)
- * - OPTDESK_DB: SQLite file for watchlist and drawings (default ./data/optdesk.db)
+ * - OPTDESK_DB: SQLite file (default ./data/optdesk.db): market data the replay plays,
+ *   watchlist, drawings
+ * - OPTDESK_DATA: Massive flat files imported into an empty database on first run, with a
+ *   progress bar (default ../shared/data next to the repo); later starts skip it
  * - OPTDESK_LOG: request/error log, rotated daily and at 10 MB (default ./data/logs/optdesk.log; "off" to disable)
  * - MASSIVE_API_KEY: use the Massive live feed instead of the replay
  *   (MASSIVE_DELAYED=1 for 15-minute delayed data on both clusters; MASSIVE_STOCKS_DELAYED /
@@ -21,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { MassiveFeed, delayedFromEnv } from '../feeds/massive/index.js';
 import type { MarketDataFeed } from '../feeds/types.js';
 import { resolveDbPath } from '../store/index.js';
+import { createImportProgressBar } from '../feeds/flatfile/index.js';
 import { DEFAULT_DATA_DIR, type OptdeskServer, type ServerConfig, createServer } from './app.js';
 import { parseAllowedHosts } from './security.js';
 
@@ -44,6 +47,7 @@ export interface RunningServer {
 
 /** Reads the environment (flags in `opts` win), starts the server and prints where it listens. */
 export async function startServer(opts: StartServerOptions = {}): Promise<RunningServer> {
+  const startedAt = performance.now();
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => console.log(line));
   const port = opts.port ?? parsePort(env.PORT);
@@ -54,7 +58,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   const logFile = logSetting === 'off' ? undefined : path.resolve(logSetting);
 
   let feed: MarketDataFeed | undefined;
-  let feedLine = `replay of recorded sessions in ${dataDir}`;
+  let feedLine = `replay of the recorded sessions in the database`;
   const apiKey = env.MASSIVE_API_KEY?.trim();
   if (apiKey) {
     const delayed = delayedFromEnv(env);
@@ -69,9 +73,19 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
     ...(env.OPTDESK_REPLAY_STATE === 'pause' || env.OPTDESK_REPLAY_STATE === 'play' ? { state: env.OPTDESK_REPLAY_STATE } : {}),
   };
 
-  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), logFile, dataDir, dbPath, feed, replay });
-  const { url } = await server.listen();
-  log(`optdesk listening on ${url}`);
+  const bar = opts.log ? undefined : createImportProgressBar(process.stderr);
+  const firstRunImport = {
+    log,
+    ...(bar ? { onProgress: bar.onProgress.bind(bar), onDone: () => bar.stop() } : {}),
+  };
+  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), logFile, dataDir, dbPath, feed, replay, firstRunImport });
+  let url: string;
+  try {
+    ({ url } = await server.listen());
+  } finally {
+    bar?.stop();
+  }
+  log(`optdesk listening on ${url} (ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s)`);
   log(`  feed: ${feedLine}`);
   const status = server.hub.replayStatus();
   if (status) log(`  replay: ${status.session} ${status.time} ET, ${status.state} at ${status.speed}× (control it from the dashboard's replay bar)`);

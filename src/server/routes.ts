@@ -96,7 +96,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const toMs = q.to !== undefined ? dayStart('to', addDays(q.to, 1)) : undefined;
     if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs) throw new HttpError(400, `to: ${q.to} is before from ${q.from}`);
     const bars = await hub.bars({ symbol: q.symbol, tf: q.tf, extended: q.extended, badPrints: q.badPrints }, fromMs, toMs);
-    return { symbol: q.symbol, tf: q.tf, bars: bars.map(toWireBar) };
+    const coverage = hub.coverage(q);
+    return { symbol: q.symbol, tf: q.tf, bars: bars.map(toWireBar), ...(coverage ? { coverage } : {}) };
   });
 
   app.get('/api/replay', async () => {

@@ -260,3 +260,58 @@ describe('resolveDbPath and parseOccTicker', () => {
     assert.equal(parseOccTicker('O:SPY231301C00430000'), undefined, 'month 13');
   });
 });
+
+describe('SqliteMarketStore: what the replay reads', () => {
+  it('lists minute sessions with their symbols, a symbol\'s dates, and says when it is empty', () => {
+    const store = openStore(':memory:');
+    assert.equal(store.isEmpty(), true);
+    const nextDay = (b: MinuteAggregate): MinuteAggregate => ({ ...b, start: b.start + 24 * 60 * MIN });
+    store.upsertMinuteBars([bar('SPY', 0), bar('AIG', 1), nextDay(bar('SPY', 2))]);
+    assert.equal(store.isEmpty(), false);
+    assert.deepEqual(store.minuteSessions(), [
+      { date: '2013-10-07', symbols: ['AIG', 'SPY'] },
+      { date: '2013-10-08', symbols: ['SPY'] },
+    ]);
+    assert.deepEqual(store.minuteDates('SPY', '2013-10-01', '2013-10-31'), ['2013-10-07', '2013-10-08']);
+    assert.deepEqual(store.minuteDates('SPY', '2013-10-08', '2013-10-08'), ['2013-10-08']);
+    assert.deepEqual(store.minuteDates('AIG', '2013-10-08', '2013-10-31'), []);
+    store.close();
+  });
+
+  it('reads a chain\'s quotes grouped by contract, its option minutes, and answers "any quotes?" per underlying', () => {
+    const store = openStore(':memory:');
+    const q = (ticker: string, ts: number, bid: number | null, sequence?: number): OptionQuote => ({
+      ticker, ts, bid, bidSize: bid === null ? null : 1, ask: 2, askSize: 3, ...(sequence !== undefined ? { sequence } : {}),
+    });
+    const quotes = [
+      q('O:GOOG151224C00750000', T0 + 2 * MIN, 1.5, 7),
+      q('O:GOOG151224P00750000', T0, null),
+      q('O:GOOG151224C00750000', T0, 1.25),
+      q('O:GOOGL151224C00750000', T0, 1), // another root: not GOOG
+    ];
+    store.upsertOptionQuotes(quotes);
+    const got = store.optionQuotesByContract('GOOG', T0, T0 + 10 * MIN);
+    // The same rows as the ts-ordered read, each contract's together and ascending.
+    const byTs = store.optionQuotes('GOOG', T0, T0 + 10 * MIN);
+    assert.equal(got.length, 3);
+    assert.deepEqual([...got].sort((a, b) => a.ts - b.ts || a.ticker.localeCompare(b.ticker)), byTs);
+    for (let i = 1; i < got.length; i++) {
+      if (got[i]!.ticker === got[i - 1]!.ticker) assert.ok(got[i]!.ts > got[i - 1]!.ts);
+    }
+    const runs = got.filter((x, i) => i === 0 || x.ticker !== got[i - 1]!.ticker).length;
+    assert.equal(runs, new Set(got.map((x) => x.ticker)).size, 'each contract\'s quotes are contiguous');
+    assert.equal(got.find((x) => x.ticker === 'O:GOOG151224P00750000')!.bid, null, 'a missing bid stays null');
+    assert.equal(got.find((x) => x.ts === T0 + 2 * MIN)!.sequence, 7);
+
+    assert.equal(store.hasOptionQuotes('GOOG', T0, T0 + MIN), true);
+    assert.equal(store.hasOptionQuotes('GOOG', T0 + 3 * MIN, T0 + 10 * MIN), false);
+    assert.equal(store.hasOptionQuotes('ZZZZ', 0, Number.MAX_SAFE_INTEGER), false);
+
+    store.upsertOptionMinuteBars([bar('O:GOOG151224C00750000', 1), bar('O:GOOG151224P00750000', 0), bar('O:GOOGL151224C00750000', 0)]);
+    assert.deepEqual(store.optionMinuteBarsOf('GOOG', T0, T0 + 10 * MIN).map((b) => [b.symbol, b.start]), [
+      ['O:GOOG151224P00750000', T0],
+      ['O:GOOG151224C00750000', T0 + MIN],
+    ]);
+    store.close();
+  });
+});

@@ -216,6 +216,31 @@ export class SqliteMarketStore implements MarketStore {
          ON CONFLICT (symbol, date) DO UPDATE SET bars = bars + excluded.bars`,
       ),
       minuteDays: db.prepare('SELECT symbol, date, bars FROM minute_days ORDER BY symbol, date'),
+      minuteSessions: db.prepare('SELECT date, symbol FROM minute_days WHERE bars > 0 ORDER BY date, symbol'),
+      minuteDatesOf: db
+        .prepare('SELECT date FROM minute_days WHERE symbol = ? AND date >= ? AND date <= ? AND bars > 0 ORDER BY date')
+        .pluck(),
+      optionMinutesOf: db.prepare(
+        `SELECT b.symbol, b.start, b.open, b.high, b.low, b.close, b.volume, b.vwap, b.trades
+         FROM option_contracts c JOIN option_minute_bars b ON b.symbol = c.ticker
+         WHERE c.underlying = ? AND b.start >= ? AND b.start < ? ORDER BY b.start, b.symbol`,
+      ),
+      contractIdsOf: db.prepare('SELECT id, ticker FROM option_contracts WHERE underlying = ? ORDER BY id'),
+      quotesOfContractId: db
+        .prepare('SELECT ts, sequence, bid, bid_size, ask, ask_size FROM option_quotes WHERE contract_id = ? AND ts >= ? AND ts < ? ORDER BY ts, sequence')
+        .raw(true),
+      anyOptionQuote: db
+        .prepare(
+          `SELECT 1 FROM option_contracts c JOIN option_quotes q ON q.contract_id = c.id
+           WHERE c.underlying = ? AND q.ts >= ? AND q.ts < ? LIMIT 1`,
+        )
+        .pluck(),
+      anyData: db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM imports) OR EXISTS (SELECT 1 FROM minute_bars) OR EXISTS (SELECT 1 FROM daily_bars)
+             OR EXISTS (SELECT 1 FROM option_quotes) OR EXISTS (SELECT 1 FROM option_minute_bars)`,
+        )
+        .pluck(),
       firstMinute: db.prepare('SELECT start FROM minute_bars WHERE symbol = ? ORDER BY start ASC LIMIT 1').pluck(),
       lastMinute: db.prepare('SELECT start FROM minute_bars WHERE symbol = ? ORDER BY start DESC LIMIT 1').pluck(),
       firstDaily: db.prepare('SELECT start FROM daily_bars WHERE symbol = ? ORDER BY start ASC LIMIT 1').pluck(),
@@ -560,6 +585,45 @@ export class SqliteMarketStore implements MarketStore {
       s.dailyTo = (this.stmt.lastDaily.get(symbol) as number | undefined) ?? null;
     }
     return [...bySymbol.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  }
+
+  minuteSessions(): { date: IsoDate; symbols: string[] }[] {
+    const out: { date: IsoDate; symbols: string[] }[] = [];
+    for (const r of this.stmt.minuteSessions.all() as { date: string; symbol: string }[]) {
+      const last = out.at(-1);
+      if (last?.date === r.date) last.symbols.push(r.symbol);
+      else out.push({ date: r.date, symbols: [r.symbol] });
+    }
+    return out;
+  }
+
+  minuteDates(symbol: string, fromDate: IsoDate, toDate: IsoDate): IsoDate[] {
+    return this.stmt.minuteDatesOf.all(symbol, fromDate, toDate) as IsoDate[];
+  }
+
+  optionQuotesByContract(underlying: string, fromMs: number, toMs: number): OptionQuote[] {
+    const out: OptionQuote[] = [];
+    // One primary-key range per contract, rows as arrays: no sort and no object per column.
+    for (const c of this.stmt.contractIdsOf.all(underlying) as { id: number; ticker: string }[]) {
+      for (const r of this.stmt.quotesOfContractId.all(c.id, fromMs, toMs) as [number, number, number | null, number | null, number | null, number | null][]) {
+        const q: OptionQuote = { ticker: c.ticker, ts: r[0], bid: r[2], bidSize: r[3], ask: r[4], askSize: r[5] };
+        if (r[1] !== NO_SEQUENCE) q.sequence = r[1];
+        out.push(q);
+      }
+    }
+    return out;
+  }
+
+  optionMinuteBarsOf(underlying: string, fromMs: number, toMs: number): MinuteAggregate[] {
+    return (this.stmt.optionMinutesOf.all(underlying, fromMs, toMs) as AggregateRow[]).map(rowToAggregate);
+  }
+
+  hasOptionQuotes(underlying: string, fromMs: number, toMs: number): boolean {
+    return this.stmt.anyOptionQuote.get(underlying, fromMs, toMs) !== undefined;
+  }
+
+  isEmpty(): boolean {
+    return this.stmt.anyData.get() === 0;
   }
 
   // --- import log -------------------------------------------------------------------------

@@ -581,7 +581,8 @@ export async function startFakeMassive(options: FakeMassiveOptions = {}): Promis
       contracts = [...list];
     },
     pushAM(agg) {
-      return deliver('stocks', `AM.${agg.symbol}`, aggregateEvent('AM', agg, 60_000));
+      // Option contracts' minute aggregates come over the options cluster (`AM.O:…`).
+      return deliver(agg.symbol.startsWith('O:') ? 'options' : 'stocks', `AM.${agg.symbol}`, aggregateEvent('AM', agg, 60_000));
     },
     pushA(agg, durationMs = 1000) {
       return deliver('stocks', `A.${agg.symbol}`, aggregateEvent('A', agg, durationMs));

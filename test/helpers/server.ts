@@ -13,6 +13,7 @@ import { createServer, type OptdeskServer } from '../../src/server/app.js';
 import type { ReplayTicker } from '../../src/feeds/replay/index.js';
 import type { ServerConfig } from '../../src/server/app.js';
 import { DATA_DIR } from './data.js';
+import { copyRecordedDb } from './store.js';
 
 export interface TestServerOptions {
   session?: string;
@@ -41,6 +42,9 @@ export interface TestServer {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dir = opts.dbPath ? undefined : mkdtempSync(path.join(os.tmpdir(), 'optdesk-test-'));
   const dbPath = opts.dbPath ?? path.join(dir!, 'optdesk.db');
+  // A fresh database starts as the first-run import of the shared data would leave it
+  // (copied from a template imported once per process, which is much faster).
+  if (!opts.dbPath && (opts.dataDir ?? DATA_DIR) === DATA_DIR) await copyRecordedDb(dbPath);
   const server = createServer({
     host: '127.0.0.1',
     port: 0,

@@ -14,7 +14,7 @@ import { TIMEFRAMES, Toolbar, type BadgeInfo, type ChartTimeframe } from './comp
 import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
 import { TradingDock } from './trading/TradingDock.js';
-import type { SelectedContract } from './options/contract.js';
+import { parseContract, type SelectedContract } from './options/contract.js';
 import { useMatrix } from './options/useMatrix.js';
 import { useQuotes } from './quotes/useQuotes.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
@@ -323,7 +323,7 @@ export function App() {
         <TradingDock selected={selectedContract} row={selectedContract ? matrix.rows.get(selectedContract.ticker) : undefined} />
       </main>
       <SidePanels
-        symbol={symbol}
+        symbol={parseContract(symbol)?.underlying ?? symbol /* an option contract's chart: its underlying's chain */}
         symbolData={symbolData}
         quotes={quotes}
         session={replay?.session ?? null}

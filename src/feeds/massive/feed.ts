@@ -351,7 +351,7 @@ export class MassiveFeed implements MarketDataFeed {
     }
     if (newOptions.length > 0) {
       this.connections.options?.ensureOpen();
-      this.connections.options?.send('subscribe', newOptions.map((t) => `Q.${t}`));
+      this.connections.options?.send('subscribe', optionParams(newOptions));
     }
   }
 
@@ -372,7 +372,7 @@ export class MassiveFeed implements MarketDataFeed {
     }
     if (options.length > 0 && this.optionLimitProblem) this.optionLimitProblem = undefined;
     this.connections.stocks?.send('unsubscribe', stockParams(stocks));
-    this.connections.options?.send('unsubscribe', options.map((t) => `Q.${t}`));
+    this.connections.options?.send('unsubscribe', optionParams(options));
     this.emitStatus();
   }
 
@@ -522,7 +522,7 @@ export class MassiveFeed implements MarketDataFeed {
     const conn = this.connections[cluster];
     if (!conn) return;
     if (cluster === 'stocks') conn.send('subscribe', stockParams([...this.stockSymbols]));
-    else conn.send('subscribe', [...this.optionSymbols].map((t) => `Q.${t}`));
+    else conn.send('subscribe', optionParams([...this.optionSymbols]));
   }
 
   private onAuthenticated(cluster: Cluster, reconnected: boolean): void {
@@ -790,6 +790,11 @@ function safeSessionAt(ms: number): ReturnType<typeof sessionAt> {
   } catch {
     return null; // outside the calendar's years
   }
+}
+
+/** Quotes for the chain and matrix, minute aggregates so an option contract charts like a stock. */
+function optionParams(tickers: readonly string[]): string[] {
+  return tickers.flatMap((t) => [`Q.${t}`, `AM.${t}`]);
 }
 
 function floorMinute(ms: number): number {

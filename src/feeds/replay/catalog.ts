@@ -1,114 +1,59 @@
 /**
- * The recorded data a replay can play: which sessions exist in the data dir, their
- * minute bars per symbol, and the vendor daily bars per ticker.
+ * The recorded data a replay can play, read from the store (src/store) — the one place
+ * `optdesk import` and the server's first-run import write to, so whatever was imported
+ * is what the replay plays.
  *
- * Files are Massive flat files (gzip CSV) read through src/feeds/flatfile's reader, so a file the importer would refuse is refused here
- * with the same sentence. Everything is cached: the recorded sessions are small
- * (~2k rows a day) and a replay re-reads them on every jump.
+ * Nothing is cached here: every question is an indexed range read of the store (a
+ * session of one symbol is ~1k rows), and an import running in another process shows up
+ * on the next question instead of after a restart.
  */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { DailyAggregate, IsoDate, MinuteAggregate } from '../../core/types.js';
-import { readFlatFile } from '../flatfile/read.js';
-
-export const MINUTE_DIR = 'flatfiles/us_stocks_sip/minute_aggs_v1';
-export const DAILY_DIR = 'flatfiles/us_stocks_sip/day_aggs_v1/by_ticker';
+import { addDays, nyDate, nyMidnight } from '../../calendar/index.js';
+import type { MarketStore } from '../../store/types.js';
 
 export interface RecordedSession {
   date: IsoDate;
-  /** Symbols with at least one minute bar that day, ascending. */
+  /** Stock/ETF symbols with at least one minute bar that day, ascending. */
   symbols: string[];
-  file: string;
+}
+
+/** `O:GOOG151224C00750000`: an option contract, whose minutes live in the option tables. */
+export function isOptionTicker(symbol: string): boolean {
+  return symbol.startsWith('O:');
 }
 
 export class ReplayCatalog {
-  private sessionList?: Promise<RecordedSession[]>;
-  private readonly minuteFiles = new Map<IsoDate, Promise<Map<string, MinuteAggregate[]>>>();
-  private readonly dailyFiles = new Map<string, Promise<DailyAggregate[]>>();
+  constructor(readonly store: MarketStore) {}
 
-  constructor(readonly dataDir: string) {}
-
-  /** Recorded sessions, ascending by date. [] when the data dir has no minute files. */
-  sessions(): Promise<RecordedSession[]> {
-    this.sessionList ??= this.scanSessions();
-    return this.sessionList;
+  /** Sessions with stock minute bars in the store, ascending by date. */
+  sessions(): RecordedSession[] {
+    return this.store.minuteSessions();
   }
 
-  /** One session's minute bars by symbol, each list ascending by start. Empty map for an unrecorded date. */
-  async minutes(date: IsoDate): Promise<Map<string, MinuteAggregate[]>> {
-    let hit = this.minuteFiles.get(date);
-    if (!hit) {
-      const session = (await this.sessions()).find((s) => s.date === date);
-      hit = session ? readMinuteFile(session.file) : Promise.resolve(new Map());
-      this.minuteFiles.set(date, hit);
-    }
-    return hit;
+  /** `symbol`'s minute bars (stock or `O:` option contract) in [fromMs, toMs), ascending. */
+  minuteRange(symbol: string, fromMs: number, toMs: number): MinuteAggregate[] {
+    return isOptionTicker(symbol) ? this.store.optionMinuteBars(symbol, fromMs, toMs) : this.store.minuteBars(symbol, fromMs, toMs);
   }
 
-  /** Vendor daily bars of `symbol` ascending; [] when there is no by_ticker file for it. */
-  daily(symbol: string): Promise<DailyAggregate[]> {
-    let hit = this.dailyFiles.get(symbol);
-    if (!hit) {
-      hit = readDailyFile(path.join(this.dataDir, DAILY_DIR, `${symbol}.csv.gz`));
-      this.dailyFiles.set(symbol, hit);
-    }
-    return hit;
+  /** Every minute bar `symbol` has on New York date `date` (pre-market to after-hours), ascending. */
+  minutes(symbol: string, date: IsoDate): MinuteAggregate[] {
+    return this.minuteRange(symbol, nyMidnight(date), nyMidnight(addDays(date, 1)));
   }
 
-  private async scanSessions(): Promise<RecordedSession[]> {
-    const root = path.join(this.dataDir, MINUTE_DIR);
-    const files: Array<{ date: IsoDate; file: string }> = [];
-    for (const year of await listDir(root)) {
-      for (const month of await listDir(path.join(root, year))) {
-        for (const name of await listDir(path.join(root, year, month))) {
-          const m = /^(\d{4}-\d{2}-\d{2})\.csv\.gz$/.exec(name);
-          if (m) files.push({ date: m[1]!, file: path.join(root, year, month, name) });
-        }
-      }
-    }
-    files.sort((a, b) => (a.date < b.date ? -1 : 1));
-    const out: RecordedSession[] = [];
-    for (const f of files) {
-      const bySymbol = await readMinuteFile(f.file);
-      // Keep the parsed file: the first replay of any session needs it anyway.
-      this.minuteFiles.set(f.date, Promise.resolve(bySymbol));
-      out.push({ date: f.date, file: f.file, symbols: [...bySymbol.keys()].sort() });
-    }
-    return out;
+  /** The dates in [from, to] (inclusive) on which `symbol` has minute bars. */
+  datesWithMinutes(symbol: string, from: IsoDate, to: IsoDate): Set<IsoDate> {
+    if (!isOptionTicker(symbol)) return new Set(this.store.minuteDates(symbol, from, to));
+    return new Set(this.minuteRange(symbol, nyMidnight(from), nyMidnight(addDays(to, 1))).map((m) => nyDate(m.start)));
   }
-}
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).sort();
-  } catch {
-    return []; // a missing folder just means no data there
+  /** Dates on which `symbol` has minute bars, ascending. */
+  sessionsOf(symbol: string): IsoDate[] {
+    if (!isOptionTicker(symbol)) return this.sessions().filter((s) => s.symbols.includes(symbol)).map((s) => s.date);
+    return [...new Set(this.store.optionMinuteBars(symbol, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).map((m) => nyDate(m.start)))];
   }
-}
 
-async function readMinuteFile(file: string): Promise<Map<string, MinuteAggregate[]>> {
-  const bySymbol = new Map<string, MinuteAggregate[]>();
-  for (const agg of await readAggregates(file, 'stocks-minute')) {
-    let list = bySymbol.get(agg.symbol);
-    if (!list) bySymbol.set(agg.symbol, (list = []));
-    list.push(agg);
+  /** Vendor daily bars of `symbol` in [fromMs, toMs), ascending. */
+  daily(symbol: string, fromMs: number, toMs: number): DailyAggregate[] {
+    return this.store.dailyBars(symbol, fromMs, toMs);
   }
-  for (const list of bySymbol.values()) list.sort((a, b) => a.start - b.start);
-  return bySymbol;
-}
-
-async function readDailyFile(file: string): Promise<DailyAggregate[]> {
-  try {
-    await stat(file);
-  } catch {
-    return [];
-  }
-  return (await readAggregates(file, 'stocks-day')).sort((a, b) => a.start - b.start);
-}
-
-/** A recorded aggregates file; malformed rows are skipped (the importer reports them, a replay only needs the good ones). */
-async function readAggregates(file: string, kind: 'stocks-minute' | 'stocks-day'): Promise<MinuteAggregate[]> {
-  const out: MinuteAggregate[] = [];
-  await readFlatFile(file, kind, (row) => out.push(row));
-  return out;
 }

@@ -4,11 +4,13 @@ import type { MinuteAggregate } from '../../core/types.js';
 import { BarEngine } from '../../bars/index.js';
 import { nyMidnight, nyTimeToMs } from '../../calendar/index.js';
 import type { ReplayStatus } from '../../hub/protocol.js';
-import { DATA_DIR, readAggregates, stockMinuteFile } from '../../../test/helpers/data.js';
+import { readAggregates, stockMinuteFile } from '../../../test/helpers/data.js';
+import { recordedStore } from '../../../test/helpers/store.js';
+import { openStore } from '../../store/index.js';
 import { ManualTicker, ReplayCatalog, ReplayFeed, piece, type ReplayListener } from './index.js';
 
-// One catalog for the file: parsing the recorded days once keeps the tests fast.
-const catalog = new ReplayCatalog(DATA_DIR);
+// One store with all the recorded data for the file: importing it once keeps the tests fast.
+const catalog = new ReplayCatalog(await recordedStore());
 
 type Event =
   | { kind: 'partial'; agg: MinuteAggregate }
@@ -31,7 +33,7 @@ function recorder(): { listener: ReplayListener; events: Event[] } {
 
 async function startFeed(opts: { session?: string; time?: string; speed?: number; state?: 'play' | 'pause' } = {}) {
   const ticker = new ManualTicker();
-  const feed = new ReplayFeed({ dataDir: DATA_DIR, catalog, ticker, session: '2013-10-10', time: '10:30', speed: 60, state: 'pause', ...opts });
+  const feed = new ReplayFeed({ catalog, ticker, session: '2013-10-10', time: '10:30', speed: 60, state: 'pause', ...opts });
   const rec = recorder();
   await feed.start(rec.listener);
   return { feed, ticker, ...rec };
@@ -62,14 +64,38 @@ test('history is clipped to minutes that ended on the replay clock; daily bars s
   const history = await feed.fetchMinuteHistory('SPY', feed.historyStart(), Number.MAX_SAFE_INTEGER);
   const prior = ['2013-10-04', '2013-10-07', '2013-10-08', '2013-10-09'].flatMap((d) => readAggregates(stockMinuteFile(d), 'SPY'));
   const morning = spyFile.filter((m) => m.start + 60_000 <= clock);
-  assert.equal(history.length, prior.length + morning.length, 'four prior sessions plus the morning, nothing else');
+  assert.equal(history.length, prior.length + morning.length, 'the recorded prior sessions plus the morning, nothing else');
   assert.ok(history.every((m) => m.start + 60_000 <= clock), 'no minute that has not ended');
   assert.equal(history.at(-1)!.start, clock - 60_000);
-  assert.equal(new Date(feed.historyStart()).toISOString(), '2013-10-04T08:00:00.000Z', 'pre-market of 2013-10-04');
+  // The calendar's five previous sessions: 2013-10-03 (not recorded) … 2013-10-09.
+  assert.equal(new Date(feed.historyStart()).toISOString(), '2013-10-03T08:00:00.000Z', 'pre-market of 2013-10-03');
+  assert.deepEqual(feed.coverage('SPY', '5m'), {
+    from: '2013-10-03',
+    to: '2013-10-10',
+    missing: [{ from: '2013-10-03', to: '2013-10-03', sessions: 1 }],
+  });
   const daily = await feed.fetchDailyHistory('SPY');
-  assert.ok(daily.length > 3000);
+  assert.ok(daily.length >= 490 && daily.length <= 500, `about two years of sessions, got ${daily.length}`);
   assert.ok(daily.every((d) => d.start < nyMidnight('2013-10-10')));
   assert.equal(daily.at(-1)!.start, nyMidnight('2013-10-09'));
+  await feed.stop();
+});
+
+test('a session after a long gap in the recordings gets no history from other years, and says so', async () => {
+  const { feed } = await startFeed({ session: '2023-08-03', time: '10:30' });
+  // The calendar's previous sessions (2023-07-27 … 2023-08-02) hold nothing: the 2013
+  // recordings must not stand in for them.
+  const history = await feed.fetchMinuteHistory('SPY', feed.historyStart(), Number.MAX_SAFE_INTEGER);
+  assert.ok(history.length > 0);
+  assert.ok(history.every((m) => m.start >= nyMidnight('2023-08-03')), 'only 2023-08-03 minutes');
+  assert.deepEqual(feed.coverage('SPY', '1m')!.missing, [{ from: '2023-07-27', to: '2023-08-02', sessions: 5 }]);
+  // Vendor daily bars end 2021-03-31: none lie in the window before 2023-08-03.
+  assert.deepEqual(await feed.fetchDailyHistory('SPY'), []);
+  const daily = feed.coverage('SPY', '1D')!;
+  assert.equal(daily.to, '2023-08-03');
+  assert.deepEqual(daily.missing.length, 1, 'one gap: every session of the window before the replay day');
+  assert.equal(daily.missing[0]!.to, '2023-08-02');
+  assert.equal(daily.missing[0]!.from, daily.from);
   await feed.stop();
 });
 
@@ -98,7 +124,7 @@ test('playing emits partial pieces at 1/3 and 2/3, then the complete minute, wit
 test('a whole session played into a BarEngine gives exactly the recorded minutes', async () => {
   const engine = new BarEngine({ clock: nyTimeToMs('2013-10-10', '04:00') });
   const ticker2 = new ManualTicker();
-  const feed2 = new ReplayFeed({ dataDir: DATA_DIR, catalog, ticker: ticker2, session: '2013-10-10', time: '04:00', speed: 1, state: 'play' });
+  const feed2 = new ReplayFeed({ catalog, ticker: ticker2, session: '2013-10-10', time: '04:00', speed: 1, state: 'play' });
   await feed2.start({
     onMinute: (agg, origin) => engine.applyMinute(agg, origin),
     onPartial: (agg) => engine.applyPartial(agg),
@@ -144,12 +170,14 @@ test('bad controls name the field', async () => {
   await feed.stop();
 });
 
-test('an empty data dir degrades with a sentence instead of crashing', async () => {
-  const feed = new ReplayFeed({ dataDir: '/nonexistent/optdesk-data', ticker: new ManualTicker() });
+test('an empty store degrades with a sentence instead of crashing', async () => {
+  const empty = openStore(':memory:');
+  const feed = new ReplayFeed({ store: empty, ticker: new ManualTicker() });
   await feed.start(recorder().listener);
   assert.equal(feed.status().state, 'degraded');
   assert.match(feed.status().message!, /No recorded sessions/);
   assert.equal(feed.replayStatus(), undefined);
   await assert.rejects(feed.control({ speed: 2 }), /replay: No recorded sessions/);
   await feed.stop();
+  empty.close();
 });

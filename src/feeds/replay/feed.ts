@@ -1,5 +1,6 @@
 /**
- * ReplayFeed — plays a recorded session as if it were live, like TradingView's Bar Replay.
+ * ReplayFeed — plays a recorded session from the store as if it were live, like
+ * TradingView's Bar Replay.
  *
  * The replay clock runs in New York session time: `speed` replay milliseconds per wall
  * millisecond while playing. A minute bar becomes visible when the clock passes its end
@@ -8,39 +9,49 @@
  * that stays inside the final bar: open → first extreme → second extreme), then the
  * complete minute replaces it.
  *
- * Never the future: history requests are clipped to minutes that have ended on the replay
- * clock at the time of the request, and vendor daily bars are only served for sessions
- * before the replay session.
+ * History is the NYSE calendar's previous sessions, never "the previous recorded days":
+ * a session without data stays empty and `coverage()` lists it, so a chart cannot splice
+ * 2013 minutes in front of a 2023 session. Never the future either: history requests are
+ * clipped to minutes that have ended on the replay clock at the time of the request, and
+ * vendor daily bars are served only for the window's sessions before the replay session.
  *
  * Jumping forward replays the skipped minutes as complete bars. Jumping backwards or
  * changing session cannot be expressed as bar updates (bars never roll back — merge
  * policy), so the feed calls the listener's `onReset` and the hub rebuilds its engine.
  */
-import type { DailyAggregate, IsoDate, MinuteAggregate } from '../../core/types.js';
+import type { DailyAggregate, IsoDate, MinuteAggregate, Timeframe } from '../../core/types.js';
 import { MINUTE_MS } from '../../core/types.js';
 import { InputError } from '../../core/errors.js';
-import { type Session, nyTimeToMs, nyWallClock, sessionOn } from '../../calendar/index.js';
+import { type Session, nyDate, nyTimeToMs, nyWallClock, previousSession, sessionOn } from '../../calendar/index.js';
 import type { FeedListener, FeedStatus, MarketDataFeed } from '../types.js';
-import type { ReplayControl, ReplayStatus } from '../../hub/protocol.js';
+import type { MissingSessions, ReplayControl, ReplayStatus, SeriesCoverage } from '../../hub/protocol.js';
+import type { MarketStore } from '../../store/types.js';
 import { type RecordedSession, ReplayCatalog } from './catalog.js';
 import { type ReplayTicker, intervalTicker } from './ticker.js';
 
 /**
- * Defaults: a fresh `npm start` lands mid-morning of a busy day (SPY, AIG, BAC with four
- * prior sessions as history) and is already playing at 60×, so candles visibly build —
+ * Defaults: a fresh `npm start` lands mid-morning of a busy day (SPY, AIG, BAC with the
+ * previous sessions as history) and is already playing at 60×, so candles visibly build —
  * one 1m candle per second — instead of showing a frozen chart.
  */
 export const REPLAY_DEFAULTS = { session: '2013-10-10', time: '10:30', speed: 60, state: 'play' } as const;
 
-/** How many recorded sessions before the replay session load as history. */
+/** How many calendar sessions before the replay session load as minute history. */
 export const DEFAULT_PRIOR_SESSIONS = 5;
+
+/** How many calendar sessions before the replay session load as vendor daily bars (1D/1W): about two years. */
+export const DEFAULT_DAILY_SESSIONS = 500;
 
 /** Partial pieces per minute: the minute shows up at 1/3, 2/3, then complete. */
 const STEPS = 3;
 const PIECE_MS = MINUTE_MS / STEPS;
 
 export interface ReplayFeedOptions {
-  dataDir: string;
+  /** The store the replay plays (what `optdesk import` wrote). Or pass `catalog`. */
+  store?: MarketStore;
+  catalog?: ReplayCatalog;
+  /** Names the store in sentences ("No recorded sessions in …"). */
+  storeLabel?: string;
   session?: IsoDate;
   /** New York wall time "HH:MM" to start at. */
   time?: string;
@@ -48,7 +59,7 @@ export interface ReplayFeedOptions {
   state?: 'play' | 'pause';
   ticker?: ReplayTicker;
   priorSessions?: number;
-  catalog?: ReplayCatalog;
+  dailySessions?: number;
 }
 
 /** The extra callbacks a replay-aware listener (the hub) can take. */
@@ -76,14 +87,18 @@ export class ReplayFeed implements MarketDataFeed {
   readonly catalog: ReplayCatalog;
   private readonly ticker: ReplayTicker;
   private readonly priorCount: number;
+  private readonly dailyCount: number;
   private listener?: ReplayListener;
   private stopTicker?: () => void;
-  private recorded: RecordedSession[] = [];
 
   private sessionDate: IsoDate = '';
   private session?: Session;
+  /** The replay session's minutes per symbol, read on first use (only non-empty lists are kept: an import may add one). */
   private dayMinutes = new Map<string, MinuteAggregate[]>();
-  private prior: IsoDate[] = [];
+  /** The calendar's sessions before the replay session that load as minute history, ascending. */
+  private prior: Session[] = [];
+  /** The same for vendor daily bars (1D/1W). */
+  private priorDaily: Session[] = [];
   private clockMs = 0;
   private speedX: number;
   private playState: 'play' | 'pause' | 'ended';
@@ -94,9 +109,11 @@ export class ReplayFeed implements MarketDataFeed {
   readonly counters = { subscribeCalls: 0, unsubscribeCalls: 0, historyRequests: 0 };
 
   constructor(private readonly options: ReplayFeedOptions) {
-    this.catalog = options.catalog ?? new ReplayCatalog(options.dataDir);
+    if (!options.catalog && !options.store) throw new Error('ReplayFeed needs a store (or a catalog over one)');
+    this.catalog = options.catalog ?? new ReplayCatalog(options.store!);
     this.ticker = options.ticker ?? intervalTicker();
     this.priorCount = options.priorSessions ?? DEFAULT_PRIOR_SESSIONS;
+    this.dailyCount = options.dailySessions ?? DEFAULT_DAILY_SESSIONS;
     this.speedX = options.speed ?? REPLAY_DEFAULTS.speed;
     this.playState = options.state ?? REPLAY_DEFAULTS.state;
   }
@@ -105,20 +122,22 @@ export class ReplayFeed implements MarketDataFeed {
 
   async start(listener: FeedListener): Promise<void> {
     this.listener = listener as ReplayListener;
-    this.recorded = await this.catalog.sessions();
-    if (this.recorded.length === 0) {
-      this.problem = `No recorded sessions in ${this.options.dataDir} (expected flatfiles/us_stocks_sip/minute_aggs_v1/YYYY/MM/YYYY-MM-DD.csv.gz)`;
+    const recorded = this.catalog.sessions();
+    if (recorded.length === 0) {
+      this.problem =
+        `No recorded sessions in ${this.options.storeLabel ?? 'the store'}: ` +
+        'import Massive flat files with `optdesk import DIR` (or start with OPTDESK_DATA pointing at them on an empty database)';
       this.playState = 'pause';
       this.listener.onStatus?.(this.status());
       return;
     }
     let date = this.options.session ?? REPLAY_DEFAULTS.session;
-    if (!this.recorded.some((s) => s.date === date)) {
-      const fallback = this.recorded[this.recorded.length - 1]!.date;
+    if (!recorded.some((s) => s.date === date)) {
+      const fallback = recorded[recorded.length - 1]!.date;
       this.note = `No recorded data for ${date}; replaying ${fallback} instead`;
       date = fallback;
     }
-    await this.loadSession(date);
+    this.loadSession(date);
     this.clockMs = this.clampToSession(nyTimeToMs(date, this.options.time ?? REPLAY_DEFAULTS.time));
     this.stopTicker = this.ticker.start((elapsed) => this.onTick(elapsed));
     this.listener.onStatus?.(this.status());
@@ -152,16 +171,13 @@ export class ReplayFeed implements MarketDataFeed {
 
   async fetchMinuteHistory(symbol: string, fromMs: number, toMs: number): Promise<MinuteAggregate[]> {
     this.counters.historyRequests++;
-    // Captured now, before any await: minutes that end later arrive live, never twice and never early.
-    const visibleUntil = this.clockMs;
-    const dates = [...this.prior, this.sessionDate].filter((d) => d !== '');
-    const out: MinuteAggregate[] = [];
-    for (const date of dates) {
-      for (const m of (await this.catalog.minutes(date)).get(symbol) ?? []) {
-        if (m.start >= fromMs && m.start < toMs && m.start + MINUTE_MS <= visibleUntil) out.push(m);
-      }
-    }
-    return out;
+    if (!this.session) return [];
+    // Only the window (calendar sessions before the replay session, then the session up to
+    // the clock): minutes that end later arrive live, never twice and never early.
+    const from = Math.max(fromMs, this.historyStart());
+    const to = Math.min(toMs, this.clockMs - MINUTE_MS + 1);
+    if (to <= from) return [];
+    return this.catalog.minuteRange(symbol, from, to);
   }
 
   status(): FeedStatus {
@@ -176,29 +192,47 @@ export class ReplayFeed implements MarketDataFeed {
     return this.clockMs;
   }
 
-  /** Vendor daily bars of the sessions before the replay session (never the replay day or later). */
+  /** Vendor daily bars of the daily window's sessions before the replay session (never the replay day or later). */
   async fetchDailyHistory(symbol: string): Promise<DailyAggregate[]> {
-    const before = this.session?.midnight ?? -Infinity;
-    return (await this.catalog.daily(symbol)).filter((d) => d.start < before);
+    if (!this.session) return [];
+    const first = this.priorDaily[0] ?? this.session;
+    return this.catalog.daily(symbol, first.midnight, this.session.midnight);
   }
 
-  /** Start of the history a subscriber should see: pre-market of the oldest prior session loaded. */
+  /** Start of the minute history a subscriber should see: pre-market of the window's first session. */
   historyStart(): number {
-    const first = this.prior[0] ?? this.sessionDate;
-    return (first ? sessionOn(first)?.preOpen : undefined) ?? this.clockMs;
+    return (this.prior[0] ?? this.session)?.preOpen ?? this.clockMs;
+  }
+
+  /**
+   * The window a chart of `symbol` at `tf` covers and its sessions without any data: the
+   * calendar's previous sessions (minute window for intraday, daily window for 1D/1W)
+   * and the replay session itself.
+   */
+  coverage(symbol: string, tf: Timeframe): SeriesCoverage | undefined {
+    const session = this.session;
+    if (!session) return undefined;
+    const daily = tf === '1D' || tf === '1W';
+    const window = [...(daily ? this.priorDaily : this.prior), session];
+    const from = window[0]!.date;
+    const present = this.catalog.datesWithMinutes(symbol, from, session.date);
+    if (daily) {
+      for (const d of this.catalog.daily(symbol, window[0]!.midnight, session.midnight)) present.add(nyDate(d.start));
+    }
+    return { from, to: session.date, missing: missingRanges(window, present) };
   }
 
   recordedSessions(): RecordedSession[] {
-    return this.recorded;
+    return this.catalog.sessions();
   }
 
   /** Recorded sessions holding `symbol`. */
   sessionsOf(symbol: string): IsoDate[] {
-    return this.recorded.filter((s) => s.symbols.includes(symbol)).map((s) => s.date);
+    return this.catalog.sessionsOf(symbol);
   }
 
   hasData(symbol: string): boolean {
-    return (this.dayMinutes.get(symbol)?.length ?? 0) > 0;
+    return this.minutesToday(symbol).length > 0;
   }
 
   /** The sentence a chart shows instead of an empty pane, or undefined when the session has data. */
@@ -233,14 +267,15 @@ export class ReplayFeed implements MarketDataFeed {
     if (this.problem) throw new InputError('replay', this.problem);
     let reset = false;
     if (c.session !== undefined && c.session !== this.sessionDate) {
-      if (!this.recorded.some((s) => s.date === c.session)) {
+      const recorded = this.catalog.sessions();
+      if (!recorded.some((s) => s.date === c.session)) {
         throw new InputError(
           'session',
-          `no recorded data for ${c.session} (recorded: ${this.recorded.map((s) => s.date).join(', ')})`,
+          `no recorded data for ${c.session} (recorded: ${recorded.map((s) => s.date).join(', ')})`,
         );
       }
       const date = c.session;
-      await this.loadSession(date);
+      this.loadSession(date);
       this.note = undefined;
       this.clockMs = this.clampToSession(nyTimeToMs(date, c.time ?? '09:30'));
       reset = true;
@@ -317,7 +352,7 @@ export class ReplayFeed implements MarketDataFeed {
   }
 
   private cursorAt(symbol: string): Cursor {
-    const list = this.dayMinutes.get(symbol) ?? [];
+    const list = this.minutesToday(symbol);
     let i = 0;
     while (i < list.length && list[i]!.start + MINUTE_MS <= this.clockMs) i++;
     const m = list[i];
@@ -326,17 +361,23 @@ export class ReplayFeed implements MarketDataFeed {
     return { list, i, emitted: 0, nextK };
   }
 
-  private async loadSession(date: IsoDate): Promise<void> {
+  /** The replay session's minutes of `symbol` (stock or option contract), ascending. */
+  private minutesToday(symbol: string): MinuteAggregate[] {
+    const hit = this.dayMinutes.get(symbol);
+    if (hit) return hit;
+    const list = this.sessionDate ? this.catalog.minutes(symbol, this.sessionDate) : [];
+    if (list.length > 0) this.dayMinutes.set(symbol, list);
+    return list;
+  }
+
+  private loadSession(date: IsoDate): void {
     const session = sessionOn(date);
     if (!session) throw new InputError('session', `${date} is not an NYSE trading day`);
-    const minutes = await this.catalog.minutes(date);
-    const prior = this.recorded.filter((s) => s.date < date).slice(-this.priorCount).map((s) => s.date);
-    await Promise.all(prior.map((d) => this.catalog.minutes(d)));
-    // Switch everything at once, after the awaits, so a tick never sees half a session.
     this.sessionDate = date;
     this.session = session;
-    this.dayMinutes = minutes;
-    this.prior = prior;
+    this.dayMinutes = new Map();
+    this.prior = calendarSessionsBefore(date, this.priorCount);
+    this.priorDaily = calendarSessionsBefore(date, this.dailyCount);
     this.playState = this.playState === 'ended' ? 'pause' : this.playState;
   }
 
@@ -371,4 +412,40 @@ export function piece(m: MinuteAggregate, from: number, to: number): MinuteAggre
     close: path[to]!,
     volume: volumeAt(to) - volumeAt(from),
   };
+}
+
+/** The `count` NYSE sessions before `date`, ascending (fewer near the calendar's first year). */
+export function calendarSessionsBefore(date: IsoDate, count: number): Session[] {
+  const out: Session[] = [];
+  let d = date;
+  try {
+    for (let i = 0; i < count; i++) {
+      const s = previousSession(d);
+      out.push(s);
+      d = s.date;
+    }
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err; // ran off the calendar's start: a shorter window
+  }
+  return out.reverse();
+}
+
+/** Ranges of consecutive sessions of `window` (ascending) whose date is not in `present`. */
+export function missingRanges(window: readonly Session[], present: ReadonlySet<IsoDate>): MissingSessions[] {
+  const out: MissingSessions[] = [];
+  let open: MissingSessions | undefined;
+  for (const s of window) {
+    if (present.has(s.date)) {
+      open = undefined;
+      continue;
+    }
+    if (open) {
+      open.to = s.date;
+      open.sessions++;
+    } else {
+      open = { from: s.date, to: s.date, sessions: 1 };
+      out.push(open);
+    }
+  }
+  return out;
 }

@@ -6,7 +6,7 @@
  * prices matrix entries (mark, change, P&L, distance to take-profit). It picks one
  * `ChainSource` per underlying:
  *
- * - `RecordedChainSource` — the replay session's recorded option quotes (flat files),
+ * - `RecordedChainSource` — the replay session's recorded option quotes (from the store),
  *   open interest and option trades; the last quote at or before the clock, never later.
  * - `ModelChainSource` — sessions with no recorded quotes: BSM quotes at the underlying's
  *   realized volatility (history before the clock only), every row `model: true`.
@@ -22,7 +22,7 @@
  * src/server/options-routes.ts; the wire shapes in src/hub/options-protocol.ts.
  */
 export { ChainService, type ChainServiceOptions, type SessionClock } from './service.js';
-export { RecordedChainSource, OPTION_QUOTES_DIR, OPTION_MINUTES_DIR, OPEN_INTEREST_DIR } from './recorded.js';
+export { RecordedChainSource, type RecordedOptionData } from './recorded.js';
 export { ModelChainSource, FALLBACK_VOL, type UnderlyingHistory } from './model.js';
 export { MassiveChainSource, type MassiveChainSourceOptions } from './massive.js';
 export { type ChainContext, type ChainSource, OptionDataNotFound, OptionDataUnavailable } from './types.js';

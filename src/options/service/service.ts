@@ -13,7 +13,7 @@ import { parseOptionTicker } from '../occ.js';
 import { defaultRiskFreeRate } from '../rates.js';
 import { MassiveChainSource } from './massive.js';
 import { ModelChainSource } from './model.js';
-import { RecordedChainSource } from './recorded.js';
+import { RecordedChainSource, type RecordedOptionData } from './recorded.js';
 import { type ChainContext, type ChainSource, OptionDataNotFound, OptionDataUnavailable } from './types.js';
 import { blankRow, markOf, toMatrixRow, toWireRow } from './wire.js';
 
@@ -24,8 +24,8 @@ export interface SessionClock {
 
 export interface ChainServiceOptions {
   hub: ChartHub;
-  /** Data dir of the recorded sessions (replay). */
-  dataDir: string;
+  /** The recorded option quotes, trades and open interest (the store) the replay's chains come from. */
+  recorded: RecordedOptionData;
   /** Present when the server runs the replay feed. */
   replay?: SessionClock;
   /** Present when the server runs the Massive feed: then every chain comes from Massive. */
@@ -63,7 +63,7 @@ export class ChainService {
     this.hub = options.hub;
     this.replay = options.replay;
     this.massive = options.massive;
-    this.recorded = new RecordedChainSource(options.dataDir);
+    this.recorded = new RecordedChainSource(options.recorded);
     this.model = new ModelChainSource({
       minuteBars: (u, from, to) => this.hub.engine.series(u, '1m', false, from, to),
       dailyCloses: (u, before) => {

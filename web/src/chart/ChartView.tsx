@@ -28,7 +28,7 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import type { SeriesHealth, SeriesKey, WireBar } from '../../../src/hub/protocol.js';
+import type { SeriesCoverage, SeriesHealth, SeriesKey, WireBar } from '../../../src/hub/protocol.js';
 import { api, type Drawing } from '../api.js';
 import { direction, formatPrice, formatSigned, formatVolume, roundToTick, tickDecimals, tickSize } from '../format.js';
 import { formatChartClock, formatChartDate, nyDate, toChartTime } from '../nyTime.js';
@@ -36,6 +36,7 @@ import { socket } from '../socket.js';
 import { sentence } from '../messages.js';
 import { SeriesFeed, sameSeries, type FeedSink } from './seriesFeed.js';
 import { SessionSeparators } from './sessionSeparators.js';
+import { gapMarks, gapSentence } from './gaps.js';
 
 export type Tool = 'none' | 'hline';
 
@@ -146,6 +147,8 @@ export function ChartView(props: ChartViewProps) {
   // Chart time → index into the feed's bars, for the legend under the crosshair.
   const indexByTime = useRef(new Map<number, number>());
   const sessionStartsRef = useRef<UTCTimestamp[]>([]);
+  const coverageRef = useRef<SeriesCoverage | undefined>(undefined);
+  const [gapText, setGapText] = useState<string | null>(null);
   const hoveredRef = useRef(false);
   const tfRef = useRef(tf);
   tfRef.current = tf;
@@ -278,6 +281,7 @@ export function ChartView(props: ChartViewProps) {
         sessionStartsRef.current = sessionStarts(bars, key.tf);
         separators.setSessionStarts(sessionStartsRef.current);
         syncMarkers(bars);
+        separators.setGaps(gapMarks(bars, coverageRef.current));
         if (switched) {
           const n = bars.length;
           const slots = Math.max(Math.min(VISIBLE_BARS, n), MIN_VISIBLE_SLOTS);
@@ -300,12 +304,17 @@ export function ChartView(props: ChartViewProps) {
           if (!isDaily(key.tf) && (!prev || nyDate(prev.start) !== nyDate(bar.start))) {
             sessionStartsRef.current = [...sessionStartsRef.current, t];
             separators.setSessionStarts(sessionStartsRef.current);
+            separators.setGaps(gapMarks(bars, coverageRef.current)); // a first bar after a gap
           }
         }
         if (bar.badPrint || markedRef.current.includes(`${bar.start}:`)) syncMarkers(bars);
         if (!hoveredRef.current) setLegend(legendFor(bars.length - 1, false));
         setPhase('ready');
         writeAttrs(key, bars);
+      },
+      coverage: (_key, coverage) => {
+        coverageRef.current = coverage;
+        setGapText(gapSentence(coverage));
       },
       health: (key, health) => {
         setHealthMessage(health.message ?? null);
@@ -561,6 +570,9 @@ export function ChartView(props: ChartViewProps) {
         <div className="chart-banner" data-testid="chart-banner" title={noDataMessage}>
           {noDataMessage.replace(/\s*\(.*\)\s*$/, '')} — showing the last recorded bars.
         </div>
+      ) : null}
+      {gapText && !awaitingSnapshot && !(phase === 'ready' && noDataMessage) ? (
+        <div className="chart-banner chart-gaps" data-testid="chart-gaps" title={gapText}>{gapText}</div>
       ) : null}
       {phase === 'empty' ? (
         <div className="chart-empty" data-testid="chart-empty">

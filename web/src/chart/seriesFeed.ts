@@ -14,7 +14,7 @@
  * The server is the single writer of the series (DESIGN.md principle 1); this class only
  * decides whether what arrives can be applied as is.
  */
-import type { BarMessage, HealthMessage, SeriesHealth, SeriesKey, SnapshotMessage, WireBar } from '../../../src/hub/protocol.js';
+import type { BarMessage, HealthMessage, SeriesCoverage, SeriesHealth, SeriesKey, SnapshotMessage, WireBar } from '../../../src/hub/protocol.js';
 import type { HubSocket } from '../socket.js';
 
 export interface FeedSink {
@@ -25,6 +25,8 @@ export interface FeedSink {
   health(key: SeriesKey, health: SeriesHealth): void;
   /** A subscription was (re)sent and the chart is waiting for its snapshot. */
   loading(key: SeriesKey): void;
+  /** The snapshot's history window and its sessions without data (replay), before `reset`. */
+  coverage?(key: SeriesKey, coverage: SeriesCoverage | undefined): void;
 }
 
 export function sameSeries(a: SeriesKey | null, b: { symbol: string; tf: string; extended?: boolean; badPrints?: string } | null | undefined): boolean {
@@ -119,6 +121,7 @@ export class SeriesFeed {
     this.awaitingSnapshot = false;
     const switched = this.switched;
     this.switched = false;
+    this.sink.coverage?.(this.key, m.coverage);
     this.sink.reset(this.key, this.bars, switched);
     if (m.health) this.sink.health(this.key, m.health);
   };

@@ -1,6 +1,7 @@
 /**
  * Session separators as a series primitive: a dashed vertical line at the first bar of each
- * New York trading session (the time axis names the day, so the line carries no label). lightweight-charts has no built-in
+ * New York trading session (the time axis names the day, so the line carries no label),
+ * and a solid labelled line where sessions without data were skipped (see gaps.ts). lightweight-charts has no built-in
  * option for session breaks (issue #1931), and drawing them as data (whitespace bars or
  * an extra series) breaks real-time update() (#1816) — a primitive draws without touching
  * the data.
@@ -18,6 +19,8 @@ import type { CanvasRenderingTarget2D } from 'fancy-canvas';
 
 interface Mark {
   x: number;
+  /** Set for a gap (sessions without data): drawn solid and labelled. */
+  label?: string;
 }
 
 class SeparatorRenderer implements IPrimitivePaneRenderer {
@@ -37,12 +40,29 @@ class SeparatorRenderer implements IPrimitivePaneRenderer {
       const dash = Math.round(4 * vpr);
       const gap = Math.round(3 * vpr);
       for (const m of this.marks) {
+        if (m.label !== undefined) continue;
         const x = Math.round(m.x * hpr) - Math.floor(w / 2);
         for (let y = 0; y < bitmapSize.height; y += dash + gap) ctx.fillRect(x, y, w, dash);
+      }
+      // Gaps: a solid amber line with its label, so distant days never look adjacent.
+      ctx.fillStyle = GAP_COLOR;
+      ctx.font = `${Math.round(10 * vpr)}px system-ui, sans-serif`;
+      ctx.textBaseline = 'top';
+      for (const m of this.marks) {
+        if (m.label === undefined) continue;
+        const x = Math.round(m.x * hpr) - Math.floor(w);
+        ctx.fillRect(x, 0, w * 2, bitmapSize.height);
+        // Under the legend and banner; on the left of the line when it is near the right edge.
+        const textWidth = ctx.measureText(m.label).width;
+        const pad = Math.round(4 * hpr);
+        const tx = x + pad + textWidth > bitmapSize.width ? x - pad - textWidth : x + pad;
+        ctx.fillText(m.label, tx, Math.round(64 * vpr));
       }
     });
   }
 }
+
+const GAP_COLOR = 'rgba(240, 180, 41, 0.75)';
 
 class SeparatorView implements IPrimitivePaneView {
   marks: Mark[] = [];
@@ -58,6 +78,7 @@ class SeparatorView implements IPrimitivePaneView {
 export class SessionSeparators implements ISeriesPrimitive<Time> {
   color = 'rgba(120, 134, 156, 0.4)';
   private starts: UTCTimestamp[] = [];
+  private gaps: { time: UTCTimestamp; label: string }[] = [];
   private param: SeriesAttachedParameter<Time> | null = null;
   private readonly view = new SeparatorView(this);
   // Same array every call: the library caches by reference.
@@ -77,6 +98,12 @@ export class SessionSeparators implements ISeriesPrimitive<Time> {
     this.param?.requestUpdate();
   }
 
+  /** Chart times of the first bar after each run of sessions without data, with their labels. */
+  setGaps(gaps: { time: UTCTimestamp; label: string }[]): void {
+    this.gaps = gaps;
+    this.param?.requestUpdate();
+  }
+
   updateAllViews(): void {
     const ts = this.param?.chart.timeScale();
     if (!ts) return;
@@ -84,6 +111,12 @@ export class SessionSeparators implements ISeriesPrimitive<Time> {
     for (const t of this.starts) {
       const x = ts.timeToCoordinate(t);
       if (x !== null) marks.push({ x });
+    }
+    // A gap line sits between the last bar before it and the first bar after it.
+    const halfBar = ts.options().barSpacing / 2;
+    for (const g of this.gaps) {
+      const x = ts.timeToCoordinate(g.time);
+      if (x !== null) marks.push({ x: x - halfBar, label: g.label });
     }
     this.view.marks = marks;
   }
