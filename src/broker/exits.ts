@@ -211,6 +211,12 @@ export class ExitManager {
     }
     this.save(r);
     if (this.settleIfDone(r)) return;
+    // A take-profit that could not be resized while it was not yet working (brokers refuse to
+    // replace an order before it is acknowledged) is resized once it works.
+    if (r.state === 'armed' && order.id === r.tpOrderId && order.status === 'new') {
+      await this.sync(r);
+      return;
+    }
     // A take-profit that ended without us asking (expired at the close, canceled at the broker) is placed again.
     if (r.state === 'armed' && !r.tpOrderId && order.role === 'take_profit' && (order.status === 'expired' || order.status === 'canceled')) {
       r.note = `take-profit ${order.status}${order.reason ? `: ${order.reason}` : ''}`;
