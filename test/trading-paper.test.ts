@@ -206,6 +206,20 @@ describe('paper broker on recorded GOOG quotes', () => {
     b.close();
   });
 
+  it('follows the feed back in time only while no order works', async () => {
+    const kit = paperKit({ start: at('11:00') });
+    await kit.broker.advanceTo(at('12:00'));
+    assert.deepEqual(kit.broker.followReset(at('10:00')), { followed: true });
+    assert.equal(kit.broker.processedUntil(), at('10:00'));
+    kit.clock.ms = at('10:00');
+    await kit.broker.submit(approved({ account: 'paper', symbol: C750, side: 'buy', qty: 1, type: 'limit', limitPrice: $(0.05) }));
+    const refused = kit.broker.followReset(at('09:45'));
+    assert.equal(refused.followed, false);
+    assert.match(refused.message!, /keeps its clock .* while 1 order\(s\) work/);
+    assert.equal(kit.broker.processedUntil(), at('10:00'));
+    kit.close();
+  });
+
   it('emits Alpaca-shaped events in lifecycle order', async () => {
     const kit = paperKit({ start: at('09:38') });
     const events: OrderEvent[] = [];

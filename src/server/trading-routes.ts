@@ -189,6 +189,9 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
         }, 1_000);
         liveTimer.unref();
       }
+      // A restart may bring the replay up at another instant than the stored paper clock:
+      // with nothing working the broker follows the feed, else its orders wait for it.
+      if (!paper.hasWorkingOrders()) paper.followReset(hub.feedNow());
       const kill = desk.killSwitch();
       // Started halted (optdesk kill without a server, or a halt before a crash): what still works is canceled.
       if (kill.engaged && (await paper.orders({ status: 'open' })).length) await desk.kill(kill.reason ?? 'kill switch on at start-up', kill.by ?? 'startup');
