@@ -20,7 +20,7 @@
 import { nextSession, nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
 import { tryParseOptionTicker } from '../options/occ.js';
 import type { StoredExit, TradingRepository } from '../store/trading.js';
-import { roundToTick } from './money.js';
+import { pennyEverywhere, roundToTick } from './money.js';
 import { isTerminal } from './state.js';
 import type {
   AssetClass, Broker, BrokerEvent, Order, OrderIntent, Price, Side, StopLossSpec, TakeProfitSpec,
@@ -483,7 +483,7 @@ function remaining(r: ArmedExit): number {
 }
 
 /** The take-profit's limit: absolute, or offset (+$ / +%) from the entry's average fill, on the tick, never worse than asked. */
-export function takeProfitPrice(r: Pick<ArmedExit, 'takeProfit' | 'entryAvgPrice' | 'exitSide' | 'assetClass'>): Price {
+export function takeProfitPrice(r: Pick<ArmedExit, 'takeProfit' | 'entryAvgPrice' | 'exitSide' | 'assetClass' | 'symbol'>): Price {
   const spec = r.takeProfit!;
   const avg = r.entryAvgPrice!;
   const sign = r.exitSide === 'sell' ? 1 : -1;
@@ -491,5 +491,5 @@ export function takeProfitPrice(r: Pick<ArmedExit, 'takeProfit' | 'entryAvgPrice
   if ('limitPrice' in spec) return spec.limitPrice;
   if ('amount' in spec) raw = avg + sign * spec.amount;
   else raw = avg * (1 + (sign * spec.percent) / 100);
-  return Math.max(1, roundToTick(r.assetClass, Math.round(raw * 1e6) / 1e6, r.exitSide === 'sell' ? 'up' : 'down'));
+  return Math.max(1, roundToTick(r.assetClass, Math.round(raw * 1e6) / 1e6, r.exitSide === 'sell' ? 'up' : 'down', pennyEverywhere(r.symbol)));
 }
