@@ -2,7 +2,7 @@
  * `optdesk audit verify` and `optdesk kill` through the real bin script.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,8 @@ import { AuditTrail } from '../src/audit/index.js';
 import { RiskEngine } from '../src/risk/engine.js';
 import { openStore } from '../src/store/index.js';
 import { tradingRepository } from '../src/store/trading.js';
+import { ManualTicker } from '../src/feeds/replay/index.js';
+import { startTestServer } from './helpers/server.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/optdesk.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-trading-cli-'));
@@ -81,5 +83,36 @@ describe('optdesk kill without a server', () => {
     const r = optdesk(['kill', '--url', 'not a url', '--db', path.join(dir, 'x.db')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--url: must be the server's base URL/);
+  });
+});
+
+describe('optdesk kill with a running server', () => {
+  it('engages the server\'s kill switch (working orders canceled) and --release lifts it', async () => {
+    const server = await startTestServer({ session: '2015-12-24', time: '11:00', state: 'pause', ticker: new ManualTicker() });
+    try {
+      const placed = await fetch(`${server.url}/api/orders`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ symbol: 'O:GOOG151224C00750000', side: 'buy', qty: 1, type: 'limit', limitPrice: 0.05 }),
+      });
+      assert.equal(placed.status, 201);
+      // spawnSync would block this process's event loop (and the server in it): run the CLI asynchronously.
+      const run = (args: string[]) => new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
+      const on = await run(['kill', '--url', server.url, '--reason', 'cli test']);
+      assert.equal(on.code, 0, on.stdout);
+      assert.match(on.stdout, /kill switch ON at .*: 1 working order\(s\) canceled/);
+      const risk = await (await fetch(`${server.url}/api/risk`)).json() as { killSwitch: { engaged: boolean; reason: string } };
+      assert.deepEqual([risk.killSwitch.engaged, risk.killSwitch.reason], [true, 'cli test']);
+      const off = await run(['kill', '--release', '--url', server.url]);
+      assert.equal(off.code, 0);
+      const after = await (await fetch(`${server.url}/api/risk`)).json() as { killSwitch: { engaged: boolean } };
+      assert.equal(after.killSwitch.engaged, false);
+    } finally {
+      await server.close();
+    }
   });
 });

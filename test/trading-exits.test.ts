@@ -60,6 +60,23 @@ describe('attached exits on the recorded GOOG day', () => {
     kit.close();
   });
 
+  it('with broker latency, a take-profit not yet working when more fills come is resized once it works', async () => {
+    const kit = deskKit({ start: at('09:38'), latencyMs: 30_000 });
+    kit.desk.updateRiskSettings({ dailyLossLimit: 100_000 }, 'test');
+    const out = await kit.desk.submit({ account: 'paper', symbol: C750, side: 'buy', qty: 10, type: 'limit', limitPrice: $(2.4), takeProfit: { amount: $(3) } });
+    assert.ok(out.ok, JSON.stringify(out));
+    kit.clock.ms = at('09:41');
+    await kit.broker.advanceTo(at('09:41'));
+    await kit.broker.idle();
+    const entry = (await kit.broker.order('paper', out.order.id))!;
+    assert.equal(entry.status, 'filled');
+    const tps = (await kit.broker.orders({ status: 'open' })).filter((o) => o.role === 'take_profit');
+    assert.equal(tps.length, 1);
+    assert.equal(tps[0]!.qty - tps[0]!.filledQty, 10, 'the working take-profit covers all 10 contracts');
+    assert.ok((await kit.broker.orders()).some((o) => o.role === 'take_profit' && o.status === 'replaced'));
+    kit.close();
+  });
+
   it('the stop is watched by optdesk: the take-profit is canceled first, then the exit sells at the recorded bid', async () => {
     const kit = deskKit({ start: at('11:31') });
     const stop = 0.5;

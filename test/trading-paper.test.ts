@@ -99,6 +99,37 @@ describe('paper broker on recorded GOOG quotes', () => {
     kit.close();
   });
 
+  it('market orders take the quote plus the configured slippage; latency delays the arrival to a later quote', async () => {
+    const slip = paperKit({ start: at('11:45'), slippage: $(0.05) });
+    await slip.broker.submit(approved({ account: 'paper', symbol: C750, side: 'buy', qty: 1, type: 'market' }));
+    assert.equal((await slip.broker.fills())[0]!.price, $(quoteAtOrBefore(C750, at('11:45')).ask!) + $(0.05));
+    slip.close();
+
+    const slow = paperKit({ start: at('11:45'), latencyMs: 90_000 });
+    const order = await slow.broker.submit(approved({ account: 'paper', symbol: C750, side: 'buy', qty: 1, type: 'market' }));
+    assert.equal(order.status, 'accepted', 'not at the market before the latency has passed');
+    await slow.broker.advanceTo(at('11:50'));
+    const [fill] = await slow.broker.fills();
+    const arrival = at('11:45') + 90_000;
+    assert.equal(fill!.time, arrival);
+    assert.equal(fill!.price, $(quoteAtOrBefore(C750, arrival).ask!), 'fills at the ask standing when it arrives');
+    slow.close();
+  });
+
+  it('a day order on a later expiration expires at the 13:00 early close with a reason', async () => {
+    const kit = paperKit({ start: at('12:00') });
+    const dec31 = 'O:GOOG151231C00750000';
+    await kit.broker.submit(approved({ account: 'paper', symbol: dec31, side: 'buy', qty: 1, type: 'limit', limitPrice: $(0.5) }));
+    await kit.broker.advanceTo(at('12:59'));
+    assert.equal((await kit.broker.orders({ status: 'open' })).length, 1);
+    await kit.broker.advanceTo(at('13:30'));
+    const [o] = await kit.broker.orders();
+    assert.equal(o!.status, 'expired');
+    assert.equal(o!.updatedAt, at('13:00'));
+    assert.equal(o!.reason, 'day order expired at the close');
+    kit.close();
+  });
+
   it('refuses a second sell covering the same contract (held for orders) and a buy beyond the cash', async () => {
     const kit = paperKit({ start: at('09:40') });
     await kit.broker.submit(approved({ account: 'paper', symbol: C750, side: 'buy', qty: 1, type: 'market' }));
@@ -173,6 +204,20 @@ describe('paper broker on recorded GOOG quotes', () => {
     assert.equal((await b.broker.accounts())[0]!.cash, before.accounts[0]!.cash);
     assert.ok(b.broker.hasWorkingOrders());
     b.close();
+  });
+
+  it('follows the feed back in time only while no order works', async () => {
+    const kit = paperKit({ start: at('11:00') });
+    await kit.broker.advanceTo(at('12:00'));
+    assert.deepEqual(kit.broker.followReset(at('10:00')), { followed: true });
+    assert.equal(kit.broker.processedUntil(), at('10:00'));
+    kit.clock.ms = at('10:00');
+    await kit.broker.submit(approved({ account: 'paper', symbol: C750, side: 'buy', qty: 1, type: 'limit', limitPrice: $(0.05) }));
+    const refused = kit.broker.followReset(at('09:45'));
+    assert.equal(refused.followed, false);
+    assert.match(refused.message!, /keeps its clock .* while 1 order\(s\) work/);
+    assert.equal(kit.broker.processedUntil(), at('10:00'));
+    kit.close();
   });
 
   it('emits Alpaca-shaped events in lifecycle order', async () => {

@@ -20,7 +20,7 @@
 import { nextSession, nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
 import { tryParseOptionTicker } from '../options/occ.js';
 import type { StoredExit, TradingRepository } from '../store/trading.js';
-import { roundToTick } from './money.js';
+import { pennyEverywhere, roundToTick } from './money.js';
 import { isTerminal } from './state.js';
 import type {
   AssetClass, Broker, BrokerEvent, Order, OrderIntent, Price, Side, StopLossSpec, TakeProfitSpec,
@@ -211,6 +211,12 @@ export class ExitManager {
     }
     this.save(r);
     if (this.settleIfDone(r)) return;
+    // A take-profit that could not be resized while it was not yet working (brokers refuse to
+    // replace an order before it is acknowledged) is resized once it works.
+    if (r.state === 'armed' && order.id === r.tpOrderId && order.status === 'new') {
+      await this.sync(r);
+      return;
+    }
     // A take-profit that ended without us asking (expired at the close, canceled at the broker) is placed again.
     if (r.state === 'armed' && !r.tpOrderId && order.role === 'take_profit' && (order.status === 'expired' || order.status === 'canceled')) {
       r.note = `take-profit ${order.status}${order.reason ? `: ${order.reason}` : ''}`;
@@ -477,7 +483,7 @@ function remaining(r: ArmedExit): number {
 }
 
 /** The take-profit's limit: absolute, or offset (+$ / +%) from the entry's average fill, on the tick, never worse than asked. */
-export function takeProfitPrice(r: Pick<ArmedExit, 'takeProfit' | 'entryAvgPrice' | 'exitSide' | 'assetClass'>): Price {
+export function takeProfitPrice(r: Pick<ArmedExit, 'takeProfit' | 'entryAvgPrice' | 'exitSide' | 'assetClass' | 'symbol'>): Price {
   const spec = r.takeProfit!;
   const avg = r.entryAvgPrice!;
   const sign = r.exitSide === 'sell' ? 1 : -1;
@@ -485,5 +491,5 @@ export function takeProfitPrice(r: Pick<ArmedExit, 'takeProfit' | 'entryAvgPrice
   if ('limitPrice' in spec) return spec.limitPrice;
   if ('amount' in spec) raw = avg + sign * spec.amount;
   else raw = avg * (1 + (sign * spec.percent) / 100);
-  return Math.max(1, roundToTick(r.assetClass, Math.round(raw * 1e6) / 1e6, r.exitSide === 'sell' ? 'up' : 'down'));
+  return Math.max(1, roundToTick(r.assetClass, Math.round(raw * 1e6) / 1e6, r.exitSide === 'sell' ? 'up' : 'down', pennyEverywhere(r.symbol)));
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { canTransition, InvalidTransitionError, isTerminal, transition, TRANSITIONS } from './state.js';
 import { ORDER_EVENT_TYPES, ORDER_STATUSES, type ApprovedIntent, type Fill, type OrderEventType, type OrderStatus, type Position } from './types.js';
-import { formatCents, formatPrice, notional, onTick, toPrice } from './money.js';
+import { formatCents, formatPrice, notional, onTick, pennyEverywhere, roundToTick, toPrice } from './money.js';
 import { ALPACA_FEES, feesFor } from './fees.js';
 import { applyFill } from './ledger.js';
 import { newOrder, withEvent, withFill } from './order.js';
@@ -106,6 +106,15 @@ describe('money', () => {
     assert.ok(onTick('option', toPrice(3.37)!, true));
     assert.ok(!onTick('stock', toPrice(12.345)!));
     assert.ok(onTick('stock', toPrice(0.1234)!));
+  });
+  it('SPY, QQQ and IWM options trade in pennies at every price; others move to $0.05 from $3', () => {
+    assert.equal(pennyEverywhere('O:SPY230901C00430000'), true);
+    assert.equal(pennyEverywhere('O:GOOG151224C00750000'), false);
+    assert.equal(pennyEverywhere('SPY'), false);
+    assert.equal(roundToTick('option', toPrice(3.371)!, 'up'), toPrice(3.4));
+    assert.equal(roundToTick('option', toPrice(3.371)!, 'up', true), toPrice(3.38));
+    assert.equal(roundToTick('option', toPrice(2.991)!, 'up'), toPrice(3.0));
+    assert.equal(roundToTick('option', toPrice(3.04)!, 'down'), toPrice(3.0));
   });
   it('option notional is premium × 100 × qty in cents', () => {
     assert.equal(notional(toPrice(2.1)!, 3, 'option'), 63_000);

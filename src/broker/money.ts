@@ -76,6 +76,18 @@ export function formatPrice(p: Price): string {
 }
 
 /**
+ * Option classes quoted in pennies at every price (the Penny Interval Program's
+ * all-penny names). Other penny-program classes: $0.01 below $3, $0.05 from $3.
+ */
+export const PENNY_AT_ALL_PRICES: ReadonlySet<string> = new Set(['SPY', 'QQQ', 'IWM']);
+
+/** Whether an option ticker's class trades in pennies at every price (`O:SPY…`). */
+export function pennyEverywhere(symbol: string): boolean {
+  const root = /^O:([A-Z][A-Z0-9.]*?)\d{6}[CP]\d{8}$/.exec(symbol)?.[1];
+  return root !== undefined && PENNY_AT_ALL_PRICES.has(root);
+}
+
+/**
  * The minimum price increment at `price` (Alpaca's rules): options $0.01 below $3 and
  * $0.05 from $3 (penny-program classes trade in pennies throughout, pass `pennyProgram`);
  * stocks $0.01 from $1, $0.0001 below.

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { AuditTrail } from '../audit/index.js';
 import { PaperBroker, type PaperAccountSeed } from '../broker/paper/broker.js';
 import { LiveMarket, RecordedMarket, fromOptionQuote, type PaperMarket } from '../broker/paper/market.js';
-import { formatPrice, onTick, PRICE_SCALE, tickSize, toPrice } from '../broker/money.js';
+import { formatPrice, onTick, pennyEverywhere, PRICE_SCALE, tickSize, toPrice } from '../broker/money.js';
 import { assetClassOf } from '../broker/order.js';
 import { type Broker, BrokerError, type Fill, type OrderIntent, type Price } from '../broker/types.js';
 import { wireAccount, wireFill, wireOrder, wirePosition } from '../broker/wire.js';
@@ -189,6 +189,9 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
         }, 1_000);
         liveTimer.unref();
       }
+      // A restart may bring the replay up at another instant than the stored paper clock:
+      // with nothing working the broker follows the feed, else its orders wait for it.
+      if (!paper.hasWorkingOrders()) paper.followReset(hub.feedNow());
       const kill = desk.killSwitch();
       // Started halted (optdesk kill without a server, or a halt before a crash): what still works is canceled.
       if (kill.engaged && (await paper.orders({ status: 'open' })).length) await desk.kill(kill.reason ?? 'kill switch on at start-up', kill.by ?? 'startup');
@@ -291,15 +294,15 @@ function bad(field: string, why: string): never {
 
 function tickWords(assetClass: 'stock' | 'option', price: Price): string {
   const tick = tickSize(assetClass, price);
-  if (assetClass === 'option') return tick === 100 ? 'options under $3 trade in $0.01 steps' : 'options at $3 and above trade in $0.05 steps';
+  if (assetClass === 'option') return tick === 100 ? 'options under $3 trade in $0.01 steps' : 'options at $3 and above trade in $0.05 steps (SPY, QQQ and IWM in pennies)';
   return tick === 100 ? 'stocks at $1 and above trade in $0.01 steps' : 'stocks under $1 trade in $0.0001 steps';
 }
 
-function priceField(field: string, value: number | undefined, assetClass: 'stock' | 'option'): Price | undefined {
+function priceField(field: string, value: number | undefined, assetClass: 'stock' | 'option', symbol: string): Price | undefined {
   if (value === undefined) return undefined;
   const p = toPrice(value);
   if (p === null) bad(field, `${value} has more than 4 decimals`);
-  if (!onTick(assetClass, p)) bad(field, `${value} is off the tick: ${tickWords(assetClass, p)}`);
+  if (!onTick(assetClass, p, pennyEverywhere(symbol))) bad(field, `${value} is off the tick: ${tickWords(assetClass, p)}`);
   return p;
 }
 
@@ -337,15 +340,15 @@ async function parseOrder(body: unknown, runtime: TradingRuntime): Promise<Order
   if (!needsLimit && b.limitPrice !== undefined) bad('limitPrice', `${b.type} orders take no limit price`);
   if (needsStop && b.stopPrice === undefined) bad('stopPrice', `is required for ${b.type} orders`);
   if (!needsStop && b.stopPrice !== undefined) bad('stopPrice', `${b.type} orders take no stop price (use stopLoss for an attached stop)`);
-  const limitPrice = priceField('limitPrice', b.limitPrice, assetClass);
-  const stopPrice = priceField('stopPrice', b.stopPrice, assetClass);
+  const limitPrice = priceField('limitPrice', b.limitPrice, assetClass, symbol);
+  const stopPrice = priceField('stopPrice', b.stopPrice, assetClass, symbol);
 
   let takeProfit: OrderIntent['takeProfit'];
   if (b.takeProfit) {
     const given = (['limitPrice', 'percent', 'amount'] as const).filter((k) => b.takeProfit![k] !== undefined);
     if (given.length !== 1) bad('takeProfit', 'must have exactly one of limitPrice, percent or amount');
     if (b.takeProfit.limitPrice !== undefined) {
-      const tp = priceField('takeProfit.limitPrice', b.takeProfit.limitPrice, assetClass)!;
+      const tp = priceField('takeProfit.limitPrice', b.takeProfit.limitPrice, assetClass, symbol)!;
       if (limitPrice !== undefined && (b.side === 'buy' ? tp <= limitPrice : tp >= limitPrice)) {
         bad('takeProfit.limitPrice', `must be ${b.side === 'buy' ? 'above' : 'below'} the ${b.side} limit ${formatPrice(limitPrice)}`);
       }
@@ -360,7 +363,7 @@ async function parseOrder(body: unknown, runtime: TradingRuntime): Promise<Order
   }
   let stopLoss: OrderIntent['stopLoss'];
   if (b.stopLoss) {
-    const sp = priceField('stopLoss.stopPrice', b.stopLoss.stopPrice, assetClass)!;
+    const sp = priceField('stopLoss.stopPrice', b.stopLoss.stopPrice, assetClass, symbol)!;
     if (limitPrice !== undefined && (b.side === 'buy' ? sp >= limitPrice : sp <= limitPrice)) {
       bad('stopLoss.stopPrice', `must be ${b.side === 'buy' ? 'below' : 'above'} the ${b.side} limit ${formatPrice(limitPrice)}`);
     }

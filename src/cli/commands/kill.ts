@@ -27,7 +27,8 @@ export async function runKill(opts: KillOptions, out: NodeJS.WritableStream, env
   try {
     response = await fetch(`${base}/api/risk/kill`, {
       method: opts.release ? 'DELETE' : 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      // No content-type on the body-less DELETE: Fastify refuses an empty JSON body.
+      headers: { ...(opts.release ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       ...(opts.release ? {} : { body: JSON.stringify({ reason }) }),
       signal: AbortSignal.timeout(10_000),
     });
