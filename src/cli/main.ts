@@ -5,10 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
-import { runBars } from './commands/bars.js';
-import { runCheck } from './commands/check.js';
-import { runImport } from './commands/import.js';
-import { runChain } from './commands/chain.js';
+// Commands are imported when they run, so `optdesk --help` loads neither SQLite nor the engine.
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -55,6 +52,7 @@ program
   .option('--format <format>', 'report format: text or json', 'text')
   .action(async (dir: string, opts: { db?: string; format?: string }) => {
     try {
+      const { runImport } = await import('./commands/import.js');
       process.exitCode = await runImport(dir, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('import', e);
@@ -71,8 +69,9 @@ program
   .option('--extended', 'include pre-market (04:00) and after-hours (to 20:00) bars', false)
   .option('--format <format>', 'csv or json', 'csv')
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
-  .action((symbol: string, opts) => {
+  .action(async (symbol: string, opts) => {
     try {
+      const { runBars } = await import('./commands/bars.js');
       process.exitCode = runBars(symbol, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('bars', e);
@@ -87,8 +86,9 @@ program
   .requiredOption('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
   .option('--format <format>', 'text or json', 'text')
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
-  .action((symbol: string, opts) => {
+  .action(async (symbol: string, opts) => {
     try {
+      const { runCheck } = await import('./commands/check.js');
       process.exitCode = runCheck(symbol, opts, process.stdout);
     } catch (e) {
       fail('check', e);
@@ -105,8 +105,9 @@ program
   .option('--div <q>', 'continuous dividend yield as a decimal', '0')
   .option('--format <format>', 'csv or json', 'csv')
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
-  .action((underlying: string, opts) => {
+  .action(async (underlying: string, opts) => {
     try {
+      const { runChain } = await import('./commands/chain.js');
       process.exitCode = runChain(underlying, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('chain', e);
