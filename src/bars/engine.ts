@@ -193,7 +193,9 @@ export class BarEngine {
   private readonly scratch = new Tally();
   private readonly newValues: MinuteValues = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   private readonly oldValues: MinuteValues = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  /** While the clock closes buckets: derived buckets a deferred-history landing already published final. */
+  /** True while the clock closes minutes (a deferred history aggregate may land then). */
+  private closing = false;
+  /** Derived buckets such a landing already published final: the closing pass skips them. */
   private closedDuringPass: Set<string> | null = null;
   // Result of `locate` (fields, not an object: the hot path allocates nothing).
   private locStart = 0;
@@ -596,15 +598,19 @@ export class BarEngine {
           if (mode === 0) cursor.addValues(start, open, high, low, close, volume, vwap, trades);
           else if (!cursor.replaceValues(start, old!, open, high, low, close, volume, vwap, trades)) cursor.fill(c, bStart, bEnd, bStart, bEnd);
           changed = !cursor.sameAs(prev);
+        } else if (mode === 0) {
+          // A new bucket after the last one: this minute is its only member.
+          cursor.reset(bStart, bEnd);
+          cursor.addValues(start, open, high, low, close, volume, vwap, trades);
+          changed = true;
         } else {
-          // A new bucket (or, after a window eviction, a cursor to rebuild).
           cursor.fill(c, bStart, bEnd, bStart, bEnd);
           changed = true;
         }
         if (changed) this.deliverTally(book, t, regular, cursor, bEnd);
       }
       if (bEnd > this.clockMs) this.noteOpen(book, t, bStart, bEnd);
-      else if (changed && this.closedDuringPass) this.closedDuringPass.add(`${t}:${bStart}`);
+      else if (changed && this.closing) (this.closedDuringPass ??= new Set()).add(`${t}:${bStart}`);
     }
 
     if (regular && this.keepDaily) {
@@ -623,7 +629,7 @@ export class BarEngine {
       if (agg.upsert(m, o)) agg.recompute((visit) => this.visitMinutes(book, session.open, span.end, visit));
       this.publishDaily(book, session);
     }
-    if (this.pendingEviction.size > 0 && !this.closedDuringPass) this.evict();
+    if (this.pendingEviction.size > 0 && !this.closing) this.evict();
     return published1m;
   }
 
@@ -747,9 +753,14 @@ export class BarEngine {
   private closeIntraday(book: SymbolBook, ms: number): void {
     let next = Infinity;
     // Minutes first: a deferred history aggregate lands before the buckets above it close.
+    this.closedDuringPass = null;
     if (ms >= book.nextClose[0]!) {
-      this.closedDuringPass = null;
-      this.closeMinutes(book, ms);
+      this.closing = true;
+      try {
+        this.closeMinutes(book, ms);
+      } finally {
+        this.closing = false;
+      }
     }
     for (const t of this.derived) {
       if (ms >= book.nextClose[t]!) this.closeBuckets(book, t, ms);
@@ -765,7 +776,6 @@ export class BarEngine {
     let i = c.lowerBound(book.openFrom[0]!);
     book.openFrom[0] = Infinity;
     book.nextClose[0] = Infinity;
-    this.closedDuringPass = new Set();
     for (; i < c.length; i++) {
       const start = c.start[i]!;
       if (start + MINUTE > ms) {
@@ -811,16 +821,28 @@ export class BarEngine {
     let i = c.lowerBound(book.openFrom[t]!);
     book.openFrom[t] = Infinity;
     book.nextClose[t] = Infinity;
-    const tally = this.scratch;
+    const cursor = book.cursors[t]!;
+    const width = TF_WIDTH[t]!;
     while (i < c.length) {
-      const [bStart, bEnd] = bucketOf(c.start[i]!, book.placeOf(c.start[i]!)!, t);
+      const start = c.start[i]!;
+      const place = book.placeOf(start)!;
+      const bStart = place.segmentStart + Math.floor((start - place.segmentStart) / width) * width;
+      const bEnd = Math.min(bStart + width, place.segmentEnd);
       if (bEnd > ms) {
         this.noteOpen(book, t, bStart, bEnd);
         return;
       }
-      const regular = segmentAt(c, i) === SEG_REGULAR;
-      tally.reset(bStart, bEnd);
-      for (; i < c.length && c.start[i]! < bEnd; i++) tally.add(c, i);
+      const regular = place.segment === 'regular';
+      let tally: Tally;
+      if (cursor.count > 0 && cursor.start === bStart) {
+        // The forming bucket (the live case): its totals are at hand, and no minute follows it.
+        tally = cursor;
+        i = c.length;
+      } else {
+        tally = this.scratch;
+        tally.reset(bStart, bEnd);
+        for (; i < c.length && c.start[i]! < bEnd; i++) tally.add(c, i);
+      }
       if (!this.closedDuringPass?.has(`${t}:${bStart}`)) this.deliverTally(book, t, regular, tally, bEnd);
     }
   }
