@@ -144,8 +144,6 @@ export const MIGRATIONS: readonly Migration[] = [
       -- A read cache of minute_bars (see src/store/minute-columns.ts): per symbol and day, the
       -- minutes as eight packed little-endian Float64 columns. \`day\` is (start − 6 h) / 1 day,
       -- which puts every 04:00–20:00 New York minute on its New York date in both EST and EDT.
-      -- Blocks are built on first read; any change to a day's minutes deletes its block, so a
-      -- block is never stale (the triggers cost one primary-key probe per written minute).
       CREATE TABLE minute_blocks (
         symbol TEXT NOT NULL,
         day INTEGER NOT NULL,
@@ -153,15 +151,25 @@ export const MIGRATIONS: readonly Migration[] = [
         data BLOB NOT NULL,
         PRIMARY KEY (symbol, day)
       ) WITHOUT ROWID;
+      -- Days whose minutes changed since their block was built (or that never had one): the
+      -- reader rebuilds them before answering, so a block is never stale. The triggers cost
+      -- one primary-key probe per written minute.
+      CREATE TABLE minute_blocks_dirty (
+        symbol TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        PRIMARY KEY (symbol, day)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day)
+        SELECT symbol, (start - 21600000) / 86400000 FROM minute_bars;
       CREATE TRIGGER minute_blocks_on_insert AFTER INSERT ON minute_bars BEGIN
-        DELETE FROM minute_blocks WHERE symbol = NEW.symbol AND day = (NEW.start - 21600000) / 86400000;
+        INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day) VALUES (NEW.symbol, (NEW.start - 21600000) / 86400000);
       END;
       CREATE TRIGGER minute_blocks_on_update AFTER UPDATE ON minute_bars BEGIN
-        DELETE FROM minute_blocks WHERE symbol = OLD.symbol AND day = (OLD.start - 21600000) / 86400000;
-        DELETE FROM minute_blocks WHERE symbol = NEW.symbol AND day = (NEW.start - 21600000) / 86400000;
+        INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day) VALUES (OLD.symbol, (OLD.start - 21600000) / 86400000);
+        INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day) VALUES (NEW.symbol, (NEW.start - 21600000) / 86400000);
       END;
       CREATE TRIGGER minute_blocks_on_delete AFTER DELETE ON minute_bars BEGIN
-        DELETE FROM minute_blocks WHERE symbol = OLD.symbol AND day = (OLD.start - 21600000) / 86400000;
+        INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day) VALUES (OLD.symbol, (OLD.start - 21600000) / 86400000);
       END;
     `,
   },

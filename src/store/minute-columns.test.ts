@@ -79,15 +79,18 @@ describe('minute columns', () => {
     const blocks = raw.prepare("SELECT count(*) FROM minute_blocks WHERE symbol = 'SPY'").pluck().get() as number;
     assert.equal(blocks, SPY_OCT_2013.length, 'one block per day with minutes');
 
+    assert.equal(raw.prepare("SELECT count(*) FROM minute_blocks_dirty WHERE symbol = 'SPY'").pluck().get(), 0);
+
     const changed = { ...minutes.find((m) => m.symbol === 'SPY' && m.start === nyTimeToMs('2013-10-08', '15:03'))!, high: 170, trades: 5 };
     const added: MinuteAggregate = { symbol: 'SPY', start: nyTimeToMs('2013-10-09', '03:00') + 65 * 60_000, open: 1, high: 2, low: 1, close: 2, volume: 3 };
     store.upsertMinuteBars([changed, added]);
-    const stale = raw.prepare("SELECT count(*) FROM minute_blocks WHERE symbol = 'SPY'").pluck().get() as number;
-    assert.equal(stale, SPY_OCT_2013.length - 2, 'the two touched days lost their blocks');
+    const dirty = raw.prepare("SELECT day FROM minute_blocks_dirty WHERE symbol = 'SPY' ORDER BY day").pluck().all();
+    assert.deepEqual(dirty, [blockDay(changed.start), blockDay(added.start)], 'the two touched days are marked for a rebuild');
     const after = asAggregates(store.minuteColumns('SPY', from, to));
     assert.deepEqual(after, store.minuteBars('SPY', from, to));
     assert.equal(after.find((m) => m.start === changed.start)!.high, 170);
     assert.ok(after.some((m) => m.start === added.start));
+    assert.equal(raw.prepare("SELECT count(*) FROM minute_blocks_dirty WHERE symbol = 'SPY'").pluck().get(), 0, 'rebuilt');
     raw.close();
   });
 
@@ -103,6 +106,19 @@ describe('minute columns', () => {
         }
       }
     }
+  });
+
+  it('forEachDay streams the same minutes day by day, and the callback may use the database', () => {
+    const reader = new MinuteColumnReader(new Database(path));
+    const from = nyTimeToMs('2013-10-07', '12:00');
+    const to = nyTimeToMs('2013-10-10', '10:00');
+    const days: MinuteAggregate[][] = [];
+    reader.forEachDay('AIG', from, to, (day) => {
+      assert.equal(store.minuteBars('AIG', day.start[0]!, day.start[0]! + 1).length, 1);
+      days.push(asAggregates(day));
+    });
+    assert.equal(days.length, 4);
+    assert.deepEqual(days.flat(), store.minuteBars('AIG', from, to));
   });
 
   it('an empty or reversed range is empty', () => {

@@ -7,9 +7,10 @@
  *   (SQLite's per-row cost bounds it at a few million minutes a second);
  * - `blocks` (the default): minute_blocks caches each symbol-day as eight packed Float64
  *   columns (migration 2). A read fetches one BLOB per day and copies it into the result
- *   with `TypedArray.set`, i.e. memcpy. A day without a block is built from its rows on
- *   first read and written back; the triggers of migration 2 delete a day's block whenever
- *   one of its minutes is inserted, updated or deleted, so a block is never stale.
+ *   with `TypedArray.set`, i.e. memcpy. The triggers of migration 2 mark a day dirty whenever
+ *   one of its minutes is inserted, updated or deleted; a read first rebuilds the dirty days
+ *   of its range from their rows (and writes the blocks back), so a block is never stale.
+ *   A read-only database still answers: dirty days are then built in memory only.
  *
  * Missing values follow the engine's columns: `vwap` and `trades` are NaN when unknown.
  */
@@ -57,8 +58,10 @@ const FIELDS = ['start', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'trad
 export class MinuteColumnReader {
   private readonly rowsInRange: Database.Statement;
   private readonly blocksInRange: Database.Statement;
-  private readonly daysWithRows: Database.Statement;
+  private readonly dirtyInRange: Database.Statement;
   private readonly putBlock: Database.Statement;
+  private readonly dropBlock: Database.Statement;
+  private readonly clean: Database.Statement;
   private canWrite = true;
 
   constructor(private readonly db: Database.Database) {
@@ -67,17 +70,10 @@ export class MinuteColumnReader {
        WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start`,
     ).raw();
     this.blocksInRange = db.prepare('SELECT day, n, data FROM minute_blocks WHERE symbol = ? AND day >= ? AND day <= ? ORDER BY day').raw();
-    // Which days have minutes: a skip-scan over the primary key, one seek per day.
-    this.daysWithRows = db.prepare(
-      `WITH RECURSIVE d(day) AS (
-         SELECT (MIN(start) - ${DAY_SHIFT_MS}) / ${DAY_MS} FROM minute_bars WHERE symbol = @symbol AND start >= @from AND start < @to
-         UNION ALL
-         SELECT (SELECT (MIN(start) - ${DAY_SHIFT_MS}) / ${DAY_MS} FROM minute_bars
-                 WHERE symbol = @symbol AND start >= (d.day + 1) * ${DAY_MS} + ${DAY_SHIFT_MS} AND start < @to)
-         FROM d WHERE d.day IS NOT NULL
-       ) SELECT day FROM d WHERE day IS NOT NULL`,
-    ).pluck();
+    this.dirtyInRange = db.prepare('SELECT day FROM minute_blocks_dirty WHERE symbol = ? AND day >= ? AND day <= ?').pluck();
     this.putBlock = db.prepare('INSERT OR REPLACE INTO minute_blocks (symbol, day, n, data) VALUES (?, ?, ?, ?)');
+    this.dropBlock = db.prepare('DELETE FROM minute_blocks WHERE symbol = ? AND day = ?');
+    this.clean = db.prepare('DELETE FROM minute_blocks_dirty WHERE symbol = ? AND day = ?');
   }
 
   /** Row path: one range query, raw rows into preallocated-and-grown columns. */
@@ -104,58 +100,76 @@ export class MinuteColumnReader {
     return trim(cols, n);
   }
 
-  /** Block path: one packed BLOB per day, built (and cached) from the rows when missing. */
+  /** Block path: the range's minutes in one set of columns (one copy of each day's block). */
   read(symbol: string, fromMs: number, toMs: number): MinuteColumnsRead {
-    if (!(toMs > fromMs)) return allocate(symbol, 0);
-    const firstDay = blockDay(fromMs);
-    const lastDay = blockDay(toMs - 1);
-    const blocks = new Map<number, Float64Array>();
-    for (const [day, n, data] of this.blocksInRange.iterate(symbol, firstDay, lastDay) as IterableIterator<[number, number, Buffer]>) {
-      blocks.set(day, columnsOf(data, n));
-    }
-    // Days with rows but no block: build them (a first read, or minutes changed since).
-    const days = this.daysWithRows.all({ symbol, from: fromMs, to: toMs }) as number[];
-    const missing = days.filter((d) => !blocks.has(d));
-    if (missing.length > 0) this.build(symbol, missing, blocks);
-
-    // Clip the first and last day to [from, to), then copy every block once.
-    const parts: { packed: Float64Array; n: number; lo: number; hi: number }[] = [];
+    const days: MinuteColumnsRead[] = [];
     let total = 0;
-    for (const day of [...blocks.keys()].sort((a, b) => a - b)) {
-      const packed = blocks.get(day)!;
-      const n = packed.length / COLUMNS;
-      const starts = packed.subarray(0, n);
-      const lo = day === firstDay ? lowerBound(starts, fromMs) : 0;
-      const hi = day === lastDay ? lowerBound(starts, toMs) : n;
-      if (hi > lo) {
-        parts.push({ packed, n, lo, hi });
-        total += hi - lo;
-      }
-    }
+    this.forEachDay(symbol, fromMs, toMs, (day) => {
+      days.push(day);
+      total += day.length;
+    });
     const out = allocate(symbol, total);
     let at = 0;
-    for (const { packed, n, lo, hi } of parts) {
-      FIELDS.forEach((f, k) => out[f].set(packed.subarray(k * n + lo, k * n + hi), at));
-      at += hi - lo;
+    for (const day of days) {
+      for (const f of FIELDS) out[f].set(day[f], at);
+      at += day.length;
     }
     return out;
   }
 
-  private build(symbol: string, days: number[], into: Map<number, Float64Array>): void {
-    const built: [number, Float64Array][] = [];
+  /**
+   * Streams the range day by day, ascending, without copying: each day's columns are views
+   * on its block, valid during the call (what a backtester walking years of minutes wants).
+   */
+  forEachDay(symbol: string, fromMs: number, toMs: number, visit: (day: MinuteColumnsRead) => void): void {
+    if (!(toMs > fromMs)) return;
+    const firstDay = blockDay(fromMs);
+    const lastDay = blockDay(toMs - 1);
+    const rebuilt = new Map<number, Float64Array>();
+    const dirty = this.dirtyInRange.all(symbol, firstDay, lastDay) as number[];
+    if (dirty.length > 0) this.rebuild(symbol, dirty, rebuilt);
+    const emit = (day: number, packed: Float64Array) => {
+      const n = packed.length / COLUMNS;
+      const starts = packed.subarray(0, n);
+      // Clip the first and last day to [from, to).
+      const lo = day === firstDay ? lowerBound(starts, fromMs) : 0;
+      const hi = day === lastDay ? lowerBound(starts, toMs) : n;
+      if (hi <= lo) return;
+      const view = (k: number) => packed.subarray(k * n + lo, k * n + hi);
+      visit({
+        symbol, length: hi - lo,
+        start: view(0), open: view(1), high: view(2), low: view(3), close: view(4), volume: view(5), vwap: view(6), trades: view(7),
+      });
+    };
+    // Stored blocks and just-rebuilt ones, merged in day order (a rebuilt day replaces its stored block).
+    const fresh = [...rebuilt.keys()].sort((a, b) => a - b);
+    let f = 0;
+    // All rows first: `visit` may use the same connection, which an open iterator would block.
+    for (const [day, n, data] of this.blocksInRange.all(symbol, firstDay, lastDay) as [number, number, Buffer][]) {
+      for (; f < fresh.length && fresh[f]! < day; f++) emit(fresh[f]!, rebuilt.get(fresh[f]!)!);
+      if (rebuilt.has(day)) continue;
+      emit(day, columnsOf(data, n));
+    }
+    for (; f < fresh.length; f++) emit(fresh[f]!, rebuilt.get(fresh[f]!)!);
+  }
+
+  /** Builds the blocks of `days` from their rows into `into`, and stores them unless the database is read-only. */
+  private rebuild(symbol: string, days: number[], into: Map<number, Float64Array>): void {
     for (const day of days) {
       const from = day * DAY_MS + DAY_SHIFT_MS;
       const cols = this.readRows(symbol, from, from + DAY_MS);
       const packed = new Float64Array(cols.length * COLUMNS);
       FIELDS.forEach((f, k) => packed.set(cols[f], k * cols.length));
       into.set(day, packed);
-      built.push([day, packed]);
     }
     if (!this.canWrite) return;
     try {
       this.db.transaction(() => {
-        for (const [day, packed] of built) {
-          this.putBlock.run(symbol, day, packed.length / COLUMNS, Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength));
+        for (const day of days) {
+          const packed = into.get(day)!;
+          if (packed.length === 0) this.dropBlock.run(symbol, day);
+          else this.putBlock.run(symbol, day, packed.length / COLUMNS, Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength));
+          this.clean.run(symbol, day);
         }
       })();
     } catch (err) {
