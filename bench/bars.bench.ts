@@ -25,11 +25,9 @@
  * baseline is. Memory: heap + array buffers retained per million minutes
  * (needs --expose-gc, which `npm run bench` passes).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { BarEngine } from '../src/bars/index.js';
 import { placeMinute, type MinutePlace } from '../src/bars/buckets.js';
@@ -38,7 +36,7 @@ import { type Session, weekStartDate, nyMidnight } from '../src/calendar/index.j
 import { importFile } from '../src/feeds/flatfile/index.js';
 import { openStore } from '../src/store/index.js';
 import { DATA_DIR } from '../test/helpers/data.js';
-import { median, cpuRuns, isMain } from './util.js';
+import { median, cpuRuns, isMain, importBefore, BEFORE_REF } from './util.js';
 import { realMinutes, scaled } from './input.js';
 
 const require = createRequire(import.meta.url);
@@ -47,9 +45,6 @@ const cc = require('candlestick-convert') as {
   batchCandlesWithCustomInterval(data: Candle[], interval: (t: number) => number, includeOpenCandle?: boolean): Candle[];
 };
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The commit whose object engine is measured as "before" (main before the columnar engine). */
-const BEFORE_REF = process.env.BENCH_BEFORE ?? 'e74be60';
 const MINUTE = 60_000;
 const WIDTHS = INTRADAY_TIMEFRAMES.map((tf) => timeframeMinutes(tf) * MINUTE);
 
@@ -243,21 +238,6 @@ function bytesPerMinute(build: () => unknown, minutes: number): number | null {
   return bytes / minutes;
 }
 
-async function loadBeforeEngine(): Promise<EngineCtor | null> {
-  try {
-    const base = path.join(ROOT, 'tmp');
-    mkdirSync(base, { recursive: true });
-    const dir = mkdtempSync(path.join(base, 'bench-before-'));
-    const tar = execFileSync('git', ['-C', ROOT, 'archive', BEFORE_REF, 'src'], { maxBuffer: 1 << 28 });
-    execFileSync('tar', ['-x', '-C', dir], { input: tar });
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    return (await import(path.join(dir, 'src/bars/engine.ts'))).BarEngine as EngineCtor;
-  } catch (e) {
-    console.log(`(before engine not measured: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
-    return null;
-  }
-}
-
 // ───────────────────────────── run ─────────────────────────────
 
 const perSec = (n: number, ms: number) => Math.round((n / ms) * 1000);
@@ -269,7 +249,7 @@ function ratio(optdeskPerSec: number, baselinePerSec: number): string {
 
 export async function runBarsBench(): Promise<Record<string, unknown>> {
   const real = realMinutes();
-  const Before = await loadBeforeEngine();
+  const Before = (await importBefore<{ BarEngine: EngineCtor }>('src/bars/engine.ts'))?.BarEngine ?? null;
   const Optdesk = BarEngine as unknown as EngineCtor;
   const sizes = [1, 10, 100] as const;
   const inputs = new Map<number, MinuteAggregate[]>(sizes.map((k) => [k, scaled(real, k)]));
