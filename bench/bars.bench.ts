@@ -213,8 +213,10 @@ function runCcLive(minutes: MinuteAggregate[]): number {
   return formed;
 }
 
-function runLive(Engine: EngineCtor, minutes: MinuteAggregate[]): EngineLike {
+function runLive(Engine: EngineCtor, minutes: MinuteAggregate[], listen = false): EngineLike {
   const engine = new Engine({ extended: true, clock: 0 });
+  let deltas = 0;
+  if (listen) (engine as unknown as { onDelta(l: () => void): void }).onDelta(() => deltas++);
   for (const m of minutes) {
     engine.advanceClock(m.start);
     engine.applyMinute(m, 'live');
@@ -276,6 +278,11 @@ export async function runBarsBench(): Promise<Record<string, unknown>> {
     console.log(`     last-bar merge, objects:    ${fmt(objects).padStart(10)} minutes/s   ${ratio(ours, objects)}`);
     console.log(`     last-bar merge, typed:      ${fmt(typed).padStart(10)} minutes/s   ${ratio(ours, typed)}`);
   }
+  // What the hub pays: a listener makes the engine build one Bar object per delta (~40 per minute here).
+  const withListener = measure('optdeskWithDeltaListener', 1, (m) => runLive(Optdesk, m, true));
+  const beforeWithListener = Before ? measure('beforeWithDeltaListener', 1, (m) => runLive(Before, m, true)) : null;
+  console.log(`  1× with a delta listener (the hub's case): optdesk ${fmt(withListener)} minutes/s` +
+    (beforeWithListener !== null ? `; before ${fmt(beforeWithListener)} → ${ratio(withListener, beforeWithListener)}` : ''));
   const ccLiveMs = median(cpuRuns(3, () => runCcLive(real)));
   const ccLive = { minutes: real.length, medianMs: +ccLiveMs.toFixed(1), minutesPerSec: perSec(real.length, ccLiveMs), timeframes: 'the 9 derived intraday (2m…4h)' };
   const oursLive1x = (live.optdesk!['1x'] as { minutesPerSec: number }).minutesPerSec;

@@ -152,8 +152,10 @@ class SymbolBook {
   readonly daily = new Map<number, BucketAggregate>();
   readonly weekly = new Map<number, BucketAggregate>();
   readonly vendorDaily = new Map<number, Bar>();
-  /** The published 1D and 1W series. */
+  /** The published 1D and 1W series (also as fields: the per-minute path skips the map). */
   readonly regular = new Map<Timeframe, BarSeries>();
+  dailySeries: BarSeries | undefined;
+  weeklySeries: BarSeries | undefined;
   constructor(readonly symbol: string) {}
 
   placeOf(start: number): MinutePlace | null {
@@ -593,10 +595,16 @@ export class BarEngine {
         if (cursor.count > 0 && cursor.start === bStart) cursor.copyFrom(after);
         if (changed) this.deliverTally(book, t, regular, after, bEnd);
       } else {
-        if (cursor.count > 0 && cursor.start === bStart) {
+        if (cursor.count > 0 && cursor.start === bStart && mode === 0) {
+          // Appended to the forming bucket: the bar changed unless the minute moved none of
+          // high, low, close, volume (vwap follows volume and the vwap-less count), trades.
+          const { high: h0, low: l0, close: c0, volume: v0, noVwap: nv0, trades: t0, noTrades: nt0 } = cursor;
+          cursor.addValues(start, open, high, low, close, volume, vwap, trades);
+          changed = cursor.high !== h0 || cursor.low !== l0 || cursor.close !== c0 || cursor.volume !== v0 ||
+            cursor.noVwap !== nv0 || cursor.noTrades !== nt0 || cursor.trades !== t0;
+        } else if (cursor.count > 0 && cursor.start === bStart) {
           prev.copyFrom(cursor);
-          if (mode === 0) cursor.addValues(start, open, high, low, close, volume, vwap, trades);
-          else if (!cursor.replaceValues(start, old!, open, high, low, close, volume, vwap, trades)) cursor.fill(c, bStart, bEnd, bStart, bEnd);
+          if (!cursor.replaceValues(start, old!, open, high, low, close, volume, vwap, trades)) cursor.fill(c, bStart, bEnd, bStart, bEnd);
           changed = !cursor.sameAs(prev);
         } else if (mode === 0) {
           // A new bucket after the last one: this minute is its only member.
@@ -872,7 +880,10 @@ export class BarEngine {
         if (session) this.publishDaily(p.book, session);
       } else {
         const agg = p.book.weekly.get(key(p.start));
-        if (agg) this.publishSeries(p.book, '1W', agg.toBar(true, 'derived'));
+        if (agg) {
+          const weekly = (p.book.weeklySeries ??= this.seriesFor(p.book, '1W'));
+          this.publishSeries(p.book, '1W', weekly, weekly.get(p.start), agg.toBar(true, 'derived'));
+        }
       }
     }
   }
@@ -884,8 +895,8 @@ export class BarEngine {
     const derived = book.daily.get(key(session.midnight));
     const bar = vendor ?? derived?.toBar(closed, 'derived');
     if (!bar) return;
-    const before = book.regular.get('1D')?.get(session.midnight);
-    const changed = this.publishSeries(book, '1D', bar);
+    const before = (book.dailySeries ??= this.seriesFor(book, '1D')).get(session.midnight);
+    const changed = this.publishSeries(book, '1D', book.dailySeries, before, bar);
     if (changed && this.keepWeekly) this.publishWeek(book, session, bar, before);
   }
 
@@ -897,7 +908,7 @@ export class BarEngine {
       book.weekly.set(key(span.start), agg);
       if (!this.isClosed(span.end)) this.addDailyClose({ book, tf: '1W', start: span.start, end: span.end });
     }
-    const dailySeries = book.regular.get('1D');
+    const dailySeries = book.dailySeries;
     if (agg.upsert(daily, before)) {
       agg.recompute((visit) => {
         for (const date of span.sessionDates) {
@@ -906,17 +917,22 @@ export class BarEngine {
         }
       });
     }
-    this.publishSeries(book, '1W', agg.toBar(this.isClosed(span.end), 'derived'));
+    const weekly = (book.weeklySeries ??= this.seriesFor(book, '1W'));
+    const bar = agg.toBar(this.isClosed(span.end), 'derived');
+    this.publishSeries(book, '1W', weekly, weekly.get(bar.start), bar);
   }
 
-  /** Stores a 1D/1W bar unless nothing changed; returns whether it changed. */
-  private publishSeries(book: SymbolBook, tf: '1D' | '1W', bar: Bar): boolean {
+  private seriesFor(book: SymbolBook, tf: '1D' | '1W'): BarSeries {
     let series = book.regular.get(tf);
     if (!series) {
       series = new BarSeries();
       book.regular.set(tf, series);
     }
-    const old = series.get(bar.start);
+    return series;
+  }
+
+  /** Stores a 1D/1W bar in `series` (where `old` is its current bar) unless nothing changed; returns whether it changed. */
+  private publishSeries(book: SymbolBook, tf: '1D' | '1W', series: BarSeries, old: Bar | undefined, bar: Bar): boolean {
     if (old && sameBar(old, bar)) return false;
     const seq = series.put(bar);
     if (this.listeners.size > 0) this.send({ symbol: book.symbol, tf, extended: false, seq, bar });
