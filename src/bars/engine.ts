@@ -38,7 +38,7 @@ import {
   timeframeMinutes,
 } from '../core/types.js';
 import type { Session } from '../calendar/index.js';
-import { sessionAt, nyMidnight } from '../calendar/index.js';
+import { addDays, nyDate, nyMidnight, sessionAt, weekStartDate } from '../calendar/index.js';
 import { BucketAggregate, type MinuteValues } from './aggregate.js';
 import { type MinutePlace, WeekBuckets, dailyBucket, placeMinute } from './buckets.js';
 import { BarSeries } from './series.js';
@@ -649,10 +649,12 @@ export class BarEngine {
       const c = book.cols;
       const excess = c.length - Math.floor(this.maxMinutes * 0.9);
       if (excess <= 0) continue;
-      // Cut at a Monday 00:00 New York so a week's minutes go together, and never past an open bucket.
-      const cutAt = c.start[excess]!;
-      const session = sessionAt(cutAt);
-      let horizon = session ? this.weeks.forSession(session).start : cutAt;
+      // Cut at a Monday 00:00 New York so a week's minutes go together: the Monday before the
+      // minute that brings the book to 90%, or the one after if that leaves it over the limit.
+      // Never past an open bucket.
+      const monday = weekStartDate(nyDate(c.start[excess]!));
+      let horizon = nyMidnight(monday);
+      if (c.length - c.lowerBound(horizon) > this.maxMinutes) horizon = nyMidnight(addDays(monday, 7));
       for (const from of book.openFrom) horizon = Math.min(horizon, from - WEEK);
       const n = c.lowerBound(horizon);
       if (n <= 0) continue;
