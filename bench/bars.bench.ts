@@ -66,6 +66,12 @@ class Buckets {
     if (p && start >= p.segmentStart && start < p.segmentEnd) return p;
     return (this.place = placeMinute(start));
   }
+  /** Bucket start of timeframe index `t` (0–9 intraday, 10 = 1D, 11 = 1W); null for 1D/1W outside regular hours. */
+  bucket(t: number, start: number, place: MinutePlace): number | null {
+    if (t < 10) return place.segmentStart + Math.floor((start - place.segmentStart) / WIDTHS[t]!) * WIDTHS[t]!;
+    if (place.segment !== 'regular') return null;
+    return t === 10 ? place.session.midnight : this.week(place.session);
+  }
   week(session: Session): number {
     let w = this.weekOf.get(session.date);
     if (w === undefined) this.weekOf.set(session.date, (w = nyMidnight(weekStartDate(session.date))));
@@ -84,10 +90,8 @@ function runMergeObjects(minutes: MinuteAggregate[]): number {
     const place = book.b.at(m.start);
     if (!place) continue;
     for (let t = 0; t < 12; t++) {
-      let start: number;
-      if (t < 10) start = place.segmentStart + Math.floor((m.start - place.segmentStart) / WIDTHS[t]!) * WIDTHS[t]!;
-      else if (place.segment !== 'regular') continue;
-      else start = t === 10 ? place.session.midnight : book.b.week(place.session);
+      const start = book.b.bucket(t, m.start, place);
+      if (start === null) continue;
       const bars = book.series[t]!;
       const last = bars[bars.length - 1];
       if (last && last.start === start) {
@@ -127,10 +131,8 @@ function runMergeTyped(minutes: MinuteAggregate[]): number {
     const place = book.b.at(m.start);
     if (!place) continue;
     for (let t = 0; t < 12; t++) {
-      let start: number;
-      if (t < 10) start = place.segmentStart + Math.floor((m.start - place.segmentStart) / WIDTHS[t]!) * WIDTHS[t]!;
-      else if (place.segment !== 'regular') continue;
-      else start = t === 10 ? place.session.midnight : book.b.week(place.session);
+      const start = book.b.bucket(t, m.start, place);
+      if (start === null) continue;
       const s: Cols = book.series[t]!;
       const i = s.n - 1;
       if (i >= 0 && s.start[i] === start) {

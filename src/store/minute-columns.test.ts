@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import type { MinuteAggregate } from '../core/types.js';
 import { nyMidnight, nyTimeToMs } from '../calendar/index.js';
 import { openStore } from './index.js';
-import { blockDay, MinuteColumnReader, minuteAt, type MinuteColumnsRead } from './minute-columns.js';
+import { blockDay, MinuteColumnReader, type MinuteColumnsRead } from './minute-columns.js';
 import { readAggregates, stockMinuteFile, SPY_OCT_2013 } from '../../test/helpers/data.js';
 import { historyBars } from '../bars/load.js';
 import { TIMEFRAMES } from '../core/types.js';
@@ -30,10 +30,13 @@ minutes.forEach((m, i) => {
   if (i % 4 === 0) m.trades = i % 97;
 });
 
+/** Columns back to the row API's objects (vwap/trades present only when known). */
 function asAggregates(c: MinuteColumnsRead): MinuteAggregate[] {
-  const out: MinuteAggregate[] = [];
-  for (let i = 0; i < c.length; i++) out.push({ ...minuteAt(c, i, { symbol: '', start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 }) });
-  return out;
+  return Array.from(c.start, (start, i) => ({
+    symbol: c.symbol, start, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close: c.close[i]!, volume: c.volume[i]!,
+    ...(Number.isNaN(c.vwap[i]) ? {} : { vwap: c.vwap[i]! }),
+    ...(Number.isNaN(c.trades[i]) ? {} : { trades: c.trades[i]! }),
+  }));
 }
 
 describe('minute columns', () => {

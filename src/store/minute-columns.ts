@@ -15,7 +15,6 @@
  * Missing values follow the engine's columns: `vwap` and `trades` are NaN when unknown.
  */
 import type Database from 'better-sqlite3';
-import type { MinuteAggregate } from '../core/types.js';
 
 const DAY_MS = 86_400_000;
 /** Shift that puts every 04:00–20:00 New York minute on its New York date (see migration 2). */
@@ -203,22 +202,4 @@ function lowerBound(a: Float64Array, t: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Minute `i` of `cols` as the aggregate object other APIs take (for callers that need one). */
-export function minuteAt(cols: MinuteColumnsRead, i: number, into: MinuteAggregate): MinuteAggregate {
-  into.symbol = cols.symbol;
-  into.start = cols.start[i]!;
-  into.open = cols.open[i]!;
-  into.high = cols.high[i]!;
-  into.low = cols.low[i]!;
-  into.close = cols.close[i]!;
-  into.volume = cols.volume[i]!;
-  const vwap = cols.vwap[i]!;
-  const trades = cols.trades[i]!;
-  if (vwap === vwap) into.vwap = vwap;
-  else delete into.vwap;
-  if (trades === trades) into.trades = trades;
-  else delete into.trades;
-  return into;
 }

@@ -12,8 +12,12 @@ export function connect(url: string, auth?: Record<string, string>): Promise<Soc
   });
 }
 
-/** Resolves with the next `event` payload matching `pred` (rejects after `ms`). */
-export function next<T = any>(socket: Socket, event: string, pred: (m: T) => boolean = () => true, ms = 5_000): Promise<T> {
+/**
+ * Resolves with the next `event` payload matching `pred` (rejects after `ms`). The default is
+ * generous: `npm test` runs files concurrently on a shared 2-core machine, where a snapshot
+ * that takes 0.3 s alone can take several seconds; a real hang still fails.
+ */
+export function next<T = any>(socket: Socket, event: string, pred: (m: T) => boolean = () => true, ms = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, on);
