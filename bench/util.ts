@@ -35,8 +35,8 @@ export function timeRuns(runs: number, fn: () => unknown): number[] {
  * load of 4–9 while other work runs); CPU time is what the code itself costs, and ratios
  * between two pieces of code measured this way stay meaningful.
  */
-export function cpuRuns(runs: number, fn: () => unknown): number[] {
-  fn();
+export function cpuRuns(runs: number, fn: () => unknown, warmups = 1): number[] {
+  for (let i = 0; i < warmups; i++) fn();
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     const c0 = process.cpuUsage();

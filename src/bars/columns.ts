@@ -156,9 +156,11 @@ function notionalOf(vwap: number, volume: number): number {
 }
 
 /**
- * Running totals of one bucket. Whole-number notional and counts add and subtract exactly,
- * so the totals do not depend on the order minutes arrived in, nor drift as re-sends
- * replace them (the same rule as BucketAggregate, which 1D/1W use).
+ * Running totals of one bucket (a forming intraday bar, a session's daily bar, a week of
+ * daily bars). Whole-number notional and counts add and subtract exactly, so the totals do
+ * not depend on the order members arrived in, nor drift as re-sends replace them: the vwap
+ * is Σ round(vwap·volume·VWAP_SCALE) / VWAP_SCALE / Σ volume, reported only when every
+ * member has one (below 2^53 units ≈ $900 billion per bar).
  */
 export class Tally {
   start = 0;
@@ -300,6 +302,20 @@ export class MinuteSnapshot {
   vwap = NaN;
   trades = NaN;
   flags = 0;
+
+  /** A published bar's values, as the member of a week it is. */
+  fromBar(bar: Bar): this {
+    this.start = bar.start;
+    this.open = bar.open;
+    this.high = bar.high;
+    this.low = bar.low;
+    this.close = bar.close;
+    this.volume = bar.volume;
+    this.vwap = bar.vwap ?? NaN;
+    this.trades = bar.trades ?? NaN;
+    this.flags = 0;
+    return this;
+  }
 
   load(c: MinuteColumns, i: number): this {
     this.start = c.start[i]!;

@@ -29,6 +29,7 @@
  */
 import {
   type Bar,
+  type Ohlcv,
   type IntradayTimeframe,
   type MinuteAggregate,
   type Timeframe,
@@ -39,7 +40,6 @@ import {
 } from '../core/types.js';
 import type { Session } from '../calendar/index.js';
 import { addDays, nyDate, nyMidnight, sessionAt, weekStartDate } from '../calendar/index.js';
-import { BucketAggregate, type MinuteValues } from './aggregate.js';
 import { type MinutePlace, WeekBuckets, dailyBucket, placeMinute } from './buckets.js';
 import { BarSeries } from './series.js';
 import { invalidAggregateReason } from './validate.js';
@@ -98,6 +98,11 @@ export interface BarEngineStats {
   evicted: number;
 }
 
+/** One minute's values (a deferred history response keeps them until the minute closes). */
+interface MinuteValues extends Ohlcv {
+  start: number;
+}
+
 /** Per-minute state the columns do not hold: only partial (trade-built) minutes and deferred history have one. */
 interface MinuteExtra {
   firstPartialTs: number;
@@ -149,8 +154,9 @@ class SymbolBook {
   nextIntradayClose = Infinity;
   /** Last segment looked up (minutes arrive clustered: one calendar lookup per segment, not per minute). */
   place: MinutePlace | null = null;
-  readonly daily = new Map<number, BucketAggregate>();
-  readonly weekly = new Map<number, BucketAggregate>();
+  /** Running totals per session (1D, regular minutes only) and per week (of the published daily bars). */
+  readonly daily = new Map<number, Tally>();
+  readonly weekly = new Map<number, Tally>();
   readonly vendorDaily = new Map<number, Bar>();
   /** The published 1D and 1W series (also as fields: the per-minute path skips the map). */
   readonly regular = new Map<Timeframe, BarSeries>();
@@ -193,8 +199,7 @@ export class BarEngine {
   private readonly oldMinute = new MinuteSnapshot();
   private readonly prev = new Tally();
   private readonly scratch = new Tally();
-  private readonly newValues: MinuteValues = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  private readonly oldValues: MinuteValues = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  private readonly oldDaily = new MinuteSnapshot();
   /** True while the clock closes minutes (a deferred history aggregate may land then). */
   private closing = false;
   /** Derived buckets such a landing already published final: the closing pass skips them. */
@@ -628,13 +633,13 @@ export class BarEngine {
       const span = dailyBucket(session);
       let agg = book.daily.get(key(span.start));
       if (!agg) {
-        agg = new BucketAggregate(span.start, span.end);
+        agg = new Tally();
+        agg.reset(span.start, span.end);
         book.daily.set(key(span.start), agg);
         if (!this.isClosed(span.end)) this.addDailyClose({ book, tf: '1D', start: span.start, end: span.end });
       }
-      const m = fillValues(this.newValues, start, open, high, low, close, volume, vwap, trades);
-      const o = old ? fillValues(this.oldValues, old.start, old.open, old.high, old.low, old.close, old.volume, old.vwap, old.trades) : undefined;
-      if (agg.upsert(m, o)) agg.recompute((visit) => this.visitMinutes(book, session.open, span.end, visit));
+      if (!old) agg.addValues(start, open, high, low, close, volume, vwap, trades);
+      else if (!agg.replaceValues(start, old, open, high, low, close, volume, vwap, trades)) agg.fill(c, session.open, span.end, span.start, span.end);
       this.publishDaily(book, session);
     }
     if (this.pendingEviction.size > 0 && !this.closing) this.evict();
@@ -664,14 +669,6 @@ export class BarEngine {
       this.counters.evicted += n;
     }
     this.pendingEviction.clear();
-  }
-
-  private visitMinutes(book: SymbolBook, from: number, to: number, visit: (m: MinuteValues) => void): void {
-    const c = book.cols;
-    const m: MinuteValues = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-    for (let i = c.lowerBound(from); i < c.length && c.start[i]! < to; i++) {
-      visit(fillValues(m, c.start[i]!, c.open[i]!, c.high[i]!, c.low[i]!, c.close[i]!, c.volume[i]!, c.vwap[i]!, c.trades[i]!));
-    }
   }
 
   /** Records that bucket [start, end) of timeframe `t` is open, so the clock closes it. */
@@ -906,18 +903,23 @@ export class BarEngine {
     const span = this.weeks.forSession(session);
     let agg = book.weekly.get(key(span.start));
     if (!agg) {
-      agg = new BucketAggregate(span.start, span.end);
+      agg = new Tally();
+      agg.reset(span.start, span.end);
       book.weekly.set(key(span.start), agg);
       if (!this.isClosed(span.end)) this.addDailyClose({ book, tf: '1W', start: span.start, end: span.end });
     }
     const dailySeries = book.dailySeries;
-    if (agg.upsert(daily, before)) {
-      agg.recompute((visit) => {
-        for (const date of span.sessionDates) {
-          const bar = dailySeries?.get(nyMidnight(date));
-          if (bar) visit(bar);
-        }
-      });
+    const replaced = before !== undefined &&
+      agg.replaceValues(daily.start, this.oldDaily.fromBar(before), daily.open, daily.high, daily.low, daily.close, daily.volume, daily.vwap ?? NaN, daily.trades ?? NaN);
+    if (!before) addBar(agg, daily);
+    else if (!replaced) {
+      // A daily bar shrank (a correction, or the vendor's bar replacing the derived one): the
+      // week's totals are rebuilt from its sessions' published daily bars.
+      agg.reset(span.start, span.end);
+      for (const date of span.sessionDates) {
+        const bar = dailySeries?.get(nyMidnight(date));
+        if (bar) addBar(agg, bar);
+      }
     }
     const weekly = (book.weeklySeries ??= this.seriesFor(book, '1W'));
     const bar = agg.toBar(this.isClosed(span.end), 'derived');
@@ -971,16 +973,8 @@ function sameNumber(a: number, b: number): boolean {
   return a === b || (a !== a && b !== b);
 }
 
-function fillValues(m: MinuteValues, start: number, open: number, high: number, low: number, close: number, volume: number, vwap: number, trades: number): MinuteValues {
-  m.start = start;
-  m.open = open;
-  m.high = high;
-  m.low = low;
-  m.close = close;
-  m.volume = volume;
-  m.vwap = vwap === vwap ? vwap : undefined;
-  m.trades = trades === trades ? trades : undefined;
-  return m;
+function addBar(tally: Tally, bar: Bar): void {
+  tally.addValues(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.vwap ?? NaN, bar.trades ?? NaN);
 }
 
 function toMinuteValues(agg: MinuteAggregate, start: number): MinuteValues {
