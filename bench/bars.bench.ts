@@ -367,7 +367,7 @@ export async function runBarsBench(): Promise<Record<string, unknown>> {
     rmSync(dir, { recursive: true, force: true });
   }
   const importResult = { file: 'quotes_v1/2015/12/2015-12-24.csv.gz', rows, medianMs: median(importMs), rowsPerSec: perSec(rows, median(importMs)) };
-  console.log(`\nimport GOOG option quotes flat file: ${importResult.medianMs.toFixed(0)} ms, ${fmt(rows)} rows, ${fmt(importResult.rowsPerSec)} rows/s (fresh SQLite file, 3 runs)`);
+  console.log(`\nimport GOOG option quotes flat file: ${importResult.medianMs.toFixed(0)} ms, ${fmt(rows)} rows, ${fmt(importResult.rowsPerSec)} rows/s (fresh SQLite file, 3 runs, wall time)`);
 
   return { input: { realMinutes: real.length, scales: sizes, beforeRef: BEFORE_REF }, live, candlestickConvertLive: ccLive, batch, memory, goals, import: importResult };
 }

@@ -69,8 +69,8 @@ export interface BarEngineOptions {
   clock?: number;
   /**
    * The window: at most this many minutes per symbol stay in memory (default 4,000,000 ≈
-   * 16 years of 04:00–20:00 minutes, ~300 MB). Past it the oldest whole weeks of minutes are
-   * dropped: their intraday bars are no longer served (read them from the store), input
+   * 16 years of 04:00–20:00 minutes, ~360 MB). Past it the oldest whole weeks of minutes are
+   * dropped: their intraday bars are no longer served (the store still has the minutes), input
    * older than the window is refused (`stats().beforeWindow`), and daily/weekly bars, one
    * per session, are kept.
    */
