@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- bars options fanout]` — runs the benchmarks, prints medians and ratios
+ * `npm run bench [-- start bars store options fanout]` — runs the benchmarks, prints medians and ratios
  * against baselines measured in the same run, and writes everything to bench/results.json.
  * Speed is measured here, never asserted in tests (shared 2-core machines make timed
  * assertions flaky).
@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 type Bench = () => Promise<Record<string, unknown>>;
 
 const BENCHES: Record<string, () => Promise<Bench>> = {
+  start: async () => (await import('./start.bench.js')).runStartBench,
   bars: async () => (await import('./bars.bench.js')).runBarsBench,
+  store: async () => (await import('./store.bench.js')).runStoreBench,
   options: async () => (await import('./options.bench.js')).runOptionsBench,
   fanout: async () => (await import('./fanout.bench.js')).runFanoutBench,
   trading: async () => (await import('./trading.bench.js')).runTradingBench,

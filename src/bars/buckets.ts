@@ -61,8 +61,12 @@ export function dailyBucket(session: Session): BucketSpan {
 /** Weekly buckets start Monday 00:00 New York and end at the close of the week's last session. */
 export class WeekBuckets {
   private readonly cache = new Map<string, BucketSpan & { sessionDates: string[] }>();
+  /** By session midnight too: the engine asks once per regular minute, and date arithmetic on strings is slow. */
+  private readonly bySession = new Map<number, BucketSpan & { sessionDates: string[] }>();
 
   forSession(session: Session): BucketSpan & { sessionDates: string[] } {
+    const known = this.bySession.get(session.midnight);
+    if (known) return known;
     const monday = weekStartDate(session.date);
     let span = this.cache.get(monday);
     if (!span) {
@@ -71,6 +75,7 @@ export class WeekBuckets {
       span = { start: nyMidnight(monday), end: last.close, sessionDates: sessions.map((s) => s.date) };
       this.cache.set(monday, span);
     }
+    this.bySession.set(session.midnight, span);
     return span;
   }
 }

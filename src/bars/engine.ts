@@ -11,31 +11,44 @@
  * - live input owns a forming minute: history for that minute waits until it closes;
  * - a history response never overrides a live update received after the request was
  *   made (`asOfVersion`), so a slow backfill cannot roll a bar back (the prototype's race);
- * - nothing is ever deleted; identical re-sends are no-ops (idempotent), and input in any
- *   order converges to the same series.
+ * - nothing is ever deleted (except minutes the window has moved past, see `maxMinutes`);
+ *   identical re-sends are no-ops (idempotent), and input in any order converges to the
+ *   same series.
  *
  * Every change is published as a `BarDelta` with a per-series `seq` that increases by one.
+ *
+ * Storage (columns.ts): each symbol's minutes are typed-array columns, ascending. Intraday
+ * bars above 1m are not stored: a series read computes them from the minutes, and the
+ * engine keeps only each timeframe's forming bucket (a cursor) so the live path — a minute
+ * appended after the last one, or the last one replaced — costs O(timeframes) with no
+ * allocation when nobody listens. Anything else (a minute inserted before the last one, a
+ * correction that shrinks a bar) recomputes the touched buckets from their minutes, which
+ * is bounded by the bucket (≤ 240 minutes for 4h). Daily and weekly bars (one per session)
+ * are kept as objects, as before. Closing uses, per timeframe, the end of the first open
+ * bucket: the clock only does work when it passes one.
  */
 import {
   type Bar,
+  type Ohlcv,
   type IntradayTimeframe,
   type MinuteAggregate,
   type Timeframe,
   type Trade,
   INTRADAY_TIMEFRAMES,
   MINUTE_MS,
-  isIntraday,
+  timeframeMinutes,
 } from '../core/types.js';
 import type { Session } from '../calendar/index.js';
-import { sessionAt, nyMidnight } from '../calendar/index.js';
-import { BucketAggregate, type BucketMembers, type MinuteValues } from './aggregate.js';
-import { type MinutePlace, WeekBuckets, dailyBucket, intradayBucket, placeMinute } from './buckets.js';
+import { addDays, nyDate, nyMidnight, sessionAt, weekStartDate } from '../calendar/index.js';
+import { type MinutePlace, WeekBuckets, dailyBucket, placeMinute } from './buckets.js';
 import { BarSeries } from './series.js';
 import { invalidAggregateReason } from './validate.js';
+import {
+  FROM_HISTORY, MinuteColumns, MinuteSnapshot, PARTIAL, SEG_POST, SEG_PRE, SEG_REGULAR, SEGMENT_SHIFT, Tally, VWAP_SCALE,
+} from './columns.js';
 // Module-local copies of hot-path imports: tsx's transpiled ESM reads imported bindings through
 // getters, which showed up in the bar-engine profile.
 const MINUTE = MINUTE_MS;
-const isIntradayTf = isIntraday;
 
 export type AggregateOrigin = 'live' | 'history';
 
@@ -54,6 +67,14 @@ export interface BarEngineOptions {
   extended?: boolean;
   /** Initial clock, epoch ms: bars whose bucket ended before it are final. Default 0. */
   clock?: number;
+  /**
+   * The window: at most this many minutes per symbol stay in memory (default 4,000,000 ≈
+   * 16 years of 04:00–20:00 minutes, ~360 MB). Past it the oldest whole weeks of minutes are
+   * dropped: their intraday bars are no longer served (the store still has the minutes), input
+   * older than the window is refused (`stats().beforeWindow`), and daily/weekly bars, one
+   * per session, are kept.
+   */
+  maxMinutes?: number;
 }
 
 export interface BarEngineStats {
@@ -71,19 +92,23 @@ export interface BarEngineStats {
   staleHistory: number;
   /** Minutes outside every session segment (weekends, holidays, 20:00–04:00). */
   outsideSession: number;
+  /** Minutes older than the window (`maxMinutes`), refused. */
+  beforeWindow: number;
+  /** Minutes dropped from memory as the window moved on. */
+  evicted: number;
 }
 
-interface MinuteState {
-  values: MinuteValues;
-  origin: AggregateOrigin;
-  /** True while the minute is built from trades / second aggregates rather than a full aggregate. */
-  partial: boolean;
+/** One minute's values (a deferred history response keeps them until the minute closes). */
+interface MinuteValues extends Ohlcv {
+  start: number;
+}
+
+/** Per-minute state the columns do not hold: only partial (trade-built) minutes and deferred history have one. */
+interface MinuteExtra {
   firstPartialTs: number;
   lastPartialTs: number;
   /** Set when a history snapshot seeded this forming minute: pieces stamped before it are already counted. */
   coveredUntil?: number;
-  /** Engine version of the last live change, for the history-vs-live race. */
-  liveVersion: number;
   /** History that arrived while live owned the forming minute; judged when the minute closes. */
   pendingHistory?: PendingHistory;
 }
@@ -96,26 +121,56 @@ interface PendingHistory {
 
 interface PendingClose {
   book: SymbolBook;
-  tf: Timeframe;
+  tf: '1D' | '1W';
   start: number;
   end: number;
 }
 
-/**
- * Maps are keyed by minute number (start / 60 000) rather than epoch ms: those fit V8's
- * small integers, which hash and compare much faster than heap-allocated doubles.
- */
+const N_INTRADAY = INTRADAY_TIMEFRAMES.length;
+const TF_WIDTH: number[] = INTRADAY_TIMEFRAMES.map((tf) => timeframeMinutes(tf) * MINUTE);
+const TF_INDEX = new Map<Timeframe, number>(INTRADAY_TIMEFRAMES.map((tf, i) => [tf, i]));
+const SEGMENT_CODE = { pre: SEG_PRE, regular: SEG_REGULAR, post: SEG_POST } as const;
+const DEFAULT_MAX_MINUTES = 4_000_000;
+const WEEK = 7 * 86_400_000;
+
+/** Maps are keyed by minute number (start / 60 000): small integers hash faster than epoch-ms doubles. */
 const key = (start: number): number => start / MINUTE;
 
 class SymbolBook {
-  readonly minutes = new Map<number, MinuteState>();
+  readonly cols = new MinuteColumns();
+  /** Keyed by minute number; rare (see MinuteExtra). */
+  readonly extras = new Map<number, MinuteExtra>();
   latestMinuteStart = -Infinity;
-  /** Bucket aggregates per timeframe; buckets never cross segment edges, so regular and extended series share them. */
-  readonly buckets = new Map<Timeframe, Map<number, BucketAggregate>>();
+  /** Minutes before this were dropped by the window. */
+  horizon = -Infinity;
+  /** The bucket holding the latest minute, per intraday timeframe (index as INTRADAY_TIMEFRAMES). */
+  readonly cursors: Tally[] = INTRADAY_TIMEFRAMES.map(() => new Tally());
+  /** Seq per intraday series: [tf * 2] regular, [tf * 2 + 1] extended. */
+  readonly seqs = new Float64Array(N_INTRADAY * 2);
+  /** Start and end of the first bucket still open (not yet final), per intraday timeframe. */
+  readonly openFrom = new Float64Array(N_INTRADAY).fill(Infinity);
+  readonly nextClose = new Float64Array(N_INTRADAY).fill(Infinity);
+  /** Smallest `nextClose`: the clock does nothing for this symbol before it. */
+  nextIntradayClose = Infinity;
+  /** Last segment looked up (minutes arrive clustered: one calendar lookup per segment, not per minute). */
+  place: MinutePlace | null = null;
+  /** Running totals per session (1D, regular minutes only) and per week (of the published daily bars). */
+  readonly daily = new Map<number, Tally>();
+  readonly weekly = new Map<number, Tally>();
   readonly vendorDaily = new Map<number, Bar>();
+  /** The published 1D and 1W series (also as fields: the per-minute path skips the map). */
   readonly regular = new Map<Timeframe, BarSeries>();
-  readonly extended = new Map<Timeframe, BarSeries>();
+  dailySeries: BarSeries | undefined;
+  weeklySeries: BarSeries | undefined;
   constructor(readonly symbol: string) {}
+
+  placeOf(start: number): MinutePlace | null {
+    const p = this.place;
+    if (p !== null && start >= p.segmentStart && start < p.segmentEnd) return p;
+    const found = placeMinute(start);
+    if (found) this.place = found;
+    return found;
+  }
 }
 
 const REJECT_REASONS_KEPT = 20;
@@ -123,27 +178,47 @@ const REJECT_REASONS_KEPT = 20;
 export class BarEngine {
   private readonly books = new Map<string, SymbolBook>();
   private readonly listeners = new Set<(delta: BarDelta) => void>();
-  private readonly derivedIntraday: readonly IntradayTimeframe[];
+  /** Indexes (into INTRADAY_TIMEFRAMES) of the derived intraday timeframes kept. */
+  private readonly derived: readonly number[];
   private readonly keepDaily: boolean;
   private readonly keepWeekly: boolean;
   private readonly keepExtended: boolean;
+  private readonly maxMinutes: number;
   private readonly weeks = new WeekBuckets();
-  private pendingCloses: PendingClose[] = [];
+  /** Daily and weekly buckets still open (one per session or week, so a list is fine). */
+  private dailyCloses: PendingClose[] = [];
+  private nextDailyClose = Infinity;
   private clockMs: number;
   private versionNo = 0;
   private readonly counters: BarEngineStats = {
     applied: 0, duplicates: 0, outOfOrder: 0, rejected: 0, deferredHistory: 0, staleHistory: 0, outsideSession: 0,
+    beforeWindow: 0, evicted: 0,
   };
   private readonly rejectLog: string[] = [];
+  // Scratch state reused by the hot path (the engine is synchronous, so one set suffices).
+  private readonly oldMinute = new MinuteSnapshot();
+  private readonly prev = new Tally();
+  private readonly scratch = new Tally();
+  private readonly oldDaily = new MinuteSnapshot();
+  /** True while the clock closes minutes (a deferred history aggregate may land then). */
+  private closing = false;
+  /** Derived buckets such a landing already published final: the closing pass skips them. */
+  private closedDuringPass: Set<string> | null = null;
+  // Result of `locate` (fields, not an object: the hot path allocates nothing).
+  private locStart = 0;
+  private locPlace: MinutePlace | null = null;
+  private locBook: SymbolBook | null = null;
+  private locIndex = -1;
 
   constructor(options: BarEngineOptions = {}) {
     const wanted = new Set<Timeframe>(options.timeframes ?? ['1m', ...INTRADAY_TIMEFRAMES, '1D', '1W']);
-    this.derivedIntraday = INTRADAY_TIMEFRAMES.filter((tf) => tf !== '1m' && wanted.has(tf));
+    this.derived = INTRADAY_TIMEFRAMES.map((tf, i) => (tf !== '1m' && wanted.has(tf) ? i : -1)).filter((i) => i > 0);
     this.keepWeekly = wanted.has('1W');
     // Weekly bars are built from daily bars, so asking for 1W keeps 1D too.
     this.keepDaily = wanted.has('1D') || this.keepWeekly;
     this.keepExtended = options.extended ?? true;
     this.clockMs = options.clock ?? 0;
+    this.maxMinutes = Math.max(options.maxMinutes ?? DEFAULT_MAX_MINUTES, 10_000);
   }
 
   // ───────────────────────────── reading ─────────────────────────────
@@ -166,28 +241,55 @@ export class BarEngine {
     return [...this.books.keys()];
   }
 
-  /** Bars ascending. Daily and weekly bars always cover the regular session, whatever `extended` says. */
-  series(symbol: string, tf: Timeframe, extended = false, fromMs?: number, toMs?: number): Bar[] {
-    return this.seriesOf(symbol, tf, extended)?.bars(fromMs, toMs) ?? [];
+  /** Bars ascending, starts in [fromMs, toMs). Daily and weekly bars always cover the regular session, whatever `extended` says. */
+  series(symbol: string, tf: Timeframe, extended = false, fromMs = -Infinity, toMs = Infinity): Bar[] {
+    const book = this.books.get(symbol);
+    if (!book) return [];
+    const t = TF_INDEX.get(tf);
+    if (t === undefined) return book.regular.get(tf)?.bars(fromMs, toMs) ?? [];
+    if (!this.keeps(t, extended)) return [];
+    return t === 0 ? this.minuteSeries(book, extended, fromMs, toMs) : this.derivedSeries(book, t, extended, fromMs, toMs);
   }
 
   seq(symbol: string, tf: Timeframe, extended = false): number {
-    return this.seriesOf(symbol, tf, extended)?.seq ?? 0;
+    const book = this.books.get(symbol);
+    if (!book) return 0;
+    const t = TF_INDEX.get(tf);
+    if (t === undefined) return book.regular.get(tf)?.seq ?? 0;
+    return this.keeps(t, extended) ? book.seqs[t * 2 + (extended ? 1 : 0)]! : 0;
   }
 
   lastBar(symbol: string, tf: Timeframe, extended = false): Bar | undefined {
-    return this.seriesOf(symbol, tf, extended)?.last();
+    const book = this.books.get(symbol);
+    if (!book) return undefined;
+    const t = TF_INDEX.get(tf);
+    if (t === undefined) return book.regular.get(tf)?.last();
+    if (!this.keeps(t, extended)) return undefined;
+    const c = book.cols;
+    let j = c.length - 1;
+    if (!extended) while (j >= 0 && segmentAt(c, j) !== SEG_REGULAR) j--;
+    if (j < 0) return undefined;
+    if (t === 0) return this.minuteBar(c, j);
+    const place = book.placeOf(c.start[j]!)!;
+    const [start, end] = bucketOf(c.start[j]!, place, t);
+    this.scratch.fill(c, start, end, start, end);
+    return this.scratch.toBar(this.clockMs >= end, 'derived');
   }
 
   /** The daily bar derived from this session's regular-session minutes (for vendor reconciliation). */
   derivedDaily(symbol: string, session: Session): Bar | undefined {
-    const agg = this.books.get(symbol)?.buckets.get('1D')?.get(key(session.midnight));
+    const agg = this.books.get(symbol)?.daily.get(key(session.midnight));
     return agg ? agg.toBar(this.clockMs >= agg.end, 'derived') : undefined;
   }
 
-  /** The 1-minute inputs currently held for `symbol`, ascending (extended hours included). */
+  /** How many 1-minute inputs are held for `symbol` (extended hours included). */
   minuteCount(symbol: string): number {
-    return this.books.get(symbol)?.minutes.size ?? 0;
+    return this.books.get(symbol)?.cols.length ?? 0;
+  }
+
+  /** Bytes of typed arrays holding `symbol`'s minutes (capacity included): the bulk of its memory. */
+  minuteBytes(symbol: string): number {
+    return this.books.get(symbol)?.cols.bytes ?? 0;
   }
 
   onDelta(listener: (delta: BarDelta) => void): () => void {
@@ -203,33 +305,44 @@ export class BarEngine {
    * Returns false when the input was rejected or changed nothing.
    */
   applyMinute(agg: MinuteAggregate, origin: AggregateOrigin, asOfVersion?: number): boolean {
-    const target = this.locate(agg);
-    if (!target) return false;
-    const { start, place, book, existing } = target;
-    const values = toMinuteValues(agg, start);
+    if (!this.locate(agg)) return false;
+    const start = this.locStart;
+    const place = this.locPlace!;
+    const book = this.locBook!;
+    const i = this.locIndex;
+    const c = book.cols;
+    const vwap = agg.vwap ?? NaN;
+    const trades = agg.trades ?? NaN;
+    let extra: MinuteExtra | undefined;
 
-    if (existing) {
-      if (origin === 'history' && existing.origin === 'live') {
-        if (asOfVersion !== undefined && existing.liveVersion > asOfVersion) {
+    if (i >= 0) {
+      const existingLive = (c.flags[i]! & FROM_HISTORY) === 0;
+      const existingPartial = (c.flags[i]! & PARTIAL) !== 0;
+      extra = existingPartial || book.extras.size > 0 ? book.extras.get(key(start)) : undefined;
+      const same = c.open[i] === agg.open && c.high[i] === agg.high && c.low[i] === agg.low && c.close[i] === agg.close &&
+        c.volume[i] === agg.volume && sameNumber(c.vwap[i]!, vwap) && sameNumber(c.trades[i]!, trades);
+      if (origin === 'history' && existingLive) {
+        if (asOfVersion !== undefined && c.version[i]! > asOfVersion) {
           this.counters.staleHistory++; // the live update is newer than this response
           return false;
         }
         if (!this.isClosed(start + MINUTE)) {
           // Live owns the forming minute; the response is judged again when the minute closes
           // (identical numbers too, so the bar ends up 'history' whichever arrived first).
-          existing.pendingHistory = { values, asOfVersion };
+          if (!extra) book.extras.set(key(start), (extra = { firstPartialTs: start, lastPartialTs: start }));
+          extra.pendingHistory = { values: toMinuteValues(agg, start), asOfVersion };
           this.counters.deferredHistory++;
           return false;
         }
-        if (sameValues(existing.values, values) && !existing.partial) {
+        if (same && !existingPartial) {
           // Same numbers, now confirmed final: the stored bar's source must say so too, or the
           // final store would depend on whether live or history arrived first.
-          existing.origin = 'history';
+          c.flags[i] = c.flags[i]! | FROM_HISTORY;
           this.counters.duplicates++;
-          this.publishMinute(book, start, place, 'history');
+          this.publishMinute(book, i);
           return false;
         }
-      } else if (sameValues(existing.values, values) && !existing.partial) {
+      } else if (same && !existingPartial) {
         this.counters.duplicates++;
         return false;
       }
@@ -239,67 +352,72 @@ export class BarEngine {
     // picture as of about the clock: keep it open to live pieces stamped after that, or the
     // candle would freeze until the minute's complete aggregate arrives.
     const seedsFormingMinute = origin === 'history' && !this.isClosed(start + MINUTE);
-    const state: MinuteState = {
-      values,
-      origin,
-      partial: seedsFormingMinute,
-      firstPartialTs: start,
-      lastPartialTs: seedsFormingMinute ? Math.max(start, this.clockMs) : start,
-      ...(seedsFormingMinute ? { coveredUntil: Math.max(start, this.clockMs) } : {}),
-      liveVersion: origin === 'live' ? ++this.versionNo : existing?.liveVersion ?? 0,
-      // A live re-send does not cancel a deferred history response; the close judges it by its asOfVersion.
-      pendingHistory: origin === 'live' ? existing?.pendingHistory : undefined,
-    };
-    book.minutes.set(key(start), state);
+    // A live re-send does not cancel a deferred history response; the close judges it by its asOfVersion.
+    const pendingHistory = origin === 'live' ? extra?.pendingHistory : undefined;
+    let nextExtra: MinuteExtra | undefined;
+    if (seedsFormingMinute) {
+      const covered = Math.max(start, this.clockMs);
+      nextExtra = { firstPartialTs: start, lastPartialTs: covered, coveredUntil: covered };
+    }
+    if (pendingHistory) (nextExtra ??= { firstPartialTs: start, lastPartialTs: start }).pendingHistory = pendingHistory;
+    const version = origin === 'live' ? ++this.versionNo : i >= 0 ? c.version[i]! : 0;
+    const flags = (origin === 'history' ? FROM_HISTORY : 0) | (seedsFormingMinute ? PARTIAL : 0) |
+      (SEGMENT_CODE[place.segment] << SEGMENT_SHIFT);
     this.counters.applied++;
-    this.propagate(book, state, place, existing?.values);
+    this.write(book, place, i, start, agg.open, agg.high, agg.low, agg.close, agg.volume, vwap, trades, version, flags, nextExtra);
     return true;
   }
 
   /** A partial aggregate covering part of a minute (per-second `A`), merged into the forming minute. */
   applyPartial(agg: MinuteAggregate): boolean {
-    const target = this.locate(agg);
-    if (!target) return false;
-    const { start, place, book, existing } = target;
+    if (!this.locate(agg)) return false;
+    const start = this.locStart;
+    const place = this.locPlace!;
+    const book = this.locBook!;
+    const i = this.locIndex;
+    const c = book.cols;
 
-    let values: MinuteValues;
+    let open = agg.open;
+    let high = agg.high;
+    let low = agg.low;
+    let close = agg.close;
+    let volume = agg.volume;
+    let vwap = agg.vwap ?? NaN;
+    let trades = agg.trades ?? NaN;
     let first = agg.start;
     let last = agg.start;
-    if (!existing) {
-      values = toMinuteValues(agg, start);
-    } else if (!existing.partial || (existing.coveredUntil !== undefined && agg.start < existing.coveredUntil)) {
-      // A complete aggregate (or a history snapshot up to `coveredUntil`) already covers
-      // this piece; adding it would double count.
-      this.counters.duplicates++;
-      return false;
-    } else {
-      const cur = existing.values;
-      first = Math.min(existing.firstPartialTs, agg.start);
-      last = Math.max(existing.lastPartialTs, agg.start);
-      values = {
-        start,
-        open: agg.start < existing.firstPartialTs ? agg.open : cur.open,
-        high: Math.max(cur.high, agg.high),
-        low: Math.min(cur.low, agg.low),
-        close: agg.start >= existing.lastPartialTs ? agg.close : cur.close,
-        volume: cur.volume + agg.volume,
-        vwap: mergeVwap(cur, agg),
-        trades: cur.trades !== undefined && agg.trades !== undefined ? cur.trades + agg.trades : undefined,
-      };
+    let extra: MinuteExtra | undefined;
+    if (i >= 0) {
+      extra = book.extras.get(key(start));
+      const partial = (c.flags[i]! & PARTIAL) !== 0;
+      if (!partial || (extra?.coveredUntil !== undefined && agg.start < extra.coveredUntil)) {
+        // A complete aggregate (or a history snapshot up to `coveredUntil`) already covers
+        // this piece; adding it would double count.
+        this.counters.duplicates++;
+        return false;
+      }
+      const firstTs = extra?.firstPartialTs ?? start;
+      const lastTs = extra?.lastPartialTs ?? start;
+      first = Math.min(firstTs, agg.start);
+      last = Math.max(lastTs, agg.start);
+      const curVolume = c.volume[i]!;
+      const curVwap = c.vwap[i]!;
+      open = agg.start < firstTs ? agg.open : c.open[i]!;
+      high = Math.max(c.high[i]!, agg.high);
+      low = Math.min(c.low[i]!, agg.low);
+      close = agg.start >= lastTs ? agg.close : c.close[i]!;
+      volume = curVolume + agg.volume;
+      vwap = curVwap === curVwap && vwap === vwap
+        ? (volume > 0 ? (curVwap * curVolume + vwap * agg.volume) / volume : vwap)
+        : NaN;
+      trades = c.trades[i]! + trades; // NaN when either is missing
     }
-    const state: MinuteState = {
-      values,
-      origin: 'live',
-      partial: true,
-      firstPartialTs: first,
-      lastPartialTs: last,
-      liveVersion: ++this.versionNo,
-      pendingHistory: existing?.pendingHistory,
-      ...(existing?.coveredUntil !== undefined ? { coveredUntil: existing.coveredUntil } : {}),
-    };
-    book.minutes.set(key(start), state);
+    const nextExtra: MinuteExtra = { firstPartialTs: first, lastPartialTs: last };
+    if (extra?.pendingHistory) nextExtra.pendingHistory = extra.pendingHistory;
+    if (extra?.coveredUntil !== undefined) nextExtra.coveredUntil = extra.coveredUntil;
+    const flags = PARTIAL | (SEGMENT_CODE[place.segment] << SEGMENT_SHIFT);
     this.counters.applied++;
-    this.propagate(book, state, place, existing?.values);
+    this.write(book, place, i, start, open, high, low, close, volume, vwap, trades, ++this.versionNo, flags, nextExtra);
     return true;
   }
 
@@ -350,10 +468,10 @@ export class BarEngine {
     }
     book.vendorDaily.set(key(session.midnight), bar);
     this.counters.applied++;
-    const hasDerived = book.buckets.get('1D')?.has(key(session.midnight)) ?? false;
+    const hasDerived = book.daily.has(key(session.midnight));
     if (this.keepDaily && !hasDerived && !this.isClosed(session.close)) {
       // No minutes yet for this session: still swap the vendor bar in when it closes.
-      this.pendingCloses.push({ book, tf: '1D', start: session.midnight, end: session.close });
+      this.addDailyClose({ book, tf: '1D', start: session.midnight, end: session.close });
     }
     if (this.keepDaily) this.publishDaily(book, session);
     return true;
@@ -363,17 +481,17 @@ export class BarEngine {
   advanceClock(ms: number): void {
     if (!(ms > this.clockMs)) return;
     this.clockMs = ms;
-    if (this.pendingCloses.length === 0) return;
-    const stillOpen: PendingClose[] = [];
-    const due: PendingClose[] = [];
-    for (const p of this.pendingCloses) (p.end <= ms ? due : stillOpen).push(p);
-    this.pendingCloses = stillOpen;
-    // Minutes first: a deferred history aggregate lands before the buckets above it close.
-    due.sort((a, b) => tfRank(a.tf) - tfRank(b.tf) || a.start - b.start);
-    for (const p of due) this.closeBucket(p);
+    for (const book of this.books.values()) {
+      if (ms >= book.nextIntradayClose) this.closeIntraday(book, ms);
+    }
+    if (ms >= this.nextDailyClose) this.closeDaily(ms);
   }
 
   // ───────────────────────────── internals ─────────────────────────────
+
+  private keeps(t: number, extended: boolean): boolean {
+    return (t === 0 || this.derived.includes(t)) && (!extended || this.keepExtended);
+  }
 
   private accept(agg: MinuteAggregate): boolean {
     const reason = invalidAggregateReason(agg);
@@ -384,24 +502,29 @@ export class BarEngine {
     return false;
   }
 
-  /** Validates an input and finds its minute: where it sits in the session and what is stored there. */
-  private locate(agg: MinuteAggregate) {
-    if (!this.accept(agg)) return null;
+  /** Validates an input and finds its minute: where it sits in the session and its index in the columns (-1: new). */
+  private locate(agg: MinuteAggregate): boolean {
+    if (!this.accept(agg)) return false;
     const start = agg.start - (agg.start % MINUTE);
-    const place = placeMinute(start);
+    const known = this.books.get(agg.symbol);
+    const place = known ? known.placeOf(start) : placeMinute(start);
     if (!place) {
       this.counters.outsideSession++;
-      return null;
+      return false;
     }
-    const book = this.book(agg.symbol);
-    const existing = book.minutes.get(key(start));
-    this.noteOrder(book, start, existing);
-    return { start, place, book, existing };
-  }
-
-  private noteOrder(book: SymbolBook, start: number, existing: MinuteState | undefined): void {
+    const book = known ?? this.book(agg.symbol);
+    if (start < book.horizon) {
+      this.counters.beforeWindow++;
+      return false;
+    }
+    const index = book.cols.indexOf(start);
     if (start > book.latestMinuteStart) book.latestMinuteStart = start;
-    else if (!existing) this.counters.outOfOrder++;
+    else if (index < 0) this.counters.outOfOrder++;
+    this.locStart = start;
+    this.locPlace = place;
+    this.locBook = book;
+    this.locIndex = index;
+    return true;
   }
 
   private book(symbol: string): SymbolBook {
@@ -413,169 +536,445 @@ export class BarEngine {
     return book;
   }
 
-  private seriesOf(symbol: string, tf: Timeframe, extended: boolean): BarSeries | undefined {
-    const book = this.books.get(symbol);
-    if (!book) return undefined;
-    return (extended && isIntradayTf(tf) ? book.extended : book.regular).get(tf);
-  }
-
   private isClosed(end: number): boolean {
     return this.clockMs >= end;
   }
 
-  /** Updates the 1m bar and every bucket above it after the minute in `state` changed. */
-  private propagate(book: SymbolBook, state: MinuteState, place: MinutePlace, old: MinuteValues | undefined): void {
-    const m = state.values;
+  /**
+   * Stores a minute (new when `i` is -1) and updates every series above it. Returns whether
+   * the 1m bar itself was published (it is not when only internal state changed).
+   */
+  private write(
+    book: SymbolBook, place: MinutePlace, i: number, start: number,
+    open: number, high: number, low: number, close: number, volume: number, vwap: number, trades: number,
+    version: number, flags: number, extra: MinuteExtra | undefined,
+  ): boolean {
+    const c = book.cols;
+    const old = i >= 0 ? this.oldMinute.load(c, i) : null;
+    // 0: appended after the last minute; 1: the last minute replaced; 2: anywhere else.
+    const mode = i < 0 ? (start > c.lastStart() ? 0 : 2) : i === c.length - 1 ? 1 : 2;
     const regular = place.segment === 'regular';
-    this.upsertBucket(book, '1m', { start: m.start, end: m.start + MINUTE }, m, old, regular, state.origin);
-    for (const tf of this.derivedIntraday) {
-      this.upsertBucket(book, tf, intradayBucket(m.start, place, tf), m, old, regular, 'derived');
+
+    // The slow path compares each touched bucket before and after: take "before" now.
+    let before: Tally[] | null = null;
+    if (mode === 2) {
+      before = [];
+      for (const t of this.derived) {
+        const [bStart, bEnd] = bucketOf(start, place, t);
+        const tally = new Tally();
+        tally.fill(c, bStart, bEnd, bStart, bEnd);
+        before.push(tally);
+      }
     }
+    if (i < 0) {
+      i = c.insertAt(mode === 0 ? c.length : c.lowerBound(start));
+      if (c.length > this.maxMinutes) this.pendingEviction.add(book);
+    }
+    c.set(i, start, open, high, low, close, volume, vwap, trades, version, flags);
+    if (extra) book.extras.set(key(start), extra);
+    else if (book.extras.size > 0) book.extras.delete(key(start));
+
+    // 1m
+    const closed1m = this.clockMs >= start + MINUTE;
+    let published1m = false;
+    if (!old || !sameMinuteOutput(old, c, i)) {
+      published1m = true;
+      this.deliver(book, 0, regular, this.listeners.size > 0 ? this.minuteBar(c, i) : undefined);
+    }
+    if (!closed1m) this.noteOpen(book, 0, start, start + MINUTE);
+
+    // Derived intraday timeframes.
+    const derived = this.derived;
+    for (let k = 0; k < derived.length; k++) {
+      const t = derived[k]!;
+      const width = TF_WIDTH[t]!;
+      const bStart = place.segmentStart + Math.floor((start - place.segmentStart) / width) * width;
+      const bEnd = Math.min(bStart + width, place.segmentEnd);
+      const cursor = book.cursors[t]!;
+      const prev = this.prev;
+      let changed: boolean;
+      if (mode === 2) {
+        const after = this.scratch;
+        after.fill(c, bStart, bEnd, bStart, bEnd);
+        changed = !after.sameAs(before![k]!);
+        if (cursor.count > 0 && cursor.start === bStart) cursor.copyFrom(after);
+        if (changed) this.deliverTally(book, t, regular, after, bEnd);
+      } else {
+        if (cursor.count > 0 && cursor.start === bStart && mode === 0) {
+          // Appended to the forming bucket: the bar changed unless the minute moved none of
+          // high, low, close, volume (vwap follows volume and the vwap-less count), trades.
+          const { high: h0, low: l0, close: c0, volume: v0, noVwap: nv0, trades: t0, noTrades: nt0 } = cursor;
+          cursor.addValues(start, open, high, low, close, volume, vwap, trades);
+          changed = cursor.high !== h0 || cursor.low !== l0 || cursor.close !== c0 || cursor.volume !== v0 ||
+            cursor.noVwap !== nv0 || cursor.noTrades !== nt0 || cursor.trades !== t0;
+        } else if (cursor.count > 0 && cursor.start === bStart) {
+          prev.copyFrom(cursor);
+          if (!cursor.replaceValues(start, old!, open, high, low, close, volume, vwap, trades)) cursor.fill(c, bStart, bEnd, bStart, bEnd);
+          changed = !cursor.sameAs(prev);
+        } else if (mode === 0) {
+          // A new bucket after the last one: this minute is its only member.
+          cursor.reset(bStart, bEnd);
+          cursor.addValues(start, open, high, low, close, volume, vwap, trades);
+          changed = true;
+        } else {
+          cursor.fill(c, bStart, bEnd, bStart, bEnd);
+          changed = true;
+        }
+        if (changed) this.deliverTally(book, t, regular, cursor, bEnd);
+      }
+      if (bEnd > this.clockMs) this.noteOpen(book, t, bStart, bEnd);
+      else if (changed && this.closing) (this.closedDuringPass ??= new Set()).add(`${t}:${bStart}`);
+    }
+
     if (regular && this.keepDaily) {
       // The daily bucket spans midnight–close (its start is the bar's identity) but its members
       // are the regular-session minutes only: a recompute must not pick up pre-market minutes.
-      this.upsertBucket(book, '1D', dailyBucket(place.session), m, old, true, 'derived', false, place.session.open);
-      this.publishDaily(book, place.session);
-    }
-  }
-
-  /** Visits the stored minutes inside [start, end): the bucket's members for a recompute. */
-  private minuteMembers(book: SymbolBook, start: number, end: number): BucketMembers {
-    return (visit) => {
-      for (let k = key(start); k < key(end); k++) {
-        const state = book.minutes.get(k);
-        if (state) visit(state.values);
+      const session = place.session;
+      const span = dailyBucket(session);
+      let agg = book.daily.get(key(span.start));
+      if (!agg) {
+        agg = new Tally();
+        agg.reset(span.start, span.end);
+        book.daily.set(key(span.start), agg);
+        if (!this.isClosed(span.end)) this.addDailyClose({ book, tf: '1D', start: span.start, end: span.end });
       }
-    };
+      if (!old) agg.addValues(start, open, high, low, close, volume, vwap, trades);
+      else if (!agg.replaceValues(start, old, open, high, low, close, volume, vwap, trades)) agg.fill(c, session.open, span.end, span.start, span.end);
+      this.publishDaily(book, session);
+    }
+    if (this.pendingEviction.size > 0 && !this.closing) this.evict();
+    return published1m;
   }
 
-  private upsertBucket(
-    book: SymbolBook,
-    tf: Timeframe,
-    span: { start: number; end: number },
-    m: MinuteValues,
-    old: MinuteValues | undefined,
-    regular: boolean,
-    source: Bar['source'],
-    publish = true,
-    membersFrom = span.start,
-  ): void {
-    let byStart = book.buckets.get(tf);
-    if (!byStart) {
-      byStart = new Map();
-      book.buckets.set(tf, byStart);
+  private readonly pendingEviction = new Set<SymbolBook>();
+
+  /** Drops the oldest whole weeks of minutes of books over the window (none still open). */
+  private evict(): void {
+    for (const book of this.pendingEviction) {
+      const c = book.cols;
+      const excess = c.length - Math.floor(this.maxMinutes * 0.9);
+      if (excess <= 0) continue;
+      // Cut at a Monday 00:00 New York so a week's minutes go together: the Monday before the
+      // minute that brings the book to 90%, or the one after if that leaves it over the limit.
+      // Never past an open bucket.
+      const monday = weekStartDate(nyDate(c.start[excess]!));
+      let horizon = nyMidnight(monday);
+      if (c.length - c.lowerBound(horizon) > this.maxMinutes) horizon = nyMidnight(addDays(monday, 7));
+      for (const from of book.openFrom) horizon = Math.min(horizon, from - WEEK);
+      const n = c.lowerBound(horizon);
+      if (n <= 0) continue;
+      for (const k of book.extras.keys()) if (k * MINUTE < horizon) book.extras.delete(k);
+      c.dropFront(n);
+      book.horizon = Math.max(book.horizon, horizon);
+      this.counters.evicted += n;
     }
-    let agg = byStart.get(key(span.start));
-    if (!agg) {
-      agg = new BucketAggregate(span.start, span.end);
-      byStart.set(key(span.start), agg);
-      if (!this.isClosed(span.end)) this.pendingCloses.push({ book, tf, start: span.start, end: span.end });
+    this.pendingEviction.clear();
+  }
+
+  /** Records that bucket [start, end) of timeframe `t` is open, so the clock closes it. */
+  private noteOpen(book: SymbolBook, t: number, start: number, end: number): void {
+    if (start < book.openFrom[t]!) {
+      book.openFrom[t] = start;
+      book.nextClose[t] = end;
+      if (end < book.nextIntradayClose) book.nextIntradayClose = end;
     }
-    if (agg.upsert(m, old)) agg.recompute(this.minuteMembers(book, membersFrom, span.end));
-    if (publish) this.publish(book, tf, regular, agg.toBar(this.isClosed(span.end), source));
+  }
+
+  /** Counts a change of an intraday series and hands `bar` (made only when someone listens) to the listeners. */
+  private deliver(book: SymbolBook, t: number, regular: boolean, bar: Bar | undefined): void {
+    const tf = INTRADAY_TIMEFRAMES[t]!;
+    if (regular) {
+      const seq = ++book.seqs[t * 2]!;
+      if (bar) this.send({ symbol: book.symbol, tf, extended: false, seq, bar });
+    }
+    if (this.keepExtended) {
+      const seq = ++book.seqs[t * 2 + 1]!;
+      if (bar) this.send({ symbol: book.symbol, tf, extended: true, seq, bar });
+    }
+  }
+
+  private deliverTally(book: SymbolBook, t: number, regular: boolean, tally: Tally, end: number): void {
+    this.deliver(book, t, regular, this.listeners.size > 0 ? tally.toBar(this.clockMs >= end, 'derived') : undefined);
+  }
+
+  private send(delta: BarDelta): void {
+    for (const listener of this.listeners) listener(delta);
+  }
+
+  /** Re-emits a stored 1m bar whose values did not change (it closed, or its source changed). */
+  private publishMinute(book: SymbolBook, i: number): void {
+    const c = book.cols;
+    this.deliver(book, 0, segmentAt(c, i) === SEG_REGULAR, this.listeners.size > 0 ? this.minuteBar(c, i) : undefined);
+  }
+
+  private minuteBar(c: MinuteColumns, i: number): Bar {
+    const start = c.start[i]!;
+    const volume = c.volume[i]!;
+    const bar: Bar = {
+      start,
+      open: c.open[i]!,
+      high: c.high[i]!,
+      low: c.low[i]!,
+      close: c.close[i]!,
+      volume,
+      closed: this.clockMs >= start + MINUTE,
+      source: (c.flags[i]! & FROM_HISTORY) !== 0 ? 'history' : 'live',
+    };
+    const vwap = minuteVwap(c.vwap[i]!, volume);
+    if (vwap !== undefined) bar.vwap = vwap;
+    const trades = c.trades[i]!;
+    if (trades === trades) bar.trades = trades;
+    return bar;
+  }
+
+  private minuteSeries(book: SymbolBook, extended: boolean, fromMs: number, toMs: number): Bar[] {
+    const c = book.cols;
+    const out: Bar[] = [];
+    for (let i = c.lowerBound(fromMs); i < c.length && c.start[i]! < toMs; i++) {
+      if (extended || segmentAt(c, i) === SEG_REGULAR) out.push(this.minuteBar(c, i));
+    }
+    return out;
+  }
+
+  /** A derived intraday series, computed from the minutes: one pass, one bar per non-empty bucket. */
+  private derivedSeries(book: SymbolBook, t: number, extended: boolean, fromMs: number, toMs: number): Bar[] {
+    const c = book.cols;
+    const out: Bar[] = [];
+    const tally = new Tally();
+    let i = c.lowerBound(fromMs);
+    while (i < c.length) {
+      if (!extended && segmentAt(c, i) !== SEG_REGULAR) {
+        i++;
+        continue; // a bucket never crosses a segment edge: skipping minutes skips whole buckets
+      }
+      const [bStart, bEnd] = bucketOf(c.start[i]!, book.placeOf(c.start[i]!)!, t);
+      if (bStart >= toMs) break;
+      tally.reset(bStart, bEnd);
+      for (; i < c.length && c.start[i]! < bEnd; i++) tally.add(c, i);
+      if (bStart >= fromMs) out.push(tally.toBar(this.clockMs >= bEnd, 'derived'));
+    }
+    return out;
+  }
+
+  /** The clock passed `ms`: every intraday bucket of `book` that ended since becomes final. */
+  private closeIntraday(book: SymbolBook, ms: number): void {
+    let next = Infinity;
+    // Minutes first: a deferred history aggregate lands before the buckets above it close.
+    this.closedDuringPass = null;
+    if (ms >= book.nextClose[0]!) {
+      this.closing = true;
+      try {
+        this.closeMinutes(book, ms);
+      } finally {
+        this.closing = false;
+      }
+    }
+    for (const t of this.derived) {
+      if (ms >= book.nextClose[t]!) this.closeBuckets(book, t, ms);
+    }
+    this.closedDuringPass = null;
+    for (let t = 0; t < N_INTRADAY; t++) next = Math.min(next, book.nextClose[t]!);
+    book.nextIntradayClose = next;
+    if (this.pendingEviction.size > 0) this.evict();
+  }
+
+  private closeMinutes(book: SymbolBook, ms: number): void {
+    const c = book.cols;
+    let i = c.lowerBound(book.openFrom[0]!);
+    book.openFrom[0] = Infinity;
+    book.nextClose[0] = Infinity;
+    for (; i < c.length; i++) {
+      const start = c.start[i]!;
+      if (start + MINUTE > ms) {
+        this.noteOpen(book, 0, start, start + MINUTE);
+        return;
+      }
+      this.closeMinute(book, i);
+    }
+  }
+
+  private closeMinute(book: SymbolBook, i: number): void {
+    const c = book.cols;
+    const start = c.start[i]!;
+    const extra = book.extras.size > 0 ? book.extras.get(key(start)) : undefined;
+    const pendingHistory = extra?.pendingHistory;
+    if (extra && pendingHistory) {
+      extra.pendingHistory = undefined;
+      if ((c.flags[i]! & PARTIAL) === 0) book.extras.delete(key(start));
+      if (pendingHistory.asOfVersion !== undefined && c.version[i]! > pendingHistory.asOfVersion) {
+        this.counters.staleHistory++; // live changed the minute after this response was requested
+      } else {
+        const p = pendingHistory.values;
+        const partial = (c.flags[i]! & PARTIAL) !== 0;
+        const same = c.open[i] === p.open && c.high[i] === p.high && c.low[i] === p.low && c.close[i] === p.close &&
+          c.volume[i] === p.volume && sameNumber(c.vwap[i]!, p.vwap ?? NaN) && sameNumber(c.trades[i]!, p.trades ?? NaN);
+        if (!same || partial) {
+          const place = book.placeOf(start)!;
+          const flags = FROM_HISTORY | (c.flags[i]! & (3 << SEGMENT_SHIFT));
+          const published = this.write(book, place, i, start, p.open, p.high, p.low, p.close, p.volume, p.vwap ?? NaN,
+            p.trades ?? NaN, c.version[i]!, flags, undefined);
+          if (!published) this.publishMinute(book, i); // same numbers: still final now
+          return;
+        }
+        c.flags[i] = c.flags[i]! | FROM_HISTORY;
+      }
+    }
+    this.publishMinute(book, i);
+  }
+
+  /** Publishes, final, every bucket of timeframe `t` that ended by `ms`. */
+  private closeBuckets(book: SymbolBook, t: number, ms: number): void {
+    const c = book.cols;
+    let i = c.lowerBound(book.openFrom[t]!);
+    book.openFrom[t] = Infinity;
+    book.nextClose[t] = Infinity;
+    const cursor = book.cursors[t]!;
+    const width = TF_WIDTH[t]!;
+    while (i < c.length) {
+      const start = c.start[i]!;
+      const place = book.placeOf(start)!;
+      const bStart = place.segmentStart + Math.floor((start - place.segmentStart) / width) * width;
+      const bEnd = Math.min(bStart + width, place.segmentEnd);
+      if (bEnd > ms) {
+        this.noteOpen(book, t, bStart, bEnd);
+        return;
+      }
+      const regular = place.segment === 'regular';
+      let tally: Tally;
+      if (cursor.count > 0 && cursor.start === bStart) {
+        // The forming bucket (the live case): its totals are at hand, and no minute follows it.
+        tally = cursor;
+        i = c.length;
+      } else {
+        tally = this.scratch;
+        tally.reset(bStart, bEnd);
+        for (; i < c.length && c.start[i]! < bEnd; i++) tally.add(c, i);
+      }
+      if (!this.closedDuringPass?.has(`${t}:${bStart}`)) this.deliverTally(book, t, regular, tally, bEnd);
+    }
+  }
+
+  private addDailyClose(p: PendingClose): void {
+    this.dailyCloses.push(p);
+    if (p.end < this.nextDailyClose) this.nextDailyClose = p.end;
+  }
+
+  private closeDaily(ms: number): void {
+    const stillOpen: PendingClose[] = [];
+    const due: PendingClose[] = [];
+    let next = Infinity;
+    for (const p of this.dailyCloses) {
+      if (p.end <= ms) due.push(p);
+      else {
+        stillOpen.push(p);
+        next = Math.min(next, p.end);
+      }
+    }
+    this.dailyCloses = stillOpen;
+    this.nextDailyClose = next;
+    due.sort((a, b) => (a.tf === b.tf ? 0 : a.tf === '1D' ? -1 : 1) || a.start - b.start);
+    for (const p of due) {
+      if (p.tf === '1D') {
+        const session = sessionAt(p.start);
+        if (session) this.publishDaily(p.book, session);
+      } else {
+        const agg = p.book.weekly.get(key(p.start));
+        if (agg) {
+          const weekly = (p.book.weeklySeries ??= this.seriesFor(p.book, '1W'));
+          this.publishSeries(p.book, '1W', weekly, weekly.get(p.start), agg.toBar(true, 'derived'));
+        }
+      }
+    }
   }
 
   /** Emits the session's daily bar: the vendor's once the session is closed, else the derived one. Then its week. */
   private publishDaily(book: SymbolBook, session: Session): void {
     const closed = this.isClosed(session.close);
     const vendor = closed ? book.vendorDaily.get(key(session.midnight)) : undefined;
-    const derived = book.buckets.get('1D')?.get(key(session.midnight));
+    const derived = book.daily.get(key(session.midnight));
     const bar = vendor ?? derived?.toBar(closed, 'derived');
     if (!bar) return;
-    const before = book.regular.get('1D')?.get(session.midnight);
-    const changed = this.publish(book, '1D', true, bar);
+    const before = (book.dailySeries ??= this.seriesFor(book, '1D')).get(session.midnight);
+    const changed = this.publishSeries(book, '1D', book.dailySeries, before, bar);
     if (changed && this.keepWeekly) this.publishWeek(book, session, bar, before);
   }
 
   private publishWeek(book: SymbolBook, session: Session, daily: Bar, before: Bar | undefined): void {
     const span = this.weeks.forSession(session);
-    let byStart = book.buckets.get('1W');
-    if (!byStart) {
-      byStart = new Map();
-      book.buckets.set('1W', byStart);
-    }
-    let agg = byStart.get(key(span.start));
+    let agg = book.weekly.get(key(span.start));
     if (!agg) {
-      agg = new BucketAggregate(span.start, span.end);
-      byStart.set(key(span.start), agg);
-      if (!this.isClosed(span.end)) this.pendingCloses.push({ book, tf: '1W', start: span.start, end: span.end });
+      agg = new Tally();
+      agg.reset(span.start, span.end);
+      book.weekly.set(key(span.start), agg);
+      if (!this.isClosed(span.end)) this.addDailyClose({ book, tf: '1W', start: span.start, end: span.end });
     }
-    const dailySeries = book.regular.get('1D');
-    if (agg.upsert(daily, before)) {
-      agg.recompute((visit) => {
-        for (const date of span.sessionDates) {
-          const bar = dailySeries?.get(nyMidnight(date));
-          if (bar) visit(bar);
-        }
-      });
-    }
-    this.publish(book, '1W', true, agg.toBar(this.isClosed(span.end), 'derived'));
-  }
-
-  private closeBucket(p: PendingClose): void {
-    const { book, tf, start } = p;
-    if (tf === '1m') {
-      const state = book.minutes.get(key(start));
-      if (!state) return;
-      const place = placeMinute(start);
-      if (!place) return;
-      const pendingHistory = state.pendingHistory;
-      state.pendingHistory = undefined;
-      if (pendingHistory && pendingHistory.asOfVersion !== undefined && state.liveVersion > pendingHistory.asOfVersion) {
-        this.counters.staleHistory++; // live changed the minute after this response was requested
-      } else if (pendingHistory) {
-        const pending = pendingHistory.values;
-        if (!sameValues(pending, state.values) || state.partial) {
-          const replaced: MinuteState = { ...state, values: pending, origin: 'history', partial: false };
-          book.minutes.set(key(start), replaced);
-          this.propagate(book, replaced, place, state.values);
-          return;
-        }
-        state.origin = 'history';
+    const dailySeries = book.dailySeries;
+    const replaced = before !== undefined &&
+      agg.replaceValues(daily.start, this.oldDaily.fromBar(before), daily.open, daily.high, daily.low, daily.close, daily.volume, daily.vwap ?? NaN, daily.trades ?? NaN);
+    if (!before) addBar(agg, daily);
+    else if (!replaced) {
+      // A daily bar shrank (a correction, or the vendor's bar replacing the derived one): the
+      // week's totals are rebuilt from its sessions' published daily bars.
+      agg.reset(span.start, span.end);
+      for (const date of span.sessionDates) {
+        const bar = dailySeries?.get(nyMidnight(date));
+        if (bar) addBar(agg, bar);
       }
-      this.publishMinute(book, start, place, state.origin);
-      return;
     }
-    if (tf === '1D') {
-      const session = sessionAt(start);
-      if (session) this.publishDaily(book, session);
-      return;
-    }
-    const agg = book.buckets.get(tf)?.get(key(start));
-    if (!agg) return;
-    const place = placeMinute(start);
-    this.publish(book, tf, tf === '1W' || place?.segment === 'regular', agg.toBar(true, 'derived'));
+    const weekly = (book.weeklySeries ??= this.seriesFor(book, '1W'));
+    const bar = agg.toBar(this.isClosed(span.end), 'derived');
+    this.publishSeries(book, '1W', weekly, weekly.get(bar.start), bar);
   }
 
-  /** Re-emits a stored 1m bar whose values did not change (it closed, or its source changed). */
-  private publishMinute(book: SymbolBook, start: number, place: MinutePlace, source: Bar['source']): void {
-    const agg = book.buckets.get('1m')?.get(key(start));
-    if (agg) this.publish(book, '1m', place.segment === 'regular', agg.toBar(this.isClosed(start + MINUTE), source));
-  }
-
-  /** Stores `bar` in the regular and/or extended series unless nothing changed; returns whether it changed. */
-  private publish(book: SymbolBook, tf: Timeframe, regular: boolean, bar: Bar): boolean {
-    let changed = false;
-    if (regular) changed = this.putInto(book, book.regular, tf, false, bar) || changed;
-    if (this.keepExtended && isIntradayTf(tf)) changed = this.putInto(book, book.extended, tf, true, bar) || changed;
-    return changed;
-  }
-
-  private putInto(book: SymbolBook, family: Map<Timeframe, BarSeries>, tf: Timeframe, extended: boolean, bar: Bar): boolean {
-    let series = family.get(tf);
+  private seriesFor(book: SymbolBook, tf: '1D' | '1W'): BarSeries {
+    let series = book.regular.get(tf);
     if (!series) {
       series = new BarSeries();
-      family.set(tf, series);
+      book.regular.set(tf, series);
     }
-    const old = series.get(bar.start);
+    return series;
+  }
+
+  /** Stores a 1D/1W bar in `series` (where `old` is its current bar) unless nothing changed; returns whether it changed. */
+  private publishSeries(book: SymbolBook, tf: '1D' | '1W', series: BarSeries, old: Bar | undefined, bar: Bar): boolean {
     if (old && sameBar(old, bar)) return false;
     const seq = series.put(bar);
-    if (this.listeners.size > 0) {
-      const delta: BarDelta = { symbol: book.symbol, tf, extended, seq, bar };
-      for (const listener of this.listeners) listener(delta);
-    }
+    if (this.listeners.size > 0) this.send({ symbol: book.symbol, tf, extended: false, seq, bar });
     return true;
   }
+}
+
+/** The bucket [start, end) of intraday timeframe `t` holding the minute at `start` (never crosses a segment edge). */
+function bucketOf(start: number, place: MinutePlace, t: number): [number, number] {
+  const width = TF_WIDTH[t]!;
+  const bStart = place.segmentStart + Math.floor((start - place.segmentStart) / width) * width;
+  return [bStart, Math.min(bStart + width, place.segmentEnd)];
+}
+
+function segmentAt(c: MinuteColumns, i: number): number {
+  return (c.flags[i]! >> SEGMENT_SHIFT) & 3;
+}
+
+/** A 1m bar's vwap as the bucket arithmetic reports it (whole 1/VWAP_SCALE notional), so 1m and 5m agree. */
+function minuteVwap(vwap: number, volume: number): number | undefined {
+  return vwap === vwap && volume > 0 ? Math.round(vwap * volume * VWAP_SCALE) / VWAP_SCALE / volume : undefined;
+}
+
+/** Would the 1m bar published for `old` equal the one for minute `i` now? */
+function sameMinuteOutput(old: MinuteSnapshot, c: MinuteColumns, i: number): boolean {
+  return old.open === c.open[i] && old.high === c.high[i] && old.low === c.low[i] && old.close === c.close[i] &&
+    old.volume === c.volume[i] && sameNumber(old.trades, c.trades[i]!) &&
+    minuteVwap(old.vwap, old.volume) === minuteVwap(c.vwap[i]!, c.volume[i]!) &&
+    (old.flags & FROM_HISTORY) === (c.flags[i]! & FROM_HISTORY);
+}
+
+/** Equal, with NaN (missing) equal to NaN. */
+function sameNumber(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+function addBar(tally: Tally, bar: Bar): void {
+  tally.addValues(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume, bar.vwap ?? NaN, bar.trades ?? NaN);
 }
 
 function toMinuteValues(agg: MinuteAggregate, start: number): MinuteValues {
@@ -591,25 +990,9 @@ function toMinuteValues(agg: MinuteAggregate, start: number): MinuteValues {
   };
 }
 
-function mergeVwap(cur: MinuteValues, add: MinuteAggregate): number | undefined {
-  if (cur.vwap === undefined || add.vwap === undefined) return undefined;
-  const volume = cur.volume + add.volume;
-  return volume > 0 ? (cur.vwap * cur.volume + add.vwap * add.volume) / volume : add.vwap;
-}
-
-function sameValues(a: MinuteValues, b: MinuteValues): boolean {
-  return a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume &&
-    a.vwap === b.vwap && a.trades === b.trades;
-}
-
 function sameBar(a: Bar, b: Bar): boolean {
   return a.open === b.open && a.high === b.high && a.low === b.low && a.close === b.close && a.volume === b.volume &&
     a.closed === b.closed && a.source === b.source && a.vwap === b.vwap && a.trades === b.trades;
 }
 
-const TF_RANK: Record<Timeframe, number> = {
-  '1m': 0, '2m': 1, '3m': 2, '5m': 3, '10m': 4, '15m': 5, '30m': 6, '1h': 7, '2h': 8, '4h': 9, '1D': 10, '1W': 11,
-};
-function tfRank(tf: Timeframe): number {
-  return TF_RANK[tf];
-}
+export type { IntradayTimeframe };

@@ -11,6 +11,21 @@ import { BarEngine } from './engine.js';
 export interface HistorySource {
   minuteBars(symbol: string, fromMs: number, toMs: number): MinuteAggregate[];
   dailyBars(symbol: string, fromMs: number, toMs: number): DailyAggregate[];
+  /** The same minutes as columns (the store's bulk read); used instead of `minuteBars` when present. */
+  minuteColumns?(symbol: string, fromMs: number, toMs: number): MinuteColumns;
+}
+
+/** Minutes as parallel arrays, ascending (vwap/trades NaN when unknown) — the shape src/store/minute-columns.ts reads. */
+export interface MinuteColumns {
+  length: number;
+  start: ArrayLike<number>;
+  open: ArrayLike<number>;
+  high: ArrayLike<number>;
+  low: ArrayLike<number>;
+  close: ArrayLike<number>;
+  volume: ArrayLike<number>;
+  vwap: ArrayLike<number>;
+  trades: ArrayLike<number>;
 }
 
 export interface HistoryRequest {
@@ -44,7 +59,26 @@ export function loadHistory(source: HistorySource, req: HistoryRequest): LoadedH
     clock: req.now ?? Date.now(),
   });
   for (const daily of source.dailyBars(req.symbol, fromMs, toMs)) engine.applyVendorDaily(daily);
-  for (const minute of source.minuteBars(req.symbol, fromMs, toMs)) engine.applyMinute(minute, 'history');
+  if (source.minuteColumns) {
+    // No object per row: one scratch aggregate (the engine copies what it keeps into its own columns).
+    const c = source.minuteColumns(req.symbol, fromMs, toMs);
+    const m: MinuteAggregate = { symbol: req.symbol, start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+    for (let i = 0; i < c.length; i++) {
+      m.start = c.start[i]!;
+      m.open = c.open[i]!;
+      m.high = c.high[i]!;
+      m.low = c.low[i]!;
+      m.close = c.close[i]!;
+      m.volume = c.volume[i]!;
+      const vwap = c.vwap[i]!;
+      const trades = c.trades[i]!;
+      m.vwap = vwap === vwap ? vwap : undefined;
+      m.trades = trades === trades ? trades : undefined;
+      engine.applyMinute(m, 'history');
+    }
+  } else {
+    for (const minute of source.minuteBars(req.symbol, fromMs, toMs)) engine.applyMinute(minute, 'history');
+  }
   return { engine, sessions: sessionsBetween(loadFrom, loadTo), fromMs: nyMidnight(req.from), toMs: nyMidnight(addDays(req.to, 1)) };
 }
 

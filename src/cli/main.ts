@@ -5,12 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
-import { runBars } from './commands/bars.js';
-import { runCheck } from './commands/check.js';
-import { runImport } from './commands/import.js';
-import { runChain } from './commands/chain.js';
-import { runAuditVerify } from './commands/audit.js';
-import { runKill } from './commands/kill.js';
+// Commands are imported when they run, so `optdesk --help` loads neither SQLite nor the engine.
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -57,6 +52,7 @@ program
   .option('--format <format>', 'report format: text or json', 'text')
   .action(async (dir: string, opts: { db?: string; format?: string }) => {
     try {
+      const { runImport } = await import('./commands/import.js');
       process.exitCode = await runImport(dir, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('import', e);
@@ -73,8 +69,9 @@ program
   .option('--extended', 'include pre-market (04:00) and after-hours (to 20:00) bars', false)
   .option('--format <format>', 'csv or json', 'csv')
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
-  .action((symbol: string, opts) => {
+  .action(async (symbol: string, opts) => {
     try {
+      const { runBars } = await import('./commands/bars.js');
       process.exitCode = runBars(symbol, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('bars', e);
@@ -89,8 +86,9 @@ program
   .requiredOption('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
   .option('--format <format>', 'text or json', 'text')
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
-  .action((symbol: string, opts) => {
+  .action(async (symbol: string, opts) => {
     try {
+      const { runCheck } = await import('./commands/check.js');
       process.exitCode = runCheck(symbol, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('check', e);
@@ -107,8 +105,9 @@ program
   .option('--div <q>', 'continuous dividend yield as a decimal', '0')
   .option('--format <format>', 'csv or json', 'csv')
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
-  .action((underlying: string, opts) => {
+  .action(async (underlying: string, opts) => {
     try {
+      const { runChain } = await import('./commands/chain.js');
       process.exitCode = runChain(underlying, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('chain', e);
@@ -124,6 +123,7 @@ program
   .option('--db <file>', 'SQLite database file when no server answers (default: $OPTDESK_DB or ./data/optdesk.db)')
   .action(async (opts) => {
     try {
+      const { runKill } = await import('./commands/kill.js');
       process.exitCode = await runKill(opts, process.stdout);
     } catch (e) {
       fail('kill', e);
@@ -136,8 +136,9 @@ program
   .command('verify')
   .description('Check the hash chain: exit 0 when intact, 1 naming the first edited, deleted or reordered row.')
   .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
-  .action((opts: { db?: string }) => {
+  .action(async (opts: { db?: string }) => {
     try {
+      const { runAuditVerify } = await import('./commands/audit.js');
       process.exitCode = runAuditVerify(opts, process.stdout);
     } catch (e) {
       fail('audit verify', e);

@@ -238,6 +238,42 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
     `,
   },
+  {
+    version: 4,
+    name: 'minute blocks: one symbol-day of minutes packed as typed-array columns',
+    sql: `
+      -- A read cache of minute_bars (see src/store/minute-columns.ts): per symbol and day, the
+      -- minutes as eight packed little-endian Float64 columns. \`day\` is (start − 6 h) / 1 day,
+      -- which puts every 04:00–20:00 New York minute on its New York date in both EST and EDT.
+      CREATE TABLE minute_blocks (
+        symbol TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (symbol, day)
+      ) WITHOUT ROWID;
+      -- Days whose minutes changed since their block was built (or that never had one): the
+      -- reader rebuilds them before answering, so a block is never stale. The triggers cost
+      -- one primary-key probe per written minute.
+      CREATE TABLE minute_blocks_dirty (
+        symbol TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        PRIMARY KEY (symbol, day)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day)
+        SELECT symbol, (start - 21600000) / 86400000 FROM minute_bars;
+      CREATE TRIGGER minute_blocks_on_insert AFTER INSERT ON minute_bars BEGIN
+        INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day) VALUES (NEW.symbol, (NEW.start - 21600000) / 86400000);
+      END;
+      CREATE TRIGGER minute_blocks_on_update AFTER UPDATE ON minute_bars BEGIN
+        INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day) VALUES (OLD.symbol, (OLD.start - 21600000) / 86400000);
+        INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day) VALUES (NEW.symbol, (NEW.start - 21600000) / 86400000);
+      END;
+      CREATE TRIGGER minute_blocks_on_delete AFTER DELETE ON minute_bars BEGIN
+        INSERT OR IGNORE INTO minute_blocks_dirty (symbol, day) VALUES (OLD.symbol, (OLD.start - 21600000) / 86400000);
+      END;
+    `,
+  },
 ];
 
 export interface AppliedMigration {

@@ -33,6 +33,7 @@ import type {
   SymbolSummary,
   UpsertCounts,
 } from './types.js';
+import { MinuteColumnReader, type MinuteColumnsRead } from './minute-columns.js';
 
 /** Stored in the key when a quote has no sequence number (key columns cannot be NULL). */
 const NO_SEQUENCE = -1;
@@ -399,6 +400,13 @@ export class SqliteMarketStore implements MarketStore {
   minuteBars(symbol: string, fromMs: number, toMs: number): MinuteAggregate[] {
     return this.minute.select(symbol, fromMs, toMs);
   }
+
+  /** The same minutes as typed-array columns (src/store/minute-columns.ts): the bulk read path. */
+  minuteColumns(symbol: string, fromMs: number, toMs: number): MinuteColumnsRead {
+    return (this.columnReader ??= new MinuteColumnReader(this.db)).read(symbol, fromMs, toMs);
+  }
+
+  private columnReader: MinuteColumnReader | undefined;
 
   upsertDailyBars(bars: readonly DailyAggregate[]): UpsertCounts {
     return this.db.transaction(() => {
