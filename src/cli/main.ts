@@ -9,6 +9,7 @@ import { runBars } from './commands/bars.js';
 import { runCheck } from './commands/check.js';
 import { runImport } from './commands/import.js';
 import { runChain } from './commands/chain.js';
+import { runCoveredCalls } from './commands/covered-calls.js';
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -110,6 +111,36 @@ program
       process.exitCode = runChain(underlying, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('chain', e);
+    }
+  });
+
+program
+  .command('covered-calls')
+  .description('0-DTE covered-call screener on the stored chain: OTM calls by moneyness, bid, spread, delta and open interest, with yields, break-even, max profit and probability of profit; --mark settles it at the close, --backtest screens and marks every recorded session.')
+  .argument('<UNDERLYING>', 'underlying ticker, e.g. GOOG')
+  .option('--at <time>', 'New York time, YYYY-MM-DDTHH:MM (e.g. 2015-12-24T11:00); required unless --backtest')
+  .option('--expiration <date>', 'expiration, YYYY-MM-DD (default: the session\'s own, 0-DTE)')
+  .option('--expiration-days <n>', 'the first expiration at least N calendar days out')
+  .option('--rate <r>', 'risk-free rate as a decimal (default: approximate 3-month T-bill average of that year)')
+  .option('--div <q>', 'continuous dividend yield as a decimal', '0')
+  .option('--min-otm-pct <pct>', 'strike at least spot × (1 + pct/100) (default 0)')
+  .option('--max-otm-pct <pct>', 'strike at most spot × (1 + pct/100) (default 3)')
+  .option('--delta-lo <d>', 'lowest |delta| (default 0.15)')
+  .option('--delta-hi <d>', 'highest |delta| (default 0.35)')
+  .option('--min-bid <price>', 'lowest bid (default 0.05)')
+  .option('--min-open-interest <n>', 'lowest open interest (default 1)')
+  .option('--max-spread-to-mid <x>', 'highest (ask − bid) ÷ mid (default 0.75)')
+  .option('--rank <key>', 'premium_yield, max_profit or pop', 'premium_yield')
+  .option('--mark', 'also settle each row at the expiration session\'s recorded close (P&L net of fees, on stderr and in JSON)', false)
+  .option('--backtest', 'screen at --time on every recorded session with a chain, sell the top row, mark it at the close', false)
+  .option('--time <hh:mm>', 'with --backtest: New York time of each day\'s screen', '11:00')
+  .option('--format <format>', 'csv or json', 'csv')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action((underlying: string, opts) => {
+    try {
+      process.exitCode = runCoveredCalls(underlying, opts, process.stdout, process.stderr);
+    } catch (e) {
+      fail('covered-calls', e);
     }
   });
 

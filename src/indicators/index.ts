@@ -9,6 +9,7 @@
  * series and returns the value after each bar.
  *
  * - ta.ts: EMA, ATR (Wilder), RSI — thin wrappers over the `trading-signals` library.
+ * - reader.ts: the BarReader the scanner, checklist and CLI read bars through (store adapter).
  * - session.ts: our own session-aware levels built on src/calendar (NYSE hours, early
  *   closes): VWAP anchored at the regular open, prior day high/low/close, pre-market
  *   high/low/volume, opening range with its breakout state.
@@ -16,3 +17,4 @@
 export * from './types.js';
 export * from './ta.js';
 export * from './session.js';
+export * from './reader.js';

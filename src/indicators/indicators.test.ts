@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { readAggregates, stockDailyFile, stockMinuteFile } from '../../test/helpers/data.js';
 import { nyTimeToMs } from '../calendar/index.js';
-import { Atr, Ema, OpeningRange, PremarketRange, PriorDayLevels, Rsi, SessionVwap, TimeBlockLevels, batch, lastValue, type IndicatorBar } from './index.js';
+import { Atr, Ema, OpeningRange, PremarketRange, PriorDayLevels, Rsi, SessionVwap, TimeBlockLevels, batch, lastValue, type IndicatorBar, type StreamingIndicator } from './index.js';
 import { InputError } from '../core/errors.js';
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));
@@ -129,7 +129,7 @@ test('time-block levels: the previous 60-minute block\'s high/low, blocks aligne
 
 test('a revision of the forming bar replaces it: any sequence of revisions ends where feeding only the final bars ends', () => {
   const base = readAggregates(stockMinuteFile('2013-10-10'), 'AIG').slice(0, 400);
-  const makers = [() => new Ema(21), () => new Atr(14), () => new Rsi(14), () => new SessionVwap(), () => new PriorDayLevels(), () => new PremarketRange(), () => new OpeningRange(5), () => new TimeBlockLevels(30)];
+  const makers: Array<() => StreamingIndicator<unknown>> = [() => new Ema(21), () => new Atr(14), () => new Rsi(14), () => new SessionVwap(), () => new PriorDayLevels(), () => new PremarketRange(), () => new OpeningRange(5), () => new TimeBlockLevels(30)];
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.nat(399), fc.double({ min: 0.9, max: 1.1, noNaN: true }), fc.nat(5000)), { maxLength: 40 }), (edits) => {
       const revisedAt = new Map<number, Array<[number, number]>>();
