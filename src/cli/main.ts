@@ -10,6 +10,7 @@ import { runCheck } from './commands/check.js';
 import { runImport } from './commands/import.js';
 import { runChain } from './commands/chain.js';
 import { runCoveredCalls } from './commands/covered-calls.js';
+import { runChecklist } from './commands/checklist.js';
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -141,6 +142,24 @@ program
       process.exitCode = runCoveredCalls(underlying, opts, process.stdout, process.stderr);
     } catch (e) {
       fail('covered-calls', e);
+    }
+  });
+
+program
+  .command('checklist')
+  .description('The 8-point entry checklist and grade (A+ … F) of a symbol at a New York time: daily trend, intraday momentum, relative volume, room to the next level, option liquidity, IV vs realised volatility, delta and break-even, time-of-day/DTE rules.')
+  .argument('<SYMBOL>', 'ticker, e.g. GOOG')
+  .requiredOption('--direction <dir>', 'long or short')
+  .option('--at <time>', 'New York time YYYY-MM-DDTHH:MM, or a date (= its close); default: after the last stored minute')
+  .option('--contract <occ>', 'grade this option contract (default: the ATM call/put of the nearest expiration)')
+  .option('--thresholds <json>', 'override thresholds, e.g. \'{"minRelVolume":2,"maxSpreadPct":15}\'')
+  .option('--format <format>', 'text or json', 'text')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action(async (symbol: string, opts) => {
+    try {
+      process.exitCode = await runChecklist(symbol, opts, process.stdout);
+    } catch (e) {
+      fail('checklist', e);
     }
   });
 

@@ -39,3 +39,53 @@ export function sessionClose(reader: BarReader, symbol: string, date: IsoDate): 
   const minutes = reader.minuteBars(symbol, session.open, session.close);
   return minutes[minutes.length - 1]?.close ?? null;
 }
+
+/** First index with start ≥ ms in an ascending list. */
+function lowerBound(list: readonly { start: number }[], ms: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.start < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Bars held in memory (tests, the benchmark, sources that fetched ahead), sorted once per symbol. */
+export class MemoryBarReader implements BarReader {
+  private readonly minutes = new Map<string, MinuteAggregate[]>();
+  private readonly daily = new Map<string, DailyAggregate[]>();
+
+  constructor(minutes: Iterable<MinuteAggregate> = [], daily: Iterable<DailyAggregate> = []) {
+    this.add(minutes, daily);
+  }
+
+  add(minutes: Iterable<MinuteAggregate>, daily: Iterable<DailyAggregate> = []): this {
+    const touched = new Set<MinuteAggregate[]>();
+    for (const [source, target] of [[minutes, this.minutes], [daily, this.daily]] as const) {
+      for (const b of source) {
+        let list = target.get(b.symbol);
+        if (!list) target.set(b.symbol, (list = []));
+        list.push(b);
+        touched.add(list);
+      }
+    }
+    for (const list of touched) list.sort((a, b) => a.start - b.start);
+    return this;
+  }
+
+  minuteBars(symbol: string, fromMs: number, toMs: number): MinuteAggregate[] {
+    const list = this.minutes.get(symbol) ?? [];
+    return list.slice(lowerBound(list, fromMs), lowerBound(list, toMs));
+  }
+
+  dailyBars(symbol: string, fromMs: number, toMs: number): DailyAggregate[] {
+    const list = this.daily.get(symbol) ?? [];
+    return list.slice(lowerBound(list, fromMs), lowerBound(list, toMs));
+  }
+
+  symbols(): string[] {
+    return [...new Set([...this.minutes.keys(), ...this.daily.keys()])].sort();
+  }
+}

@@ -254,4 +254,18 @@ export class TimeBlockLevels extends SessionIndicator<{ current: BlockLevels | n
   protected read(): BlockLevels | null {
     return this.state.previous;
   }
+
+  /**
+   * The last block complete by `at`: the current one once its window is over (no bar of
+   * the next block needs to have traded yet), else the previous one.
+   */
+  completedBy(at: number): BlockLevels | null {
+    const cur = this.state.current;
+    if (cur) {
+      const session = sessionAt(cur.blockStart);
+      const end = Math.min(cur.blockStart + this.minutes * MINUTE_MS, session?.close ?? Infinity);
+      if (at >= end) return cur;
+    }
+    return this.state.previous;
+  }
 }
