@@ -11,6 +11,7 @@ import { runImport } from './commands/import.js';
 import { runChain } from './commands/chain.js';
 import { runCoveredCalls } from './commands/covered-calls.js';
 import { runChecklist } from './commands/checklist.js';
+import { runScan } from './commands/scan.js';
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -160,6 +161,25 @@ program
       process.exitCode = await runChecklist(symbol, opts, process.stdout);
     } catch (e) {
       fail('checklist', e);
+    }
+  });
+
+program
+  .command('scan')
+  .description('Scan a universe with a preset (gappers, orb, high-rvol, in-play) or a custom filter at a New York time: gap, relative volume, opening range, ATR, VWAP, EMA trend, levels, option liquidity. Daily-only symbols use their vendor daily bars.')
+  .option('--preset <name>', 'gappers, orb, high-rvol or in-play')
+  .option('--universe <list>', 'all, big-caps, small-caps, or tickers like SPY,AIG,BAC (default all)')
+  .option('--at <time>', 'New York time YYYY-MM-DDTHH:MM, or a date (= its close); default: after the last stored minute')
+  .option('--filter <json>', 'custom filter, e.g. \'{"all":[{"field":"gap_pct","op":">=","value":1}]}\' (replaces the preset\'s)')
+  .option('--sort <json>', 'e.g. \'{"field":"rel_volume","dir":"desc"}\'')
+  .option('--limit <n>', 'top N rows (default 10)')
+  .option('--format <format>', 'csv or json', 'csv')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action(async (opts) => {
+    try {
+      process.exitCode = await runScan(opts, process.stdout, process.stderr);
+    } catch (e) {
+      fail('scan', e);
     }
   });
 

@@ -160,6 +160,24 @@ export class SymbolState {
     return state;
   }
 
+  /**
+   * A state for a live symbol known only from a market snapshot (no stored history): the
+   * previous day seeds prior close/high/low; minutes and the day's totals stream in after.
+   */
+  static seeded(symbol: string, session: Session, prevDay: { high: number; low: number; close: number } | null, options: SymbolStateOptions = {}): SymbolState {
+    const opts: Required<SymbolStateOptions> = { relVolumeSessions: 10, orMinutes: 5, blockMinutes: 60, dailyHistory: 260, ...options };
+    const base = buildBaseline({ minuteBars: () => [], dailyBars: () => [], symbols: () => [] }, symbol, session, 'intraday', [], { ...opts, relVolumeSessions: 0 });
+    if (prevDay) Object.assign(base, { prevClose: prevDay.close, priorHigh: prevDay.high, priorLow: prevDay.low });
+    return new SymbolState(symbol, base, opts);
+  }
+
+  /** The provider's own totals for today (Massive snapshot `day`): they win over what our minutes add up to. */
+  applyDay(day: { open: number; volume: number; vwap?: number } | null): void {
+    this.day = day;
+  }
+
+  private day: { open: number; volume: number; vwap?: number } | null = null;
+
   /** A complete (or revised) 1-minute bar of today's session, in time order. */
   onMinute(bar: MinuteAggregate): void {
     const place = segmentOf(bar.start);
@@ -202,7 +220,9 @@ export class SymbolState {
     const orEnd = Math.min(s.open + this.opts.orMinutes * MINUTE_MS, s.close);
     const orSet = or !== null && (or.set || at >= orEnd);
     const avgOr = b.avgCum ? b.avgCum[Math.round((orEnd - s.open) / MINUTE_MS)]! : null;
-    const vwap = this.vwapHeld;
+    const vwap = this.day?.vwap ?? this.vwapHeld;
+    const open = this.day?.open ?? this.open;
+    const volume = this.day?.volume ?? this.regularVolume;
     const ema21 = this.emaWith(b.ema21, last);
     const ema50 = this.emaWith(b.ema50, last);
     const blk = this.block.completedBy(at);
@@ -211,8 +231,8 @@ export class SymbolState {
     const close5m = this.bucket5Start >= 0 && at >= this.bucket5Start + 5 * MINUTE_MS ? this.bucket5Close : this.close5m;
     return {
       symbol: this.symbol, at, date: s.date, mode: 'intraday',
-      last, open: this.open, prevClose: b.prevClose, changePct: pct(last, b.prevClose), gapPct: pct(this.open, b.prevClose),
-      volume: this.regularVolume, relVolume: avgToNow ? this.regularVolume / avgToNow : null,
+      last, open, prevClose: b.prevClose, changePct: pct(last, b.prevClose), gapPct: pct(open, b.prevClose),
+      volume, relVolume: avgToNow ? volume / avgToNow : null,
       premarketHigh: pm?.high ?? null, premarketLow: pm?.low ?? null, premarketVolume: pm?.volume ?? (at > s.preOpen ? 0 : null),
       orHigh: or?.high ?? null, orLow: or?.low ?? null, orVolume: or?.volume ?? null,
       orRelVolume: orSet && avgOr ? or.volume / avgOr : null,
