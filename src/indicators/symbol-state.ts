@@ -16,8 +16,9 @@
  * - relative volume = regular volume of the minutes complete by `at` ÷ the mean over up to N
  *   earlier sessions with minutes of their volume over the same number of minutes from the open;
  * - opening-range relative volume = volume of the first `orMinutes` ÷ the same mean for those minutes;
- * - ATR(14), EMA 21/50 and the 14-day average volume come from vendor daily bars before today;
- *   the EMAs take today's last price as the forming day's close.
+ * - ATR(14), EMA 21/50 and the 14-day average volume come from the last `dailyHistory` (260)
+ *   vendor daily bars before today, each seeded at the window's first bar; the EMAs take
+ *   today's last price as the forming day's close.
  */
 import { type Session, nyDate, previousSession, sessionAt } from '../calendar/index.js';
 import type { DailyAggregate, MinuteAggregate } from '../core/types.js';
@@ -330,7 +331,8 @@ function buildBaseline(
   const ema21 = new Ema(21);
   const ema50 = new Ema(50);
   const atr = new Atr(14);
-  for (const d of daily) {
+  // A fixed window (not "whatever history exists"), so the EMA's seed is the same wherever the bars come from.
+  for (const d of daily.slice(-opts.dailyHistory)) {
     ema21.update(d);
     ema50.update(d);
     atr.update(d);

@@ -71,7 +71,8 @@ export class MassiveSnapshotSource {
   /** The whole market (or only `tickers`), one call. Rejects with a sentence on HTTP errors. */
   async fetch(tickers?: readonly string[]): Promise<{ rows: MarketSnapshot[]; skipped: number }> {
     try {
-      const body = await this.client.getStocksSnapshotTickers(tickers ? { tickers: [...tickers] } : {});
+      // Massive documents `tickers` as one comma-separated value; the client would repeat the parameter per array element.
+      const body = await this.client.getStocksSnapshotTickers(tickers ? { tickers: [tickers.join(',')] } : {});
       return parseSnapshot(body);
     } catch (e) {
       const err = e as { response?: { status?: number; data?: { message?: string; error?: string } }; message?: string };
