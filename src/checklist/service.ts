@@ -25,9 +25,9 @@ export interface ContractRow {
   openInterest: number | null;
 }
 
-/** Where the checklist finds option contracts: the chain's rows at `at`, nearest expiration first, or why there are none. */
+/** Where the checklist finds option contracts: the chain's rows at `at` (at least the nearest expiration's, and `ticker`'s when given), or why there are none. */
 export interface ContractLookup {
-  chainAt(underlying: string, at: number, spot: number): Promise<{ rows: ContractRow[]; dteOf: (expiration: string) => number } | { missing: string }>;
+  chainAt(underlying: string, at: number, spot: number, ticker?: string): Promise<{ rows: ContractRow[]; dteOf: (expiration: string) => number } | { missing: string }>;
 }
 
 export interface ChecklistResult {
@@ -99,7 +99,7 @@ export class ChecklistService {
     if (fields.last === null) throw new InputError('symbol', `no ${symbol} prices at or before ${formatNyIso(at)}`);
     let contract: ChecklistContract | { missing: string } = { missing: 'no option chain source' };
     if (contracts) {
-      const chain = await contracts.chainAt(symbol, at, fields.last);
+      const chain = await contracts.chainAt(symbol, at, fields.last, ticker);
       if ('missing' in chain) contract = chain;
       else {
         const row = pickContract(chain.rows, fields.last, direction, ticker);

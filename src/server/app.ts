@@ -24,6 +24,9 @@ import { registerOptionsRoutes } from './options-routes.js';
 import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
+import { ScanService, storedWatchlist } from './scan-service.js';
+import { registerScanRoutes } from './scan-routes.js';
+import { ScannerHub } from '../hub/scanner-hub.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_WEB_DIST = path.join(REPO_ROOT, 'web/dist');
@@ -62,6 +65,9 @@ export interface OptdeskServer {
   /** Option chains and the quote matrix (REST and streams). */
   chains: ChainService;
   optionsHub: OptionsHub;
+  /** Scanner, entry checklist and covered-call screener (REST and the scan stream). */
+  scans: ScanService;
+  scannerHub: ScannerHub;
   store: MarketStore;
   /** The replay feed when the server runs one. */
   replay?: ReplayFeed;
@@ -97,10 +103,14 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   });
   const optionsHub = new OptionsHub({ ...optionsHubOptions, hub, chains });
   optionsHub.attach(io);
+  const scans = new ScanService({ hub, store, chains, replay, watchlist: () => storedWatchlist(store) });
+  const scannerHub = new ScannerHub({ hub, run: (r) => scans.scan(r), validate: (r) => void [scans.spec(r), scans.symbolsOf(r)] });
+  scannerHub.attach(io);
 
   app.setErrorHandler(errorHandler);
   registerOptionsRoutes(app, { chains, store });
   registerApiRoutes(app, { hub, store, replay });
+  registerScanRoutes(app, scans);
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
@@ -110,11 +120,14 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     hub,
     chains,
     optionsHub,
+    scans,
+    scannerHub,
     store,
     replay,
     async listen() {
       await hub.start();
       optionsHub.start();
+      scannerHub.start();
       await app.listen({ host, port: config.port ?? 3000 });
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -124,6 +137,8 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       if (closed) return;
       closed = true;
       optionsHub.stop();
+      scannerHub.stop();
+      scans.stop();
       await hub.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -1,0 +1,166 @@
+/**
+ * The server's scanner, checklist and covered-call screener, wired to what the server has:
+ * bars from the ChartHub's engine (replay or live clock, src/hub/hub-reader.ts), option
+ * chains from the ChainService (recorded or Massive; model-priced chains are never used as
+ * market quotes for grades or liquidity), universes from the store's settings. A replay
+ * jump resets every cache.
+ */
+import { nyDate } from '../calendar/index.js';
+import { InputError } from '../core/errors.js';
+import { hubReader } from '../hub/hub-reader.js';
+import type { ChartHub } from '../hub/hub.js';
+import type { CoveredCallsResponse, ScanRequest, ScanResponse, ScanResultRow } from '../hub/scanner-protocol.js';
+import { ChecklistService, type ContractLookup, type Direction, type ChecklistResult } from '../checklist/index.js';
+import { daysToExpiry, defaultRiskFreeRate, parseOptionTicker, yearsToExpiry } from '../options/index.js';
+import type { ChainService } from '../options/service/index.js';
+import {
+  Scanner, UNIVERSE_NAMES, liquidityFromContracts, parseGroup, parseLimit, parseSort, presetNamed, resolveUniverse, toWireScanRow, type ScanSpec,
+} from '../scanner/index.js';
+import { coveredCallParams, screenCoveredCalls } from '../screener/index.js';
+import type { MarketStore } from '../store/types.js';
+import type { ReplayFeed } from '../feeds/replay/index.js';
+import { DEFAULT_WATCHLIST } from './routes.js';
+
+export const UNIVERSE_SETTING_PREFIX = 'scan.universe.';
+
+/** The dashboard's watchlist as src/server/routes.ts keeps it (setting `watchlist`, default list otherwise). */
+export function storedWatchlist(store: MarketStore): string[] {
+  const saved = store.setting<unknown>('watchlist');
+  return Array.isArray(saved) && saved.every((s) => typeof s === 'string') ? (saved as string[]) : [...DEFAULT_WATCHLIST];
+}
+
+export interface ScanServiceDeps {
+  hub: ChartHub;
+  store: MarketStore;
+  chains: ChainService;
+  replay?: ReplayFeed;
+  watchlist: () => string[];
+}
+
+export class ScanService {
+  readonly scanner: Scanner;
+  readonly checklist: ChecklistService;
+  private readonly contracts: ContractLookup;
+  private readonly unobserve: () => void;
+
+  constructor(private readonly deps: ScanServiceDeps) {
+    const reader = hubReader(deps.hub, () => this.allSymbols());
+    this.contracts = chainServiceContracts(deps.chains);
+    this.scanner = new Scanner({ reader, options: liquidityFromContracts(this.contracts) });
+    this.checklist = new ChecklistService({ reader, contracts: this.contracts });
+    this.unobserve = deps.hub.observe({ onReset: () => this.reset() });
+  }
+
+  now(): number {
+    return this.deps.hub.feedNow();
+  }
+
+  reset(): void {
+    this.scanner.reset();
+    this.checklist.reset();
+  }
+
+  stop(): void {
+    this.unobserve();
+  }
+
+  /** `all` on the server: the replay session's recorded symbols plus the watchlist (live: the watchlist and big caps). */
+  allSymbols(): string[] {
+    const replay = this.deps.replay;
+    const recorded = replay ? (replay.recordedSessions().find((s) => s.date === replay.currentSession())?.symbols ?? []) : [];
+    const live = replay ? [] : this.universeList('big-caps') ?? [];
+    return [...new Set([...recorded, ...this.deps.watchlist(), ...live])];
+  }
+
+  universeList(name: 'big-caps' | 'small-caps'): string[] | undefined {
+    const saved = this.deps.store.setting<unknown>(UNIVERSE_SETTING_PREFIX + name);
+    return Array.isArray(saved) && saved.every((s) => typeof s === 'string') ? (saved as string[]) : undefined;
+  }
+
+  setUniverseList(name: string, symbols: string[]): void {
+    if (name !== 'big-caps' && name !== 'small-caps') throw new InputError('name', `must be big-caps or small-caps (the others are ${UNIVERSE_NAMES.filter((n) => n !== 'big-caps' && n !== 'small-caps').join(', ')})`);
+    this.deps.store.setSetting(UNIVERSE_SETTING_PREFIX + name, symbols);
+  }
+
+  /** A validated scan spec from a request; throws InputError naming the field. */
+  spec(req: ScanRequest): ScanSpec & { preset: string | null } {
+    if (req.preset === undefined && req.filter === undefined) throw new InputError('preset', 'give a preset (gappers, orb, high-rvol, in-play) or a filter');
+    const base = req.preset !== undefined ? presetNamed(req.preset) : undefined;
+    return {
+      preset: base?.name ?? null,
+      filter: req.filter !== undefined ? parseGroup(req.filter) : base!.filter,
+      sort: req.sort !== undefined ? parseSort(req.sort) : base?.sort ?? { field: 'rel_volume', dir: 'desc' },
+      limit: req.limit !== undefined ? parseLimit(req.limit) : base?.limit ?? 10,
+    };
+  }
+
+  symbolsOf(req: ScanRequest): string[] {
+    const lists: Partial<Record<'big-caps' | 'small-caps', string[]>> = {};
+    for (const name of ['big-caps', 'small-caps'] as const) {
+      const l = this.universeList(name);
+      if (l) lists[name] = l;
+    }
+    return resolveUniverse(req.universe, { all: () => this.allSymbols(), watchlist: this.deps.watchlist, lists });
+  }
+
+  async scan(req: ScanRequest): Promise<ScanResponse> {
+    const spec = this.spec(req);
+    const symbols = this.symbolsOf(req);
+    const at = this.now();
+    const result = await this.scanner.scan(symbols, at, spec);
+    const rows: ScanResultRow[] = [];
+    for (const r of result.rows) {
+      const [long, short] = await Promise.all([this.gradeOrNull(r.symbol, 'long', at), this.gradeOrNull(r.symbol, 'short', at)]);
+      rows.push({ ...toWireScanRow(r), grade_long: long, grade_short: short });
+    }
+    return { at, preset: spec.preset, universe: result.universe, withData: result.withData, rows };
+  }
+
+  async grade(symbol: string, direction: Direction, contract?: string): Promise<ChecklistResult> {
+    return this.checklist.grade(symbol, direction, this.now(), contract);
+  }
+
+  private async gradeOrNull(symbol: string, direction: Direction, at: number): Promise<string | null> {
+    try {
+      return (await this.checklist.grade(symbol, direction, at)).grade;
+    } catch {
+      return null;
+    }
+  }
+
+  async coveredCalls(query: Record<string, string | undefined>): Promise<CoveredCallsResponse> {
+    const { underlying, expiration: wanted, ...rest } = query;
+    if (!underlying) throw new InputError('underlying', 'is required (a ticker like GOOG)');
+    const params = coveredCallParams(Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, k === 'rank' ? v : v === undefined || v.trim() === '' ? v : Number(v)])));
+    const exps = await this.deps.chains.expirations(underlying);
+    const expiration = wanted ?? exps.expirations[0]?.expiration;
+    if (!expiration) throw new InputError('expiration', `no open ${underlying} expiration now`);
+    if (!exps.expirations.some((e) => e.expiration === expiration)) throw new InputError('expiration', `${expiration} is not an open ${underlying} expiration (open: ${exps.expirations.map((e) => e.expiration).join(', ')})`);
+    const chain = await this.deps.chains.chain(underlying, expiration);
+    const date = nyDate(chain.at);
+    const input = {
+      underlying, at: chain.at, spot: chain.underlyingPrice, expiration, dte: daysToExpiry(chain.at, expiration), years: yearsToExpiry(chain.at, expiration),
+      rate: defaultRiskFreeRate(date), dividendYield: 0, rows: chain.rows,
+    };
+    const res = screenCoveredCalls(input, params);
+    return { underlying, at: chain.at, spot: chain.underlyingPrice, expiration, dte: input.dte, source: chain.source, params, rows: res.rows, rejected: res.rejected };
+  }
+}
+
+/** The checklist's contract lookup over the ChainService; model-priced chains count as "no market quotes". */
+export function chainServiceContracts(chains: ChainService): ContractLookup {
+  return {
+    chainAt: async (underlying, at, _spot, ticker) => {
+      try {
+        const exps = await chains.expirations(underlying);
+        if (exps.source === 'model') return { missing: `no recorded or live ${underlying} option quotes (only model prices)` };
+        const expiration = ticker ? parseOptionTicker(ticker, 'contract').expiration : exps.expirations[0]?.expiration;
+        if (!expiration) return { missing: `no open ${underlying} expiration` };
+        const chain = await chains.chain(underlying, expiration);
+        return { rows: chain.rows, dteOf: (e) => exps.expirations.find((x) => x.expiration === e)?.dte ?? daysToExpiry(at, e) };
+      } catch (e) {
+        return { missing: e instanceof Error ? e.message : String(e) };
+      }
+    },
+  };
+}
