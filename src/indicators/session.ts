@@ -33,12 +33,18 @@ abstract class SessionIndicator<S extends object, T> implements StreamingIndicat
 
   constructor(initial: S) {
     this.state = initial;
-    this.before = structuredClone(initial);
+    this.before = this.copy(initial);
   }
 
+  /**
+   * A copy of a state deep enough to undo a bar (each subclass writes its own: it runs for
+   * every bar of every symbol, and generic deep copies cost more than the indicator).
+   */
+  protected abstract copy(s: S): S;
+
   update(bar: IndicatorBar): T | null {
-    if (this.order.isRevision(bar.start)) this.state = structuredClone(this.before);
-    else this.before = structuredClone(this.state);
+    if (this.order.isRevision(bar.start)) this.state = this.copy(this.before);
+    else this.before = this.copy(this.state);
     const place = segmentOf(bar.start);
     if (place) this.apply(bar, place.session, place.segment);
     this.v = this.read(place?.segment ?? null);
@@ -67,6 +73,10 @@ interface VwapState { date: string; pv: number; v: number }
 export class SessionVwap extends SessionIndicator<VwapState, number> {
   constructor() {
     super({ date: '', pv: 0, v: 0 });
+  }
+
+  protected copy(s: VwapState): VwapState {
+    return { date: s.date, pv: s.pv, v: s.v };
   }
 
   protected apply(bar: IndicatorBar, session: Session, segment: SessionSegment): void {
@@ -100,6 +110,10 @@ interface PriorDayState { current: DayLevels | null; prior: DayLevels | null }
 export class PriorDayLevels extends SessionIndicator<PriorDayState, DayLevels> {
   constructor() {
     super({ current: null, prior: null });
+  }
+
+  protected copy(s: PriorDayState): PriorDayState {
+    return { current: s.current && { ...s.current }, prior: s.prior && { ...s.prior } };
   }
 
   /** The prior day's levels from elsewhere (a vendor daily bar), for streams that start today. */
@@ -140,6 +154,10 @@ export interface PremarketLevels {
 export class PremarketRange extends SessionIndicator<{ levels: PremarketLevels | null }, PremarketLevels> {
   constructor() {
     super({ levels: null });
+  }
+
+  protected copy(s: { levels: PremarketLevels | null }): { levels: PremarketLevels | null } {
+    return { levels: s.levels && { ...s.levels } };
   }
 
   protected apply(bar: IndicatorBar, session: Session, segment: SessionSegment): void {
@@ -183,6 +201,10 @@ export interface OpeningRangeState {
  * "first 5-minute candle"), then the first close above or below it.
  */
 export class OpeningRange extends SessionIndicator<{ or: OpeningRangeState | null }, OpeningRangeState> {
+  protected copy(s: { or: OpeningRangeState | null }): { or: OpeningRangeState | null } {
+    return { or: s.or && { ...s.or } };
+  }
+
   constructor(readonly minutes = 5) {
     super({ or: null });
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 390) throw new InputError('minutes', `must be a whole number of minutes from 1 to 390, got ${String(minutes)}`);
@@ -228,6 +250,10 @@ export interface BlockLevels {
  * the open (60 → 09:30–10:30, …), the "previous block" of the time-block strategy.
  */
 export class TimeBlockLevels extends SessionIndicator<{ current: BlockLevels | null; previous: BlockLevels | null; date: string }, BlockLevels> {
+  protected copy(s: { current: BlockLevels | null; previous: BlockLevels | null; date: string }): { current: BlockLevels | null; previous: BlockLevels | null; date: string } {
+    return { current: s.current && { ...s.current }, previous: s.previous && { ...s.previous }, date: s.date };
+  }
+
   constructor(readonly minutes = 60) {
     super({ current: null, previous: null, date: '' });
     if (!Number.isInteger(minutes) || minutes < 1 || minutes > 390) throw new InputError('minutes', `must be a whole number of minutes from 1 to 390, got ${String(minutes)}`);

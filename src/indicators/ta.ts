@@ -11,6 +11,8 @@ export class Ema implements StreamingIndicator<number> {
   private readonly ema: EMA;
   private readonly order = new BarOrder();
   private v: number | null = null;
+  /** Bars seen (revisions not counted): the library's own isStable throws and catches an error while warming up, which is slow. */
+  private count = 0;
 
   constructor(readonly period: number) {
     checkPeriod('period', period);
@@ -19,8 +21,9 @@ export class Ema implements StreamingIndicator<number> {
 
   update(bar: IndicatorBar): number | null {
     const replace = this.order.isRevision(bar.start);
-    this.ema.update(bar.close, replace);
-    this.v = this.ema.isStable ? this.ema.getResultOrThrow() : null;
+    if (!replace) this.count++;
+    const v = this.ema.update(bar.close, replace);
+    this.v = this.count >= this.period ? v : null;
     return this.v;
   }
 

@@ -67,7 +67,7 @@ export class Scanner {
       const f = state.fields(at);
       // A daily-only symbol stands for the last session that closed; during a session that is yesterday: not today's data.
       if (f.last === null || f.date !== session.date) continue;
-      rows.push({ ...f, options: await this.optionLiquidity(symbol, at, f.last) });
+      rows.push({ ...f, options: this.options.options ? await this.optionLiquidity(symbol, at, f.last) : null });
     }
     return { rows, withData: rows.length };
   }
