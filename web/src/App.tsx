@@ -17,6 +17,9 @@ import type { SelectedContract } from './options/contract.js';
 import { useMatrix } from './options/useMatrix.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
 import { socket } from './socket.js';
+import { ScannerPanel } from './scanner/ScannerPanel.js';
+import { ChecklistGrade } from './scanner/ChecklistGrade.js';
+import './scanner/scanner.css';
 
 const STORAGE_KEY = 'optdesk.chart';
 
@@ -252,6 +255,7 @@ export function App() {
           {connected ? '● connected' : '○ reconnecting'}
         </span>
       </header>
+      <div className="leftcol">
       <Watchlist
         rows={rows}
         selected={symbol}
@@ -272,6 +276,8 @@ export function App() {
           );
         }}
       />
+      <ScannerPanel selected={symbol} onSelect={selectSymbol} />
+      </div>
       <main className="centre">
         <Toolbar
           symbol={symbol}
@@ -284,6 +290,7 @@ export function App() {
           onTool={setTool}
           badge={badge}
         />
+        <ChecklistGrade symbol={symbol} clock={replay?.clock ?? null} />
         <ChartView
           symbol={symbol}
           tf={tf}

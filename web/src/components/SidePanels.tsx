@@ -7,6 +7,7 @@ import type { WireMatrixRow } from '../../../src/hub/options-protocol.js';
 import { formatPrice } from '../format.js';
 import { formatStrike, longContract, parseContract, type SelectedContract } from '../options/contract.js';
 import { OptionsChain, type OptionsChainProps } from './OptionsChain.js';
+import { CoveredCallsPanel } from '../screener/CoveredCallsPanel.js';
 
 export interface SidePanelsProps extends OptionsChainProps {
   /** Live row of the selected contract (from the quote matrix), when known. */
@@ -17,6 +18,7 @@ export function SidePanels(p: SidePanelsProps) {
   return (
     <aside className="side">
       <OptionsChain {...p} />
+      <CoveredCallsPanel symbol={p.symbol} clock={p.clock} selected={p.selected} onSelect={p.onSelect} />
       <OrderTicket selected={p.selected} row={p.selectedRow} />
     </aside>
   );
@@ -37,6 +39,7 @@ function OrderTicket({ selected, row }: { selected: SelectedContract | null; row
           <div className="ticket-line">
             <span className="muted">Selected:</span>{' '}
             <b>{longContract(selected.ticker)}</b> @ <b className="num">{formatPrice(selected.price)}</b> {selected.side}
+            {selected.intent === 'sell_to_open' ? <span data-testid="ticket-intent"> · <b>sell to open</b> (covered call)</span> : null}
           </div>
           <BreakEven strike={c.strike} right={c.right} premium={selected.price} underlying={c.underlying} />
           {row ? (
