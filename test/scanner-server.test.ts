@@ -84,6 +84,25 @@ describe('scanner on the 2013-10-10 replay', () => {
     assert.match(bad.body.error, /direction: must be long or short/);
   });
 
+  test('GET /api/indicators: session levels and the VWAP at the last bar equal the scanner\'s fields; the same levels on 5m and 1h', async () => {
+    type Ind = { vwap: Array<{ time: number; value: number }>; sessions: Array<Record<string, number | string | null>> };
+    const five = await json<Ind>(await fetch(`${srv.url}/api/indicators?symbol=AIG&tf=5m`));
+    const hour = await json<Ind>(await fetch(`${srv.url}/api/indicators?symbol=AIG&tf=1h`));
+    assert.equal(five.status, 200, JSON.stringify(five.body));
+    const at = nyTimeToMs('2013-10-10', '10:30');
+    const f = SymbolState.fromReader(hubReader(srv.server.hub), 'AIG', at).fields(at);
+    const today = five.body.sessions.at(-1)!;
+    assert.equal(today.date, '2013-10-10');
+    assert.deepEqual([today.priorHigh, today.priorLow, today.priorClose, today.orHigh, today.orLow, today.premarketHigh, today.premarketLow],
+      [f.priorHigh, f.priorLow, f.prevClose, f.orHigh, f.orLow, f.premarketHigh, f.premarketLow]);
+    assert.ok(Math.abs(five.body.vwap.at(-1)!.value - f.vwap!) < 1e-9);
+    const strip = (x: Record<string, unknown>) => Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'from' && k !== 'to'));
+    assert.deepEqual(hour.body.sessions.map(strip), five.body.sessions.map(strip));
+    const bad = await json<{ error: string }>(await fetch(`${srv.url}/api/indicators?symbol=AIG&tf=7m`));
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /^tf: must be one of/);
+  });
+
   test('scan:subscribe → snapshot (seq 0) then deltas seq + 1 as replay minutes pass; a bad filter gets an error_message naming it', async () => {
     const s = await connect(srv.url);
     sockets.push(s);

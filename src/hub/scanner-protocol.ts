@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { WireScanRow } from '../scanner/fields.js';
 import type { ChecklistResult } from '../checklist/service.js';
 import type { CoveredCallRow, ScreenResult } from '../screener/covered-calls.js';
+import type { Overlays } from '../indicators/overlays.js';
+import { SymbolSchema, TimeframeSchema } from './protocol.js';
 
 /** GET /api/scan query, POST /api/scan body, `scan:subscribe` payload (filter/sort validated separately). */
 export const ScanRequestSchema = z
@@ -86,4 +88,19 @@ export interface CoveredCallsResponse {
   params: ScreenResult['params'];
   rows: CoveredCallRow[];
   rejected: ScreenResult['rejected'];
+}
+
+/** GET /api/indicators?symbol=&tf=&extended= — chart overlays (VWAP, EMA 21/50, session levels). */
+export const IndicatorsQuerySchema = z.object({
+  symbol: SymbolSchema,
+  tf: TimeframeSchema,
+  extended: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+}).strict();
+
+export interface IndicatorsResponse extends Overlays {
+  symbol: string;
+  tf: string;
+  extended: boolean;
+  /** The (replay) instant, epoch ms. */
+  at: number;
 }

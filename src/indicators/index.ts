@@ -11,6 +11,7 @@
  * - ta.ts: EMA, ATR (Wilder), RSI — thin wrappers over the `trading-signals` library.
  * - reader.ts: the BarReader the scanner, checklist and CLI read bars through (store adapter).
  * - symbol-state.ts: every scanner/checklist field of one symbol at an instant, kept incrementally.
+ * - overlays.ts: the chart overlays (VWAP, EMA 21/50, session levels), the same on every timeframe.
  * - session.ts: our own session-aware levels built on src/calendar (NYSE hours, early
  *   closes): VWAP anchored at the regular open, prior day high/low/close, pre-market
  *   high/low/volume, opening range with its breakout state.
@@ -20,3 +21,4 @@ export * from './ta.js';
 export * from './session.js';
 export * from './reader.js';
 export * from './symbol-state.js';
+export * from './overlays.js';

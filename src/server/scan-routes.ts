@@ -7,11 +7,12 @@
  * - `GET /api/scan/presets` → presets and the field list (for the dashboard's picker);
  * - `PUT /api/scan/universes/:name {symbols}` → saves the big-caps / small-caps list;
  * - `GET /api/checklist?symbol=&direction=long|short&contract=` → the graded checklist;
- * - `GET /api/screener/covered-calls?underlying=&expiration=&minOtm=&…&rank=` → the screen.
+ * - `GET /api/screener/covered-calls?underlying=&expiration=&minOtm=&…&rank=` → the screen;
+ * - `GET /api/indicators?symbol=&tf=&extended=` → chart overlays (VWAP, EMA 21/50, session levels).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ChecklistQuerySchema, CoveredCallsQuerySchema, ScanRequestSchema } from '../hub/scanner-protocol.js';
+import { ChecklistQuerySchema, CoveredCallsQuerySchema, IndicatorsQuerySchema, ScanRequestSchema } from '../hub/scanner-protocol.js';
 import { FIELDS, FIELD_NAMES, PRESETS, type FieldDef } from '../scanner/index.js';
 import { OptionDataNotFound, OptionDataUnavailable } from '../options/service/index.js';
 import { HttpError, parseOr400 } from './errors.js';
@@ -43,6 +44,11 @@ export function registerScanRoutes(app: FastifyInstance, scans: ScanService): vo
   app.get('/api/checklist', async (request) => {
     const q = parseOr400(ChecklistQuerySchema, request.query ?? {}, 'query');
     return scans.grade(q.symbol, q.direction, q.contract);
+  });
+
+  app.get('/api/indicators', async (request) => {
+    const q = parseOr400(IndicatorsQuerySchema, request.query ?? {}, 'query');
+    return scans.overlays(q.symbol, q.tf, q.extended === 'true');
   });
 
   app.get('/api/screener/covered-calls', async (request) => {

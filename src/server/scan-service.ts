@@ -9,7 +9,9 @@ import { nyDate } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import { hubReader } from '../hub/hub-reader.js';
 import type { ChartHub } from '../hub/hub.js';
-import type { CoveredCallsResponse, ScanRequest, ScanResponse, ScanResultRow } from '../hub/scanner-protocol.js';
+import type { CoveredCallsResponse, IndicatorsResponse, ScanRequest, ScanResponse, ScanResultRow } from '../hub/scanner-protocol.js';
+import { computeOverlays } from '../indicators/index.js';
+import { isIntraday, timeframeMinutes, type Timeframe } from '../core/types.js';
 import { ChecklistService, type ContractLookup, type Direction, type ChecklistResult } from '../checklist/index.js';
 import { daysToExpiry, defaultRiskFreeRate, parseOptionTicker, yearsToExpiry } from '../options/index.js';
 import type { ChainService } from '../options/service/index.js';
@@ -126,6 +128,16 @@ export class ScanService {
     } catch {
       return null;
     }
+  }
+
+  /** Chart overlays for one series, from the same engine the chart reads (src/indicators/overlays.ts). */
+  async overlays(symbol: string, tf: Timeframe, extended: boolean): Promise<IndicatorsResponse> {
+    const hub = this.deps.hub;
+    const bars = await hub.bars({ symbol, tf, extended });
+    const minutes = hub.engine.series(symbol, '1m', true);
+    const daily = hub.engine.series(symbol, '1D', false).filter((b) => b.closed);
+    const overlays = computeOverlays({ tfMinutes: isIntraday(tf) ? timeframeMinutes(tf) : null, bars, minutes, daily });
+    return { symbol, tf, extended, at: this.now(), ...overlays };
   }
 
   async coveredCalls(query: Record<string, string | undefined>): Promise<CoveredCallsResponse> {

@@ -100,6 +100,31 @@ describe('scanner, grade and covered-call screener in the dashboard', () => {
     await shot(page, '2-chart-with-grade');
   });
 
+  test('indicator overlays from the menu are drawn, and stay when the timeframe changes', async () => {
+    await page.click('[data-testid="indicator-menu"]');
+    for (const k of ['vwap', 'ema21', 'prior', 'or']) {
+      if (!(await page.isChecked(`[data-testid="overlay-${k}"]`))) await page.click(`[data-testid="overlay-${k}"]`);
+    }
+    const drawn = () => page.$eval('[data-testid="chart"]', (el) => ((el as HTMLElement).dataset.overlays ?? '').split(','));
+    const want = ['ema21', 'orHigh', 'orLow', 'priorClose', 'priorHigh', 'priorLow', 'vwap'];
+    await page.waitForFunction((w) => {
+      const got = ((document.querySelector('[data-testid="chart"]') as HTMLElement).dataset.overlays ?? '').split(',');
+      return w.every((k) => got.includes(k));
+    }, want, { timeout: 20_000 });
+    await page.keyboard.press('Escape');
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('5'); // 1h
+    await page.waitForSelector('[data-testid="chart"][data-tf="1h"]', { timeout: 20_000 });
+    await page.waitForFunction((w) => {
+      const got = ((document.querySelector('[data-testid="chart"]') as HTMLElement).dataset.overlays ?? '').split(',');
+      return w.every((k) => got.includes(k));
+    }, want, { timeout: 20_000 });
+    assert.deepEqual((await drawn()).filter((k) => want.includes(k)).sort(), want);
+    await shot(page, '4-overlays-1h');
+    await page.keyboard.press('3'); // back to 5m
+    await page.waitForSelector('[data-testid="chart"][data-tf="5m"]', { timeout: 20_000 });
+  });
+
   test('open the covered-call screener on GOOG 2015-12-24 09:45 and send a row to the order ticket (sell to open)', async () => {
     await replay(server.url, { session: '2015-12-24', time: '09:45', state: 'pause' });
     await page.waitForSelector('[data-testid="watchlist-GOOG"]');
@@ -113,7 +138,7 @@ describe('scanner, grade and covered-call screener in the dashboard', () => {
     const pick = api.rows[0]!;
     await page.click(`[data-testid="covered-call-row"][data-ticker="${pick.ticker}"]`);
     await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${pick.ticker}"]`, { timeout: 10_000 });
-    const sel = await page.$eval('[data-testid="selected-contract"]', (el) => ({ ...(el as HTMLElement).dataset, text: el.textContent ?? '' }));
+    const sel = await page.$eval('[data-testid="selected-contract"]', (el) => ({ side: (el as HTMLElement).dataset.side, price: (el as HTMLElement).dataset.price, text: el.textContent ?? '' }));
     assert.equal(sel.side, 'bid');
     assert.equal(Number(sel.price), pick.bid);
     assert.match(sel.text, /sell to open/);

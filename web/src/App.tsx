@@ -20,6 +20,8 @@ import { socket } from './socket.js';
 import { ScannerPanel } from './scanner/ScannerPanel.js';
 import { ChecklistGrade } from './scanner/ChecklistGrade.js';
 import './scanner/scanner.css';
+import { IndicatorMenu, IndicatorOverlays, useOverlayPrefs } from './indicators/IndicatorOverlays.js';
+import type { IChartApi } from 'lightweight-charts';
 
 const STORAGE_KEY = 'optdesk.chart';
 
@@ -90,6 +92,8 @@ export function App() {
   // The contract picked in the chain: the order ticket consumes it.
   const [selectedContract, setSelectedContract] = useState<SelectedContract | null>(null);
   const matrix = useMatrix(setNotice);
+  const [chartApi, setChartApi] = useState<IChartApi | null>(null);
+  const [overlays, toggleOverlay] = useOverlayPrefs();
   const matrixRef = useRef(matrix);
   matrixRef.current = matrix;
   const inMatrix = useMemo(() => new Set(matrix.entries.map((e) => e.ticker)), [matrix.entries]);
@@ -290,7 +294,11 @@ export function App() {
           onTool={setTool}
           badge={badge}
         />
-        <ChecklistGrade symbol={symbol} clock={replay?.clock ?? null} />
+        <div className="chart-subbar">
+          <ChecklistGrade symbol={symbol} clock={replay?.clock ?? null} />
+          <IndicatorMenu enabled={overlays} onToggle={toggleOverlay} />
+        </div>
+        <IndicatorOverlays chart={chartApi} symbol={symbol} tf={tf} extended={extended} clock={replay?.clock ?? null} enabled={overlays} />
         <ChartView
           symbol={symbol}
           tf={tf}
@@ -301,6 +309,7 @@ export function App() {
           noDataMessage={row && !row.hasData ? (row.message ?? `No data for ${symbol}`) : null}
           onHealth={onHealth}
           onNotice={setNotice}
+          onChart={setChartApi}
         />
         <QuoteMatrix
           entries={matrix.entries}

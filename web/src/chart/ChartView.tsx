@@ -47,6 +47,8 @@ export interface ChartViewProps {
   noDataMessage: string | null;
   onHealth(key: SeriesKey, health: SeriesHealth): void;
   onNotice(message: string): void;
+  /** The chart once created (null when it is removed), for overlays drawn by other components. */
+  onChart?(chart: IChartApi | null): void;
 }
 
 const COLORS = {
@@ -214,6 +216,7 @@ export function ChartView(props: ChartViewProps) {
     candles.attachPrimitive(separators);
     candles.attachPrimitive(new LineHitTester((y) => hitLine(y)));
     chartRef.current = chart;
+    propsRef.current.onChart?.(chart);
     candleRef.current = candles;
     volumeRef.current = volume;
     sepRef.current = separators;
@@ -314,6 +317,7 @@ export function ChartView(props: ChartViewProps) {
       feedRef.current = null;
       shownKeyRef.current = null;
       linesRef.current.clear();
+      propsRef.current.onChart?.(null);
       chart.remove();
       chartRef.current = null;
       candleRef.current = null;
