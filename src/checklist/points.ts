@@ -9,19 +9,23 @@ import type { ChecklistThresholds } from './grade.js';
 
 export type Direction = 'long' | 'short';
 
-/** The option contract the trade would use (the trader's pick, or the ATM contract of the nearest expiration). */
-export interface ChecklistContract {
+/** A chain row as the contract lookups return it (ChainRow and WireOptionRow both fit). */
+export interface ContractRow {
   ticker: string;
   right: 'call' | 'put';
   strike: number;
   expiration: string;
-  dte: number;
   bid: number | null;
   ask: number | null;
   mid: number | null;
   iv: number | null;
   delta: number | null;
   openInterest: number | null;
+}
+
+/** The option contract the trade would use (the trader's pick, or the ATM contract of the nearest expiration). */
+export interface ChecklistContract extends ContractRow {
+  dte: number;
 }
 
 export interface ChecklistInput {

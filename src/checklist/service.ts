@@ -9,21 +9,9 @@ import { MINUTE_MS } from '../core/types.js';
 import { InputError } from '../core/errors.js';
 import { SymbolState, type BarReader } from '../indicators/index.js';
 import { checklistThresholds, gradeOf, type ChecklistThresholds, type Grade } from './grade.js';
-import { evaluatePoints, type ChecklistContract, type ChecklistPoint, type Direction } from './points.js';
+import { evaluatePoints, type ChecklistContract, type ChecklistPoint, type ContractRow, type Direction } from './points.js';
 
-/** A chain row as the lookups return it (ChainRow and WireOptionRow both fit). */
-export interface ContractRow {
-  ticker: string;
-  right: 'call' | 'put';
-  strike: number;
-  expiration: string;
-  bid: number | null;
-  ask: number | null;
-  mid: number | null;
-  iv: number | null;
-  delta: number | null;
-  openInterest: number | null;
-}
+export type { ContractRow };
 
 /** Where the checklist finds option contracts: the chain's rows at `at` (at least the nearest expiration's, and `ticker`'s when given), or why there are none. */
 export interface ContractLookup {

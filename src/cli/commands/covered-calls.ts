@@ -14,7 +14,7 @@ import {
   type BacktestSessionInput, type CoveredCallParams, type ScreenInput,
 } from '../../screener/index.js';
 import { dateArg, formatArg, parseArg, symbolArg } from '../args.js';
-import { buildChain } from './chain.js';
+import { atArg, buildChain, rateArg } from './chain.js';
 
 export interface CoveredCallsOptions {
   at?: string;
@@ -37,12 +37,9 @@ export interface CoveredCallsOptions {
   db?: string;
 }
 
-const atArg = z.string({ error: 'is required (New York time like 2015-12-24T11:00)' })
-  .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'must be New York time like 2015-12-24T11:00');
 const timeArg = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a New York time like 11:00');
 const numArg = z.coerce.number({ error: 'must be a number' }).refine(Number.isFinite, 'must be a number');
 const daysArg = z.coerce.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be ≥ 0').max(1000, 'must be ≤ 1000');
-const rateArg = z.coerce.number({ error: 'must be a number' }).refine((r) => Number.isFinite(r) && r > -0.05 && r < 0.5, 'must be a decimal rate like 0.003 (between -0.05 and 0.5)');
 
 /** Screener setting → its flag, so errors name what the user typed. */
 const FLAG_OF: Record<string, string> = {
