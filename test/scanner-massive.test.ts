@@ -73,3 +73,37 @@ test('before the open Massive zeroes the day bar: no day, not a $0 open', async 
   const { rows } = await source.fetch();
   assert.equal(rows[0]!.day, null);
 });
+
+test('live server: scanning `all` uses the full-market snapshot for candidates; without minute history a candidate keeps its snapshot fields', async () => {
+  const { startFakeMassive } = await import('./fakes/massive-server.js');
+  const { massiveFeedFor } = await import('./helpers/massive.js');
+  const { createServer } = await import('../src/server/app.js');
+  const massive = await startFakeMassive();
+  const server = createServer({ host: '127.0.0.1', port: 0, feed: massiveFeedFor(massive, { restRetry: { initialMs: 20, maxMs: 50, maxAttempts: 1 } }), scanSnapshot: { apiKey: 'k1', baseUrl: fake.url } });
+  try {
+    const { url } = await server.listen();
+    // 30 tickers: every third gapped 3% up; the rest barely moved.
+    const now = Date.now();
+    const t = Math.floor(now / 60_000) * 60_000 - 60_000;
+    fake.respond({
+      tickers: Array.from({ length: 30 }, (_, i) => {
+        const w = wire(`T${String(i).padStart(2, '0')}`, 0, i % 3 === 0 ? 103.2 : 98.1, i % 3 === 0 ? 101 : 98.05);
+        return { ...w, min: { ...w.min!, t } };
+      }),
+    });
+    const before = fake.requests.length;
+    const res = await fetch(`${url}/api/scan?preset=gappers`);
+    const body = (await res.json()) as { universe: number; rows: Array<{ symbol: string; gap_pct: number }> };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.universe, 30);
+    assert.deepEqual(body.rows.map((r) => r.symbol), ['T00', 'T03', 'T06', 'T09', 'T12', 'T15', 'T18', 'T21', 'T24', 'T27']);
+    for (const r of body.rows) assert.ok(Math.abs(r.gap_pct - ((101 - 98) / 98) * 100) < 1e-9);
+    assert.equal(fake.requests.length, before + 1, 'one snapshot request for the whole market');
+    // A second scan within 15 s reuses the snapshot.
+    await (await fetch(`${url}/api/scan?preset=high-rvol`)).json();
+    assert.equal(fake.requests.length, before + 1);
+  } finally {
+    await server.close();
+    await massive.close();
+  }
+});

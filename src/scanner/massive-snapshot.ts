@@ -6,6 +6,7 @@
  */
 import { restClient } from '@massive.com/client-js';
 import { z } from 'zod';
+import type { ScanRow } from './fields.js';
 
 const Bar = z.object({ o: z.number(), h: z.number(), l: z.number(), c: z.number(), v: z.number(), vw: z.number().optional() });
 const Ticker = z.object({
@@ -83,4 +84,25 @@ export class MassiveSnapshotSource {
       throw new Error(`Massive snapshot failed: ${err.message ?? String(e)}`);
     }
   }
+}
+
+/**
+ * The live "all" universe is the whole market; full fields (relative volume, ATR, opening
+ * range…) need each symbol's history, so the snapshot picks the candidates: the top `n` by
+ * the scan's sort field where the snapshot knows it, then by the size of the move
+ * (|change %| × √volume), which is what every preset looks for. The scanner then loads
+ * minute history for those only.
+ */
+export function snapshotCandidates(rows: ReadonlyArray<ScanRow>, sortKey: (r: ScanRow) => number | string | null, n: number): string[] {
+  const score = (r: ScanRow) => Math.abs(r.changePct ?? 0) * Math.sqrt(Math.max(r.volume ?? 0, 0));
+  const keyed = rows.map((r) => ({ r, k: sortKey(r), s: score(r) }));
+  keyed.sort((a, b) => {
+    const ak = typeof a.k === 'number' ? a.k : null;
+    const bk = typeof b.k === 'number' ? b.k : null;
+    if (ak !== null && bk !== null && ak !== bk) return bk - ak;
+    if (ak !== null && bk === null) return -1;
+    if (ak === null && bk !== null) return 1;
+    return b.s - a.s || (a.r.symbol < b.r.symbol ? -1 : 1);
+  });
+  return keyed.slice(0, n).map((x) => x.r.symbol);
 }

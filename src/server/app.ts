@@ -25,6 +25,7 @@ import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
 import { ScanService, storedWatchlist } from './scan-service.js';
+import { MassiveSnapshotSource, type MassiveSnapshotOptions } from '../scanner/massive-snapshot.js';
 import { registerScanRoutes } from './scan-routes.js';
 import { ScannerHub } from '../hub/scanner-hub.js';
 
@@ -54,6 +55,8 @@ export interface ServerConfig {
   webDist?: string;
   logger?: boolean;
   hub?: Omit<ChartHubOptions, 'feed'>;
+  /** Live scans of the whole market: Massive's full-market snapshot (key and, for tests, base URL). */
+  scanSnapshot?: MassiveSnapshotOptions;
   /** Option streams (throttle) and, with the Massive feed, the live-contract budget. */
   options?: Omit<OptionsHubOptions, 'hub' | 'chains'> & { massive?: MassiveChainSourceOptions };
 }
@@ -103,7 +106,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   });
   const optionsHub = new OptionsHub({ ...optionsHubOptions, hub, chains });
   optionsHub.attach(io);
-  const scans = new ScanService({ hub, store, chains, replay, watchlist: () => storedWatchlist(store) });
+  const scans = new ScanService({ hub, store, chains, replay, watchlist: () => storedWatchlist(store), ...(config.scanSnapshot ? { snapshot: new MassiveSnapshotSource(config.scanSnapshot) } : {}) });
   const scannerHub = new ScannerHub({ hub, run: (r) => scans.scan(r), validate: (r) => void [scans.spec(r), scans.symbolsOf(r)] });
   scannerHub.attach(io);
 

@@ -61,7 +61,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
     ...(env.OPTDESK_REPLAY_STATE === 'pause' || env.OPTDESK_REPLAY_STATE === 'play' ? { state: env.OPTDESK_REPLAY_STATE } : {}),
   };
 
-  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, dataDir, dbPath, feed, replay });
+  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, dataDir, dbPath, feed, replay, ...(apiKey ? { scanSnapshot: { apiKey } } : {}) });
   const { url } = await server.listen();
   log(`optdesk listening on ${url}`);
   log(`  feed: ${feedLine}`);

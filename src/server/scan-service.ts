@@ -10,13 +10,14 @@ import { InputError } from '../core/errors.js';
 import { hubReader } from '../hub/hub-reader.js';
 import type { ChartHub } from '../hub/hub.js';
 import type { CoveredCallsResponse, IndicatorsResponse, ScanRequest, ScanResponse, ScanResultRow } from '../hub/scanner-protocol.js';
-import { computeOverlays } from '../indicators/index.js';
+import { MemoryBarReader, computeOverlays } from '../indicators/index.js';
 import { isIntraday, timeframeMinutes, type Timeframe } from '../core/types.js';
 import { ChecklistService, type ContractLookup, type Direction, type ChecklistResult } from '../checklist/index.js';
 import { daysToExpiry, defaultRiskFreeRate, parseOptionTicker, yearsToExpiry } from '../options/index.js';
 import type { ChainService } from '../options/service/index.js';
 import {
-  Scanner, UNIVERSE_NAMES, liquidityFromContracts, parseGroup, parseLimit, parseSort, presetNamed, resolveUniverse, toWireScanRow, type ScanSpec,
+  FIELDS, Scanner, UNIVERSE_NAMES, applySpec, liquidityFromContracts, parseGroup, parseLimit, parseSort, presetNamed, resolveUniverse,
+  snapshotCandidates, toWireScanRow, type FieldDef, type MassiveSnapshotSource, type ScanRow, type ScanSpec,
 } from '../scanner/index.js';
 import { coveredCallParams, screenCoveredCalls } from '../screener/index.js';
 import type { MarketStore } from '../store/types.js';
@@ -37,13 +38,22 @@ export interface ScanServiceDeps {
   chains: ChainService;
   replay?: ReplayFeed;
   watchlist: () => string[];
+  /** Live: Massive's full-market snapshot, which makes `all` the whole market. */
+  snapshot?: MassiveSnapshotSource;
 }
+
+/** Live `all` scans: how many snapshot candidates get full (history-based) fields, and how long a snapshot is reused. */
+export const LIVE_CANDIDATES = 100;
+export const SNAPSHOT_MAX_AGE_MS = 15_000;
 
 export class ScanService {
   readonly scanner: Scanner;
   readonly checklist: ChecklistService;
   private readonly contracts: ContractLookup;
   private readonly unobserve: () => void;
+  /** States seeded from snapshots only (kept apart from the history-built ones). */
+  private readonly snapshotScanner = new Scanner({ reader: new MemoryBarReader() });
+  private live: { fetchedAt: number; rows: ScanRow[] } | null = null;
 
   constructor(private readonly deps: ScanServiceDeps) {
     const reader = hubReader(deps.hub, () => this.allSymbols());
@@ -107,15 +117,40 @@ export class ScanService {
 
   async scan(req: ScanRequest): Promise<ScanResponse> {
     const spec = this.spec(req);
-    const symbols = this.symbolsOf(req);
     const at = this.now();
-    const result = await this.scanner.scan(symbols, at, spec);
+    const result = this.deps.snapshot && (req.universe ?? 'all') === 'all' ? await this.scanLiveMarket(spec, at) : await this.scanner.scan(this.symbolsOf(req), at, spec);
     const rows: ScanResultRow[] = [];
     for (const r of result.rows) {
       const [long, short] = await Promise.all([this.gradeOrNull(r.symbol, 'long', at), this.gradeOrNull(r.symbol, 'short', at)]);
       rows.push({ ...toWireScanRow(r), grade_long: long, grade_short: short });
     }
     return { at, preset: spec.preset, universe: result.universe, withData: result.withData, rows };
+  }
+
+  /**
+   * Live `all`: the full-market snapshot picks LIVE_CANDIDATES symbols, which get full fields
+   * from their minute history; a candidate without history keeps its snapshot fields.
+   */
+  private async scanLiveMarket(spec: ScanSpec, at: number): Promise<{ universe: number; withData: number; rows: ScanRow[] }> {
+    const snap = await this.liveSnapshot(at);
+    const def = FIELDS[spec.sort.field] as FieldDef;
+    const sign = spec.sort.dir === 'desc' ? 1 : -1;
+    const candidates = snapshotCandidates(snap, (r) => {
+      const v = def.get(r);
+      return typeof v === 'number' ? sign * v : null;
+    }, LIVE_CANDIDATES);
+    const full = new Map((await this.scanner.refresh(candidates, at)).rows.map((r) => [r.symbol, r]));
+    const bySymbol = new Map(snap.map((r) => [r.symbol, r]));
+    const merged = candidates.map((s) => full.get(s) ?? bySymbol.get(s)!).filter(Boolean);
+    return { universe: snap.length, withData: snap.length, rows: applySpec(merged, spec) };
+  }
+
+  private async liveSnapshot(at: number): Promise<ScanRow[]> {
+    const wall = Date.now();
+    if (this.live && wall - this.live.fetchedAt < SNAPSHOT_MAX_AGE_MS) return this.live.rows;
+    const { rows } = await this.deps.snapshot!.fetch();
+    this.live = { fetchedAt: wall, rows: this.snapshotScanner.applySnapshot(rows, at) };
+    return this.live.rows;
   }
 
   async grade(symbol: string, direction: Direction, contract?: string): Promise<ChecklistResult> {
