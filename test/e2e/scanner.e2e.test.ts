@@ -111,8 +111,9 @@ describe('scanner, grade and covered-call screener in the dashboard', () => {
       const got = ((document.querySelector('[data-testid="chart"]') as HTMLElement).dataset.overlays ?? '').split(',');
       return w.every((k) => got.includes(k));
     }, want, { timeout: 20_000 });
-    await page.keyboard.press('Escape');
     await page.mouse.move(5, 5);
+    // Timeframe keys are ignored while a form control has focus (the menu's checkbox does).
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('5'); // 1h
     await page.waitForSelector('[data-testid="chart"][data-tf="1h"]', { timeout: 20_000 });
     await page.waitForFunction((w) => {
@@ -142,6 +143,9 @@ describe('scanner, grade and covered-call screener in the dashboard', () => {
     assert.equal(sel.side, 'bid');
     assert.equal(Number(sel.price), pick.bid);
     assert.match(sel.text, /sell to open/);
+    // The ticket shows the entry grade of that very contract (a sold call grades as short).
+    const grade = await getJson<ChecklistResponse>(`${server.url}/api/checklist?symbol=GOOG&direction=short&contract=${pick.ticker}`);
+    await page.waitForSelector(`[data-testid="ticket-grade"][data-grade="${grade.grade}"]`, { timeout: 20_000 });
     await shot(page, '3-covered-calls-to-ticket');
     assert.deepEqual(errors.filter((e) => !/^Failed to load resource/.test(e) || errors.some((x) => /^\d{3} /.test(x))), []);
   });

@@ -8,6 +8,7 @@ import { formatPrice } from '../format.js';
 import { formatStrike, longContract, parseContract, type SelectedContract } from '../options/contract.js';
 import { OptionsChain, type OptionsChainProps } from './OptionsChain.js';
 import { CoveredCallsPanel } from '../screener/CoveredCallsPanel.js';
+import { TicketGrade } from '../scanner/TicketGrade.js';
 
 export interface SidePanelsProps extends OptionsChainProps {
   /** Live row of the selected contract (from the quote matrix), when known. */
@@ -19,12 +20,12 @@ export function SidePanels(p: SidePanelsProps) {
     <aside className="side">
       <OptionsChain {...p} />
       <CoveredCallsPanel symbol={p.symbol} clock={p.clock} selected={p.selected} onSelect={p.onSelect} />
-      <OrderTicket selected={p.selected} row={p.selectedRow} />
+      <OrderTicket selected={p.selected} row={p.selectedRow} clock={p.clock} />
     </aside>
   );
 }
 
-function OrderTicket({ selected, row }: { selected: SelectedContract | null; row: WireMatrixRow | undefined }) {
+function OrderTicket({ selected, row, clock }: { selected: SelectedContract | null; row: WireMatrixRow | undefined; clock: number | null }) {
   const c = selected ? parseContract(selected.ticker) : null;
   return (
     <section className="panel side-panel ticket" data-testid="panel-order-ticket">
@@ -42,6 +43,7 @@ function OrderTicket({ selected, row }: { selected: SelectedContract | null; row
             {selected.intent === 'sell_to_open' ? <span data-testid="ticket-intent"> · <b>sell to open</b> (covered call)</span> : null}
           </div>
           <BreakEven strike={c.strike} right={c.right} premium={selected.price} underlying={c.underlying} />
+          <TicketGrade selected={selected} clock={clock} />
           {row ? (
             <div className="ticket-quote">
               <span>
