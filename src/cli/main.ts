@@ -169,7 +169,7 @@ program
   .description('Scan a universe with a preset (gappers, orb, high-rvol, in-play) or a custom filter at a New York time: gap, relative volume, opening range, ATR, VWAP, EMA trend, levels, option liquidity. Daily-only symbols use their vendor daily bars.')
   .option('--preset <name>', 'gappers, orb, high-rvol or in-play')
   .option('--universe <list>', 'all, big-caps, small-caps, or tickers like SPY,AIG,BAC (default all)')
-  .option('--at <time>', 'New York time YYYY-MM-DDTHH:MM, or a date (= its close); default: after the last stored minute')
+  .option('--at <time>', 'New York time YYYY-MM-DDTHH:MM, or a date (= its close); default: the replay default 2013-10-10T10:30 when stored, else after the last stored minute')
   .option('--filter <json>', 'custom filter, e.g. \'{"all":[{"field":"gap_pct","op":">=","value":1}]}\' (replaces the preset\'s)')
   .option('--sort <json>', 'e.g. \'{"field":"rel_volume","dir":"desc"}\'')
   .option('--limit <n>', 'top N rows (default 10)')
