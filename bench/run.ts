@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- start bars store options fanout]` — runs the benchmarks, prints medians and ratios
+ * `npm run bench [-- start bars store options fanout trading scanner]` — runs the benchmarks, prints medians and ratios
  * against baselines measured in the same run, and writes everything to bench/results.json.
  * Speed is measured here, never asserted in tests (shared 2-core machines make timed
  * assertions flaky).
@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   options: async () => (await import('./options.bench.js')).runOptionsBench,
   fanout: async () => (await import('./fanout.bench.js')).runFanoutBench,
   trading: async () => (await import('./trading.bench.js')).runTradingBench,
+  scanner: async () => (await import('./scanner.bench.js')).runScannerBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

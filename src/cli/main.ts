@@ -145,6 +145,76 @@ program
     }
   });
 
+program
+  .command('covered-calls')
+  .description('0-DTE covered-call screener on the stored chain: OTM calls by moneyness, bid, spread, delta and open interest, with yields, break-even, max profit and probability of profit; --mark settles it at the close, --backtest screens and marks every recorded session.')
+  .argument('<UNDERLYING>', 'underlying ticker, e.g. GOOG')
+  .option('--at <time>', 'New York time, YYYY-MM-DDTHH:MM (e.g. 2015-12-24T11:00); required unless --backtest')
+  .option('--expiration <date>', 'expiration, YYYY-MM-DD (default: the session\'s own, 0-DTE)')
+  .option('--expiration-days <n>', 'the first expiration at least N calendar days out')
+  .option('--rate <r>', 'risk-free rate as a decimal (default: approximate 3-month T-bill average of that year)')
+  .option('--div <q>', 'continuous dividend yield as a decimal', '0')
+  .option('--min-otm-pct <pct>', 'strike at least spot × (1 + pct/100) (default 0)')
+  .option('--max-otm-pct <pct>', 'strike at most spot × (1 + pct/100) (default 3)')
+  .option('--delta-lo <d>', 'lowest |delta| (default 0.15)')
+  .option('--delta-hi <d>', 'highest |delta| (default 0.35)')
+  .option('--min-bid <price>', 'lowest bid (default 0.05)')
+  .option('--min-open-interest <n>', 'lowest open interest (default 1)')
+  .option('--max-spread-to-mid <x>', 'highest (ask − bid) ÷ mid (default 0.75)')
+  .option('--rank <key>', 'premium_yield, max_profit or pop', 'premium_yield')
+  .option('--mark', 'also settle each row at the expiration session\'s recorded close (P&L net of fees, on stderr and in JSON)', false)
+  .option('--backtest', 'screen at --time on every recorded session with a chain, sell the top row, mark it at the close', false)
+  .option('--time <hh:mm>', 'with --backtest: New York time of each day\'s screen', '11:00')
+  .option('--format <format>', 'csv or json', 'csv')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action(async (underlying: string, opts) => {
+    try {
+      const { runCoveredCalls } = await import('./commands/covered-calls.js');
+      process.exitCode = runCoveredCalls(underlying, opts, process.stdout, process.stderr);
+    } catch (e) {
+      fail('covered-calls', e);
+    }
+  });
+
+program
+  .command('checklist')
+  .description('The 8-point entry checklist and grade (A+ … F) of a symbol at a New York time: daily trend, intraday momentum, relative volume, room to the next level, option liquidity, IV vs realised volatility, delta and break-even, time-of-day/DTE rules.')
+  .argument('<SYMBOL>', 'ticker, e.g. GOOG')
+  .requiredOption('--direction <dir>', 'long or short')
+  .option('--at <time>', 'New York time YYYY-MM-DDTHH:MM, or a date (= its close); default: after the last stored minute')
+  .option('--contract <occ>', 'grade this option contract (default: the ATM call/put of the nearest expiration)')
+  .option('--thresholds <json>', 'override thresholds, e.g. \'{"minRelVolume":2,"maxSpreadPct":15}\'')
+  .option('--format <format>', 'text or json', 'text')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action(async (symbol: string, opts) => {
+    try {
+      const { runChecklist } = await import('./commands/checklist.js');
+      process.exitCode = await runChecklist(symbol, opts, process.stdout);
+    } catch (e) {
+      fail('checklist', e);
+    }
+  });
+
+program
+  .command('scan')
+  .description('Scan a universe with a preset (gappers, orb, high-rvol, in-play) or a custom filter at a New York time: gap, relative volume, opening range, ATR, VWAP, EMA trend, levels, option liquidity. Daily-only symbols use their vendor daily bars.')
+  .option('--preset <name>', 'gappers, orb, high-rvol or in-play')
+  .option('--universe <list>', 'all, big-caps, small-caps, or tickers like SPY,AIG,BAC (default all)')
+  .option('--at <time>', 'New York time YYYY-MM-DDTHH:MM, or a date (= its close); default: the replay default 2013-10-10T10:30 when stored, else after the last stored minute')
+  .option('--filter <json>', 'custom filter, e.g. \'{"all":[{"field":"gap_pct","op":">=","value":1}]}\' (replaces the preset\'s)')
+  .option('--sort <json>', 'e.g. \'{"field":"rel_volume","dir":"desc"}\'')
+  .option('--limit <n>', 'top N rows (default 10)')
+  .option('--format <format>', 'csv or json', 'csv')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .action(async (opts) => {
+    try {
+      const { runScan } = await import('./commands/scan.js');
+      process.exitCode = await runScan(opts, process.stdout, process.stderr);
+    } catch (e) {
+      fail('scan', e);
+    }
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

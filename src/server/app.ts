@@ -30,6 +30,10 @@ import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from
 import { MassiveFeed } from '../feeds/massive/index.js';
 import { registerTradingRoutes, type TradingConfig } from './trading-routes.js';
 import { type FirstRunImportOptions, importOnFirstRun } from './first-run.js';
+import { ScanService, storedWatchlist } from './scan-service.js';
+import { MassiveSnapshotSource, type MassiveSnapshotOptions } from '../scanner/massive-snapshot.js';
+import { registerScanRoutes } from './scan-routes.js';
+import { ScannerHub } from '../hub/scanner-hub.js';
 
 const require = createRequire(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,6 +71,8 @@ export interface ServerConfig {
    */
   logFile?: string;
   hub?: Omit<ChartHubOptions, 'feed'>;
+  /** Live scans of the whole market: Massive's full-market snapshot (key and, for tests, base URL). */
+  scanSnapshot?: MassiveSnapshotOptions;
   /** Option streams (throttle) and, with the Massive feed, the live-contract budget. */
   options?: Omit<OptionsHubOptions, 'hub' | 'chains'> & { massive?: MassiveChainSourceOptions };
   /** Paper accounts, latency, slippage, flatten time, live flag, extra brokers (see trading-routes.ts). */
@@ -82,6 +88,9 @@ export interface OptdeskServer {
   optionsHub: OptionsHub;
   /** The quotes stream: one price per symbol for the watchlist, toolbar and chain marker. */
   quotesHub: QuotesHub;
+  /** Scanner, entry checklist and covered-call screener (REST and the scan stream). */
+  scans: ScanService;
+  scannerHub: ScannerHub;
   store: MarketStore;
   /** The replay feed when the server runs one. */
   replay?: ReplayFeed;
@@ -132,12 +141,16 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   optionsHub.attach(io);
   const quotesHub = new QuotesHub({ hub, ...(replay ? { replay } : {}) });
   quotesHub.attach(io);
+  const scans = new ScanService({ hub, store, chains, replay, watchlist: () => storedWatchlist(store), ...(config.scanSnapshot ? { snapshot: new MassiveSnapshotSource(config.scanSnapshot) } : {}) });
+  const scannerHub = new ScannerHub({ hub, run: (r) => scans.scan(r), validate: (r) => void [scans.spec(r), scans.symbolsOf(r)] });
+  scannerHub.attach(io);
 
   const replayKeeper = replay ? new ReplayPositionKeeper(store, hub) : undefined;
   app.setErrorHandler(errorHandler);
   registerOptionsRoutes(app, { chains, store });
   registerApiRoutes(app, { hub, store, replay, quotes: quotesHub, onReplayControl: () => replayKeeper?.save() });
   registerTradingRoutes(app, { hub, store, io, dataDir, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
+  registerScanRoutes(app, scans);
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
@@ -148,6 +161,8 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
     chains,
     optionsHub,
     quotesHub,
+    scans,
+    scannerHub,
     store,
     replay,
     async listen() {
@@ -156,6 +171,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       optionsHub.start();
       replayKeeper?.start();
       quotesHub.start();
+      scannerHub.start();
       await app.listen({ host, port: config.port ?? 3000 });
       const addr = app.server.address() as AddressInfo;
       const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -168,6 +184,8 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       stopSlowConsumerSweep();
       optionsHub.stop();
       quotesHub.stop();
+      scannerHub.stop();
+      scans.stop();
       await hub.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

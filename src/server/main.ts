@@ -78,7 +78,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
     log,
     ...(bar ? { onProgress: bar.onProgress.bind(bar), onDone: () => bar.stop() } : {}),
   };
-  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), logFile, dataDir, dbPath, feed, replay, firstRunImport });
+  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), logFile, dataDir, dbPath, feed, replay, firstRunImport, ...(apiKey ? { scanSnapshot: { apiKey } } : {}) });
   let url: string;
   try {
     ({ url } = await server.listen());

@@ -20,6 +20,11 @@ import { useQuotes } from './quotes/useQuotes.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
 import { socket } from './socket.js';
 import { sentence } from './messages.js';
+import { ScannerPanel } from './scanner/ScannerPanel.js';
+import { ChecklistGrade } from './scanner/ChecklistGrade.js';
+import './scanner/scanner.css';
+import { IndicatorMenu, IndicatorOverlays, useOverlayPrefs } from './indicators/IndicatorOverlays.js';
+import type { IChartApi } from 'lightweight-charts';
 
 const STORAGE_KEY = 'optdesk.chart';
 
@@ -100,6 +105,8 @@ export function App() {
   // The contract picked in the chain: the order ticket consumes it.
   const [selectedContract, setSelectedContract] = useState<SelectedContract | null>(null);
   const matrix = useMatrix(setNotice);
+  const [chartApi, setChartApi] = useState<IChartApi | null>(null);
+  const [overlays, toggleOverlay] = useOverlayPrefs();
   const matrixRef = useRef(matrix);
   matrixRef.current = matrix;
   const inMatrix = useMemo(() => new Set(matrix.entries.map((e) => e.ticker)), [matrix.entries]);
@@ -266,6 +273,7 @@ export function App() {
           {connected ? '● connected' : '○ reconnecting'}
         </span>
       </header>
+      <div className="leftcol">
       <Watchlist
         rows={rows}
         selected={symbol}
@@ -286,6 +294,8 @@ export function App() {
           );
         }}
       />
+      <ScannerPanel selected={symbol} onSelect={selectSymbol} />
+      </div>
       <main className="centre">
         <Toolbar
           symbol={symbol}
@@ -300,6 +310,11 @@ export function App() {
           onTool={setTool}
           badge={badge}
         />
+        <div className="chart-subbar">
+          <ChecklistGrade symbol={symbol} clock={replay?.clock ?? null} />
+          <IndicatorMenu enabled={overlays} onToggle={toggleOverlay} />
+        </div>
+        <IndicatorOverlays chart={chartApi} symbol={symbol} tf={tf} extended={extended} clock={replay?.clock ?? null} enabled={overlays} />
         <ChartView
           symbol={symbol}
           tf={tf}
@@ -311,6 +326,7 @@ export function App() {
           noDataMessage={row && !row.hasData ? (row.message ?? `No data for ${symbol}`) : null}
           onHealth={onHealth}
           onNotice={setNotice}
+          onChart={setChartApi}
         />
         <QuoteMatrix
           entries={matrix.entries}

@@ -21,9 +21,9 @@ export interface ChainOptions {
   db?: string;
 }
 
-const atArg = z.string({ error: 'is required (New York time like 2015-12-24T11:00)' })
+export const atArg = z.string({ error: 'is required (New York time like 2015-12-24T11:00)' })
   .regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d$/, 'must be New York time like 2015-12-24T11:00');
-const rateArg = z.coerce.number({ error: 'must be a number' }).refine((r) => Number.isFinite(r) && r > -0.05 && r < 0.5, 'must be a decimal rate like 0.003 (between -0.05 and 0.5)');
+export const rateArg = z.coerce.number({ error: 'must be a number' }).refine((r) => Number.isFinite(r) && r > -0.05 && r < 0.5, 'must be a decimal rate like 0.003 (between -0.05 and 0.5)');
 
 export const CHAIN_COLUMNS = ['ticker', 'expiration', 'strike', 'right', 'bid', 'ask', 'mid', 'iv', 'delta', 'gamma', 'theta', 'vega', 'break_even', 'open_interest', 'iv_reason'] as const;
 

@@ -54,6 +54,8 @@ export interface ChartViewProps {
   noDataMessage: string | null;
   onHealth(key: SeriesKey, health: SeriesHealth): void;
   onNotice(message: string): void;
+  /** The chart once created (null when it is removed), for overlays drawn by other components. */
+  onChart?(chart: IChartApi | null): void;
 }
 
 const COLORS = {
@@ -251,6 +253,7 @@ export function ChartView(props: ChartViewProps) {
     candles.attachPrimitive(separators);
     candles.attachPrimitive(new LineHitTester((y) => hitLine(y)));
     chartRef.current = chart;
+    propsRef.current.onChart?.(chart);
     candleRef.current = candles;
     volumeRef.current = volume;
     sepRef.current = separators;
@@ -361,6 +364,7 @@ export function ChartView(props: ChartViewProps) {
       feedRef.current = null;
       shownKeyRef.current = null;
       linesRef.current.clear();
+      propsRef.current.onChart?.(null);
       chart.remove();
       chartRef.current = null;
       candleRef.current = null;

@@ -8,6 +8,8 @@ import type { WireMatrixRow } from '../../../src/hub/options-protocol.js';
 import { formatPrice } from '../format.js';
 import { formatStrike, longContract, parseContract, type SelectedContract } from '../options/contract.js';
 import { OptionsChain, type OptionsChainProps } from './OptionsChain.js';
+import { CoveredCallsPanel } from '../screener/CoveredCallsPanel.js';
+import { TicketGrade } from '../scanner/TicketGrade.js';
 
 export interface SidePanelsProps extends OptionsChainProps {
   /** Live row of the selected contract (from the quote matrix), when known. */
@@ -18,7 +20,8 @@ export function SidePanels(p: SidePanelsProps) {
   return (
     <aside className="side">
       <OptionsChain {...p} />
-      <OrderTicket selected={p.selected} row={p.selectedRow} underlyingLast={p.selected ? (p.quotes.get(parseContract(p.selected.ticker)?.underlying ?? '')?.last ?? null) : null} />
+      <CoveredCallsPanel symbol={p.symbol} clock={p.clock} selected={p.selected} onSelect={p.onSelect} />
+      <OrderTicket selected={p.selected} row={p.selectedRow} clock={p.clock} underlyingLast={p.selected ? (p.quotes.get(parseContract(p.selected.ticker)?.underlying ?? '')?.last ?? null) : null} />
     </aside>
   );
 }
@@ -38,7 +41,7 @@ function useTicketPrice(selected: SelectedContract | null, row: WireMatrixRow | 
   return { price: edited.trim() !== '' && Number.isFinite(typed) && typed > 0 ? typed : null, text: edited, edited: true, edit: setEdited, follow: () => setEdited(null) };
 }
 
-function OrderTicket({ selected, row, underlyingLast }: { selected: SelectedContract | null; row: WireMatrixRow | undefined; underlyingLast: number | null }) {
+function OrderTicket({ selected, row, underlyingLast, clock }: { selected: SelectedContract | null; row: WireMatrixRow | undefined; underlyingLast: number | null; clock: number | null }) {
   const c = selected ? parseContract(selected.ticker) : null;
   const ticket = useTicketPrice(selected, row);
   return (
@@ -53,6 +56,7 @@ function OrderTicket({ selected, row, underlyingLast }: { selected: SelectedCont
         <div className="ticket-body" data-testid="selected-contract" data-ticker={selected.ticker} data-side={selected.side} data-price={ticket.price ?? ''}>
           <div className="ticket-line">
             <span className="muted">Selected:</span> <b>{longContract(selected.ticker)}</b> {selected.side === 'ask' ? 'buy at the ask' : 'sell at the bid'}
+            {selected.intent === 'sell_to_open' ? <span data-testid="ticket-intent"> · <b>sell to open</b> (covered call)</span> : null}
           </div>
           {row?.expired ? (
             <div className="ticket-line" data-testid="ticket-expired">
@@ -84,6 +88,7 @@ function OrderTicket({ selected, row, underlyingLast }: { selected: SelectedCont
           </div>
           )}
           {ticket.price != null && !row?.expired ? <BreakEven strike={c.strike} right={c.right} premium={ticket.price} underlying={c.underlying} /> : null}
+          <TicketGrade selected={selected} clock={clock} />
           {row ? (
             <div className="ticket-quote">
               <span>

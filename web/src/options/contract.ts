@@ -78,4 +78,6 @@ export interface SelectedContract {
   ticker: string;
   side: 'bid' | 'ask';
   price: number;
+  /** Set by the covered-call screener: the ticket is a sale to open against shares held. */
+  intent?: 'sell_to_open';
 }

@@ -1,0 +1,31 @@
+/**
+ * Browser side of the scanner, checklist and covered-call screener APIs (shapes shared with
+ * the server through src/hub/scanner-protocol.ts).
+ */
+import type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResultRow, ScanSnapshotMessage } from '../../../src/hub/scanner-protocol.js';
+
+export type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResultRow, ScanSnapshotMessage };
+
+/** Event names of the scan stream (kept literal here so the bundle does not pull the server's zod schemas). */
+export const SCAN = { subscribe: 'scan:subscribe', unsubscribe: 'scan:unsubscribe', snapshot: 'scan:snapshot', delta: 'scan:delta' } as const;
+
+export interface PresetInfo {
+  name: string;
+  title: string;
+  about: string;
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  const body = (await res.json().catch(() => ({}))) as T & { error?: string };
+  if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`);
+  return body;
+}
+
+export const scannerApi = {
+  presets: () => getJson<{ presets: PresetInfo[] }>('/api/scan/presets').then((r) => r.presets),
+  checklist: (symbol: string, direction: 'long' | 'short') =>
+    getJson<ChecklistResponse>(`/api/checklist?${new URLSearchParams({ symbol, direction })}`),
+  coveredCalls: (underlying: string, params: Record<string, string>) =>
+    getJson<CoveredCallsResponse>(`/api/screener/covered-calls?${new URLSearchParams({ underlying, ...params })}`),
+};
