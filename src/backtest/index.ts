@@ -14,3 +14,6 @@ export * from './minutes.js';
 export * from './runner.js';
 export * from './stats.js';
 export * from './backtest.js';
+
+export * from './report.js';
+export * from './sweep.js';
