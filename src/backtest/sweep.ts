@@ -62,10 +62,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const t0 = performance.now();
   let next = 0;
   let done = 0;
-  const tsx = import.meta.resolve('tsx');
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(new URL('./sweep-worker.ts', import.meta.url), { execArgv: ['--import', tsx] });
+      const w = new Worker(new URL('./sweep-worker-boot.mjs', import.meta.url));
       const feed = () => {
         if (next >= combos.length) {
           void w.terminate();
