@@ -171,7 +171,7 @@ export class BacktestRunner implements StrategyContext {
     this.flushBuckets(s.close);
     this.fireTimers(s.close);
     this.clock = s.close;
-    if (this.pos) this.closePosition(start[n - 1]! + MINUTE_MS, close[n - 1]!, this.exitReason ?? 'session-end');
+    if (this.pos) this.closePosition(start[n - 1]! + MINUTE_MS, close[n - 1]!, 'session-end'); // no minute left to fill at
     if (this.entry) this.skip(this.entry, 'no minute traded after the decision');
     this.strategy.onSessionEnd(this);
   }
