@@ -16,6 +16,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   options: async () => (await import('./options.bench.js')).runOptionsBench,
   fanout: async () => (await import('./fanout.bench.js')).runFanoutBench,
   scanner: async () => (await import('./scanner.bench.js')).runScannerBench,
+  backtest: async () => (await import('./backtest.bench.js')).runBacktestBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

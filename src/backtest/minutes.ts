@@ -2,7 +2,8 @@
  * Day blocks of stored 1-minute bars for the backtester: one session's regular minutes at a
  * time in reused typed arrays, so a ten-year run holds one day of bars, never years of objects.
  *
- * Read path: better-sqlite3 `.raw().iterate()` over one range query per session into
+ * Read path: better-sqlite3 `.raw()` rows of one range query per session (`.all()`: measured
+ * ~30% faster than `.iterate()` here, and a day is at most 390 small arrays) copied into
  * preallocated Float64Arrays (our own read-only connection to the store's file). The
  * engine branch's bulk column reads (src/store/minute-columns.ts, per-day packed blocks)
  * are faster; when they land, `SqliteDaySource` becomes an adapter over them.
@@ -99,7 +100,7 @@ export class SqliteDaySource implements DaySource {
     const b = this.buffer;
     for (const s of sessions) {
       b.reset(s);
-      for (const r of this.range.iterate(symbol, s.open, s.close) as IterableIterator<number[]>) b.push(r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!);
+      for (const r of this.range.all(symbol, s.open, s.close) as number[][]) b.push(r[0]!, r[1]!, r[2]!, r[3]!, r[4]!, r[5]!);
       if (b.n > 0) fn(b);
     }
   }
