@@ -58,8 +58,8 @@ function chartLibrary(): string {
 }
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-const money = (x: number | null) => (x === null ? 'n/a' : `$${x.toFixed(2)}`);
-const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+const money = (x: number | null) => (x === null ? 'n/a' : `${x < 0 ? '−' : ''}$${Math.abs(x).toFixed(2)}`);
+const pct = (x: number | null, d = 1) => (x === null ? 'n/a' : `${(x * 100).toFixed(d)}%`);
 const num = (x: number | null, d = 2) => (x === null ? 'n/a' : x.toFixed(d));
 
 /** The HTML report. `candles` empty: the price chart is left out (long ranges). */
@@ -70,7 +70,7 @@ export function htmlReport(report: BacktestReport, candles: readonly Candle[]): 
     ['Trades', String(s.trades)], ['Win rate', `${pct(s.winRate)}${ci.winRate ? ` (95% CI ${pct(ci.winRate.low)}–${pct(ci.winRate.high)})` : ''}`],
     ['Profit factor', num(s.profitFactor)], ['Net P&L', money(s.netPnl)],
     ['Expectancy', `${money(s.expectancy)} / ${num(s.expectancyR)} R${ci.expectancy ? ` (95% CI ${money(ci.expectancy.low)}–${money(ci.expectancy.high)})` : ''}`],
-    ['Avg win / loss', `${money(s.avgWin)} / ${money(s.avgLoss)}`], ['Max drawdown', `${money(s.maxDrawdown)} (${pct(s.maxDrawdownPct)})`],
+    ['Avg win / loss', `${money(s.avgWin)} / ${money(s.avgLoss)}`], ['Max drawdown', `${money(s.maxDrawdown)} (${pct(s.maxDrawdownPct, 2)})`],
     ['Sharpe / Sortino (daily, annualised)', `${num(s.sharpe)} / ${num(s.sortino)}`], ['Exposure', pct(s.exposure)],
   ];
   const markers = report.trades.flatMap((t) => [

@@ -60,8 +60,8 @@ export interface SkippedEntry {
 interface Bucket extends StrategyBar {
   tf: IntradayTimeframe;
   width: number;
+  /** Exclusive end (capped at the close); `start` −1: no bucket forming yet today. */
   end: number;
-  /** -1: no bucket forming. */
   delivered: boolean;
 }
 

@@ -99,7 +99,8 @@ export async function runBacktestCommand(opts: BacktestOptions, out: NodeJS.Writ
   const seed = opts.seed === undefined ? undefined : parseArg('--seed', seedArg, opts.seed);
   const startEquityCents = opts.equity === undefined ? undefined : Math.round(parseArg('--equity', equityArg, opts.equity) * 100);
   const dbPath = resolveDbPath(opts);
-  const showProgress = opts.progress ?? Boolean((process.stderr as NodeJS.WriteStream).isTTY);
+  // commander's --no-progress makes `progress` default to true: the bar still needs a terminal.
+  const showProgress = opts.progress !== false && Boolean((process.stderr as NodeJS.WriteStream).isTTY);
   const write = (text: string) => {
     if (opts.out) writeFileSync(opts.out, text);
     else out.write(text);
