@@ -13,18 +13,6 @@ import type { Session } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import type { MinuteAggregate } from '../core/types.js';
 
-/** One session's regular-hours minutes, ascending. The arrays are reused: valid during the callback only. */
-export interface DayColumns {
-  session: Session;
-  n: number;
-  start: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-}
-
 export interface DaySource {
   /** Calls `fn` for each session (ascending) that has at least one regular minute of `symbol`. */
   forEachDay(symbol: string, sessions: readonly Session[], fn: (day: DayColumns) => void): void;
@@ -33,8 +21,11 @@ export interface DaySource {
 
 const FIELDS = ['start', 'open', 'high', 'low', 'close', 'volume'] as const;
 
+/** One session's regular-hours minutes (`n` of them, ascending) as columns. Reused: valid during the callback only. */
+export type DayColumns = Pick<DayBuffer, 'session' | 'n' | (typeof FIELDS)[number]>;
+
 /** A reusable day buffer; grows (rarely: a regular session has at most 390 minute starts). */
-export class DayBuffer implements DayColumns {
+export class DayBuffer {
   session!: Session;
   n = 0;
   start: Float64Array;
