@@ -218,3 +218,53 @@ test('timeblock: intraday blocks restart each session (no trade on the first blo
   assert.deepEqual(r.setups.filter((s) => s.time.startsWith('2013-10-08') && s.time < '2013-10-08T10:00'), []);
   assert.deepEqual(r.levels.filter((l) => l.date === '2013-10-08')[0]?.from, '2013-10-08T10:00:00-04:00');
 });
+
+function runDays(bars: MinuteAggregate[], from: string, to: string, params: Record<string, string | number | boolean>) {
+  return runBacktest(new ArrayDaySource(bars), { strategy: 'orb', symbol: 'X', from, to, params });
+}
+
+test('ORB skipDoji: an opening candle whose body is at most dojiBody × its range is not traded', () => {
+  // Opening range 99.50–100.50 opening at 100.00 and closing (09:34) at 100.05: body 0.05 ≤ 0.1 × 1.00.
+  const doji = day('2013-10-07', { ...ORB_LONG, '09:34': [100, 100.05, 99.95, 100.05] });
+  assert.equal(runX(doji, '2013-10-07', 'orb', { skipDoji: true }).raw.trades.length, 0);
+  assert.equal(runX(doji, '2013-10-07', 'orb', { skipDoji: false }).raw.trades.length, 1);
+  // Body 0.30 > 0.10: traded even with the filter on.
+  const body = day('2013-10-07', { ...ORB_LONG, '09:34': [100, 100.3, 99.95, 100.3] });
+  assert.equal(runX(body, '2013-10-07', 'orb', { skipDoji: true }).raw.trades.length, 1);
+});
+
+test('ORB minRvol: the opening range\'s volume ÷ the mean of the previous rvolDays sessions\' gates the trade; no trade until that history exists', () => {
+  const withVolume = (date: string, orVolume: number) => day(date, ORB_LONG).map((b) => (b.start < nyTimeToMs(date, '09:35') ? { ...b, volume: orVolume / 5 } : b));
+  // Opening-range volumes 5 000, 5 000, then 10 000 on the third day: relative volume 2.
+  const bars = [...withVolume('2013-10-07', 5_000), ...withVolume('2013-10-08', 5_000), ...withVolume('2013-10-09', 10_000)];
+  const dates = (r: ReturnType<typeof runDays>) => r.trades.map((t) => t.entryTime.slice(0, 10));
+  assert.deepEqual(dates(runDays(bars, '2013-10-07', '2013-10-09', { minRvol: 1.5, rvolDays: 2 })), ['2013-10-09']);
+  assert.deepEqual(dates(runDays(bars, '2013-10-07', '2013-10-09', { minRvol: 2.5, rvolDays: 2 })), []);
+  assert.deepEqual(dates(runDays(bars, '2013-10-07', '2013-10-09', { minRvol: 0 })), ['2013-10-07', '2013-10-08', '2013-10-09']);
+});
+
+test('ORB atrStop: the stop sits atrStop × the daily ATR from the entry (ATR of the previous sessions\' regular bars)', () => {
+  // Day 1's regular bar spans 99.50–100.50: with atrDays 1 the ATR is its true range, 1.00.
+  const bars = [...day('2013-10-07', { '09:31': [100, 100.5, 99.5, 100] }), ...day('2013-10-08', ORB_LONG)];
+  const r = runDays(bars, '2013-10-07', '2013-10-08', { atrStop: 0.5, atrDays: 1 });
+  assert.equal(r.raw.trades.length, 1, 'no trade on day 1: no ATR yet');
+  const t = r.raw.trades[0]!;
+  assert.deepEqual([t.entryPrice, t.stop, t.target], [100.6, 100.1, 101.6]);
+});
+
+test('ORB on GOOG 2015-12-24 (real early close, 13:00): levels from the first five minutes; nothing held or entered after 12:55', async () => {
+  const raw = readAggregates(stockMinuteFile('2015-12-24'), 'GOOG');
+  const r = runBacktest(new ArrayDaySource(raw), { strategy: 'orb', symbol: 'GOOG', from: '2015-12-24', to: '2015-12-24', params: { rangeMinutes: 5 } });
+  const first5 = raw.filter((b) => b.start >= nyTimeToMs('2015-12-24', '09:30') && b.start < nyTimeToMs('2015-12-24', '09:35'));
+  assert.deepEqual([r.levels[0]!.high, r.levels[0]!.low, r.levels[0]!.to], [Math.max(...first5.map((b) => b.high)), Math.min(...first5.map((b) => b.low)), '2015-12-24T13:00:00-05:00']);
+  for (const t of r.raw.trades) {
+    assert.ok(t.entryTime < nyTimeToMs('2015-12-24', '12:55'));
+    assert.ok(t.exitTime <= nyTimeToMs('2015-12-24', '12:55'), `exit ${t.exitTime}`);
+  }
+  // A 30-minute range and a far target: the 11:55 breakout is held to the flat time, and leaves at the open of the 12:55 minute.
+  const held = runBacktest(new ArrayDaySource(raw), { strategy: 'orb', symbol: 'GOOG', from: '2015-12-24', to: '2015-12-24', params: { rangeMinutes: 30, targetR: 100 } });
+  const flat = held.raw.trades[0]!;
+  const at = raw.find((b) => b.start >= nyTimeToMs('2015-12-24', '12:55'))!;
+  assert.deepEqual([flat.reasonOut, flat.exitTime, flat.exitPrice], ['flat', at.start, at.open]);
+  assert.equal(at.start, nyTimeToMs('2015-12-24', '12:55'));
+});
