@@ -30,6 +30,7 @@ test('stats of four trades: win rate, profit factor, expectancy ($ and R), avera
   assert.equal(s.bar.profitFactor, true);
   assert.equal(s.bar.winRate, false); // 50% is not above 55%
   assert.ok(s.warnings[0]!.startsWith('Too few trades to judge: 4'));
+  assert.ok(s.warnings.includes('Win rate 50.0% is not above 55%.'), s.warnings.join(' | '));
 });
 
 test('the traders\' bar passes only above every threshold, and no trades gives n/a rather than numbers', () => {

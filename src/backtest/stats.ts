@@ -161,9 +161,9 @@ export function computeStats(input: StatsInput): BacktestStats {
   };
   const warnings: string[] = [];
   if (!bar.trades) warnings.push(`Too few trades to judge: ${n} (the bar before automating is at least ${TRADERS_BAR.minTrades}). Treat every figure here as anecdote, not evidence.`);
-  if (!bar.winRate) warnings.push(`Win rate ${winRate === null ? 'n/a' : (winRate * 100).toFixed(1) + '%'} is not above ${TRADERS_BAR.minWinRate * 100}%.`);
+  if (!bar.winRate) warnings.push(`Win rate ${winRate === null ? 'n/a' : (winRate * 100).toFixed(1) + '%'} is not above ${Math.round(TRADERS_BAR.minWinRate * 100)}%.`);
   if (!bar.profitFactor) warnings.push(`Profit factor ${profitFactor === null ? 'n/a (no losing trades)' : profitFactor.toFixed(2)} is not above ${TRADERS_BAR.minProfitFactor}.`);
-  if (!bar.maxDrawdown) warnings.push(`Max drawdown ${(maxDdPct * 100).toFixed(1)}% is not below ${TRADERS_BAR.maxDrawdownPct * 100}%.`);
+  if (!bar.maxDrawdown) warnings.push(`Max drawdown ${(maxDdPct * 100).toFixed(1)}% is not below ${Math.round(TRADERS_BAR.maxDrawdownPct * 100)}%.`);
 
   return {
     trades: n,
