@@ -90,10 +90,28 @@ export function htmlReport(report: BacktestReport, candles: readonly Candle[]): 
     return times[lo] ?? t;
   };
   const snapped = markers.map((m) => ({ ...m, time: snap(m.time) })).sort((a, b) => a.time - b.time);
-  const levels = report.levels.slice(0, 400).map((l) => ({ from: isoWall(l.from), to: isoWall(l.to) - 300, high: l.high, low: l.low }));
+  // Levels as two line series (high, low): any number of blocks costs two series. A line joins
+  // consecutive points and a segment takes its first point's colour, so each block's last point
+  // is transparent (no slanted join to the next block).
+  const spans = report.levels.map((l) => ({ from: isoWall(l.from), to: isoWall(l.to), high: l.high, low: l.low })).sort((a, b) => a.from - b.from);
+  const levelHigh: Array<{ time: number; value: number; color?: string }> = [];
+  const levelLow: Array<{ time: number; value: number; color?: string }> = [];
+  const spanOf: number[] = [];
+  let k = 0;
+  for (const c of candles) {
+    while (k < spans.length - 1 && spans[k + 1]!.from <= c.time) k++;
+    const sp = spans[k];
+    if (sp === undefined || c.time < sp.from || c.time >= sp.to) continue;
+    levelHigh.push({ time: c.time, value: sp.high });
+    levelLow.push({ time: c.time, value: sp.low });
+    spanOf.push(k);
+  }
+  for (let i = 0; i < spanOf.length - 1; i++) {
+    if (spanOf[i + 1] !== spanOf[i]) levelHigh[i]!.color = levelLow[i]!.color = 'rgba(0,0,0,0)';
+  }
   const data = {
     equity: report.equity.map((e) => ({ time: isoWall(e.time), value: e.equity })).filter((p, i, a) => i === 0 || p.time > a[i - 1]!.time),
-    candles, markers: snapped, levels,
+    candles, markers: snapped, levelHigh, levelLow,
   };
   const title = `${report.strategy} ${report.symbol} ${report.from} → ${report.to}`;
   const tradeRows = report.trades.map((t) => `<tr class="${t.pnl >= 0 ? 'win' : 'loss'}"><td>${esc(t.entryTime)}</td><td>${esc(t.exitTime)}</td><td>${t.side}</td><td>${t.entryPrice}</td><td>${t.exitPrice}</td><td>${t.qty}</td><td>${t.fees.toFixed(2)}</td><td>${t.pnl.toFixed(2)}</td><td>${t.r}</td><td>${esc(t.reasonIn)}</td><td>${esc(t.reasonOut)}</td><td>${t.mae}</td><td>${t.mfe}</td></tr>`).join('\n');
@@ -129,14 +147,9 @@ if (D.candles.length) {
   const cs = pc.addSeries(L.CandlestickSeries, {});
   cs.setData(D.candles);
   L.createSeriesMarkers(cs, D.markers);
-  for (const l of D.levels) {
-    const pts = D.candles.filter((c) => c.time >= l.from && c.time <= l.to);
-    if (pts.length < 1) continue;
-    for (const [v, color] of [[l.high, '#f0b90b'], [l.low, '#f0b90b']]) {
-      pc.addSeries(L.LineSeries, { color, lineWidth: 1, lineStyle: 2, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false })
-        .setData(pts.map((c) => ({ time: c.time, value: v })));
-    }
-  }
+  const lineOpts = { color: '#f0b90b', lineWidth: 1, lineStyle: 2, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false };
+  pc.addSeries(L.LineSeries, lineOpts).setData(D.levelHigh);
+  pc.addSeries(L.LineSeries, lineOpts).setData(D.levelLow);
   pc.timeScale().fitContent();
 }
 window.reportReady = true;
