@@ -152,6 +152,7 @@ if (D.candles.length) {
   pc.addSeries(L.LineSeries, lineOpts).setData(D.levelLow);
   pc.timeScale().fitContent();
 }
+window.reportData = D;
 window.reportReady = true;
 </script></body></html>
 `;
