@@ -50,6 +50,17 @@ describe('backtest CLI on SPY 2013-10-07..11', () => {
     assert.ok(j.stats.warnings.some((w: string) => w.startsWith('Too few trades')));
   });
 
+  test('a trade open over the bad prints of SPY 2013-10-08 (15:03 and 15:36, see the data README) is flagged in dataWarnings', () => {
+    const r = optdesk(['backtest', '--strategy', 'timeblock', '--symbol', 'SPY', '--from', '2013-10-08', '--to', '2013-10-08', '--param', 'blockMinutes=240', '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const open = j.trades.filter((t: { entryTime: string; exitTime: string }) => t.entryTime <= '2013-10-08T15:03' && t.exitTime >= '2013-10-08T15:36');
+    assert.equal(open.length, 1, 'a trade spans both bad prints');
+    assert.deepEqual(j.dataWarnings.map((d: { time: string }) => d.time), ['2013-10-08T15:03:00-04:00', '2013-10-08T15:36:00-04:00']);
+    // ORB on the same week holds no position over them: no data warning.
+    assert.deepEqual(JSON.parse(optdesk(['backtest', '--strategy', 'orb', ...RANGE, '--db', db]).stdout).dataWarnings, []);
+  });
+
   test('timeblock --format csv prints the trades; --format html writes a self-contained page with the chart library inlined', () => {
     const csv = optdesk(['backtest', '--strategy', 'timeblock', ...RANGE, '--format', 'csv', '--db', db]);
     assert.equal(csv.code, 0, csv.stderr);

@@ -7,7 +7,7 @@
  *   next open, stop first, open-beyond-level fills, flat time) with the share fee model;
  * - stats.ts: the one statistics module (win rate … Sharpe/Sortino, bootstrap CIs, the traders' bar);
  * - backtest.ts: one run → report; sweep.ts: a parameter grid on worker threads;
- * - report.ts: CSV and the self-contained HTML report.
+ * - report.ts: CSV and the self-contained HTML report; data-check.ts: bad ticks while a trade was open.
  * Options mode (contract picker, recorded/MODEL quotes) is not built yet.
  */
 export * from './minutes.js';
@@ -17,3 +17,4 @@ export * from './backtest.js';
 
 export * from './report.js';
 export * from './sweep.js';
+export * from './data-check.js';

@@ -10,6 +10,7 @@ import { formatNyIso, type Session } from '../calendar/index.js';
 import { MINUTE_MS } from '../core/types.js';
 import type { BacktestReport } from './backtest.js';
 import type { DaySource } from './minutes.js';
+import type { DataWarning } from './data-check.js';
 
 export const TRADE_COLUMNS = ['entryTime', 'exitTime', 'side', 'entryPrice', 'exitPrice', 'stop', 'target', 'qty', 'fees', 'pnl', 'r', 'reasonIn', 'reasonOut', 'mae', 'mfe'] as const;
 
@@ -63,7 +64,7 @@ const pct = (x: number | null, d = 1) => (x === null ? 'n/a' : `${(x * 100).toFi
 const num = (x: number | null, d = 2) => (x === null ? 'n/a' : x.toFixed(d));
 
 /** The HTML report. `candles` empty: the price chart is left out (long ranges). */
-export function htmlReport(report: BacktestReport, candles: readonly Candle[]): string {
+export function htmlReport(report: BacktestReport, candles: readonly Candle[], dataWarnings: readonly DataWarning[] = []): string {
   const s = report.stats;
   const ci = s.ci95;
   const statRows: Array<[string, string]> = [
@@ -129,6 +130,7 @@ tr.win td:nth-child(8){color:#26a69a}tr.loss td:nth-child(8){color:#ef5350}
 <h1>${esc(title)}</h1>
 <div>mode ${report.mode} · ${report.sessions} sessions · ${report.bars.toLocaleString('en-US')} one-minute bars · params ${esc(JSON.stringify(report.params))}</div>
 ${s.warnings.map((w) => `<div class="warn">${esc(w)}</div>`).join('\n')}
+${dataWarnings.map((d) => `<div class="warn">Data: ${esc(d.time)} ${esc(d.detail)} while the trade entered ${esc(d.trade)} was open.</div>`).join('\n')}
 <h2>Statistics</h2><table id="stats">${statRows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 <h2>Equity</h2><div id="equity" class="chart"></div>
 ${candles.length ? '<h2>Price (5-minute candles, New York time) with entries, exits and levels</h2><div id="price" class="chart"></div>' : '<p>Range too long to draw the candles; the trades are listed below.</p>'}

@@ -12,8 +12,8 @@ import { InputError } from '../../core/errors.js';
 import { resolveDbPath } from '../../store/index.js';
 import { describeParams, strategyFactory, STRATEGIES, type RawParams } from '../../strategies/index.js';
 import {
-  fiveMinuteCandles, htmlReport, parseSweepArg, runBacktest, runSweep, SqliteDaySource, tradesCsv,
-  type BacktestReport, type Grid,
+  fiveMinuteCandles, htmlReport, parseSweepArg, runBacktest, runSweep, SqliteDaySource, tradeDataWarnings, tradesCsv,
+  type BacktestReport, type DataWarning, type Grid,
 } from '../../backtest/index.js';
 import { parseArg, parseRange, symbolArg } from '../args.js';
 
@@ -75,13 +75,14 @@ function progressBar(enabled: boolean, label: string): { update(done: number, to
   };
 }
 
-function summary(r: BacktestReport): string {
+function summary(r: BacktestReport, data: readonly DataWarning[]): string {
   const s = r.stats;
   const f = (x: number | null, d = 2) => (x === null ? 'n/a' : x.toFixed(d));
   return [
     `${r.strategy} ${r.symbol} ${r.from}..${r.to}: ${r.sessions} sessions, ${r.bars} minutes, ${s.trades} trades`,
     `win rate ${s.winRate === null ? 'n/a' : (s.winRate * 100).toFixed(1) + '%'}, profit factor ${f(s.profitFactor)}, net $${s.netPnl.toFixed(2)}, expectancy $${f(s.expectancy)} (${f(s.expectancyR)} R), max drawdown $${s.maxDrawdown.toFixed(2)} (${(s.maxDrawdownPct * 100).toFixed(2)}%), Sharpe ${f(s.sharpe)}, Sortino ${f(s.sortino)}`,
     ...s.warnings.map((w) => `warning: ${w}`),
+    ...data.map((d) => `data warning: ${d.time} ${d.detail} (trade entered ${d.trade})`),
   ].join('\n') + '\n';
 }
 
@@ -136,15 +137,16 @@ export async function runBacktestCommand(opts: BacktestOptions, out: NodeJS.Writ
     const report = runBacktest(source, { strategy, symbol, from, to, params, seed, startEquityCents, onProgress: bar.update });
     bar.stop();
     if (report.sessions === 0) throw new InputError('--symbol', `no ${symbol} minute bars stored between ${from} and ${to} in ${dbPath} (import them with optdesk import)`);
+    const dataWarnings = tradeDataWarnings(source, symbol, report.raw.trades);
     const { raw: _raw, ...json } = report;
-    if (format === 'json') write(JSON.stringify(json, null, 2) + '\n');
+    if (format === 'json') write(JSON.stringify({ ...json, dataWarnings }, null, 2) + '\n');
     else if (format === 'csv') write(tradesCsv(report));
     else {
       const sessions = sessionsBetween(from, to);
       const candles = sessions.length <= MAX_CHART_SESSIONS ? fiveMinuteCandles(source, symbol, sessions) : [];
-      write(htmlReport(report, candles));
+      write(htmlReport(report, candles, dataWarnings));
     }
-    if (format !== 'json' || opts.out) err.write(summary(report));
+    if (format !== 'json' || opts.out) err.write(summary(report, dataWarnings));
     if (opts.out) err.write(`wrote ${opts.out}\n`);
     return 0;
   } finally {
