@@ -23,7 +23,8 @@ export interface SweepResult {
   runs: SweepRun[];
   /** Index into runs of the best expectancy (ties: more trades). */
   best: number | null;
-  warning: string;
+  /** Null for a single run (nothing was selected). */
+  warning: string | null;
   workers: number;
   elapsedMs: number;
 }
@@ -97,6 +98,6 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   });
   return {
     runs: all, best, workers, elapsedMs: performance.now() - t0,
-    warning: `Selection bias: the best of ${all.length} runs was picked on the same data it is measured on, so its figures overstate what to expect. Check it on a later period it was not chosen on before trusting it.`,
+    warning: all.length < 2 ? null : `Selection bias: the best of ${all.length} runs was picked on the same data it is measured on, so its figures overstate what to expect. Check it on a later period it was not chosen on before trusting it.`,
   };
 }

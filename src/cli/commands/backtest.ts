@@ -124,7 +124,7 @@ export async function runBacktestCommand(opts: BacktestOptions, out: NodeJS.Writ
         for (const r of result.runs) lines.push([...keys.map((k) => String(r.params[k])), r.stats.trades, r.stats.winRate ?? '', r.stats.profitFactor ?? '', r.stats.expectancy ?? '', r.stats.expectancyR ?? '', r.stats.maxDrawdownPct, r.stats.sharpe ?? ''].join(','));
         write(lines.join('\n') + '\n');
       }
-      err.write(`${result.runs.length} runs on ${result.workers} worker threads in ${(result.elapsedMs / 1000).toFixed(1)} s\nwarning: ${result.warning}\n`);
+      err.write(`${result.runs.length} runs on ${result.workers} worker threads in ${(result.elapsedMs / 1000).toFixed(1)} s\n${result.warning ? `warning: ${result.warning}\n` : ''}`);
       return 0;
     } finally {
       bar.stop();
