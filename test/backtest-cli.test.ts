@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readAggregates, stockMinuteFile } from './helpers/data.js';
@@ -87,6 +87,13 @@ describe('backtest CLI on SPY 2013-10-07..11', () => {
       const r = optdesk(['backtest', ...args, '--db', db]);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, msg);
+    }
+    const notDb = path.join(dir, 'not-a-db.txt');
+    writeFileSync(notDb, 'hello');
+    for (const file of [notDb, path.join(dir, 'missing.db')]) {
+      const r = optdesk(['backtest', '--strategy', 'orb', ...RANGE, '--db', file]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /--db: /);
     }
     const help = optdesk(['backtest', '--help']);
     assert.equal(help.code, 0);

@@ -82,9 +82,14 @@ export class SqliteDaySource implements DaySource {
     } catch (e) {
       throw new InputError('--db', `cannot open ${path}: ${(e as Error).message}`);
     }
-    this.range = this.db
-      .prepare('SELECT start, open, high, low, close, volume FROM minute_bars WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start')
-      .raw();
+    try {
+      this.range = this.db
+        .prepare('SELECT start, open, high, low, close, volume FROM minute_bars WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start')
+        .raw();
+    } catch (e) {
+      this.db.close();
+      throw new InputError('--db', `${path} is not an optdesk database (${(e as Error).message}); import data with optdesk import`);
+    }
   }
 
   forEachDay(symbol: string, sessions: readonly Session[], fn: (day: DayColumns) => void): void {
