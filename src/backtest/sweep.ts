@@ -4,7 +4,10 @@
  * own read-only connection to the store. Every run is reported; the best one carries a
  * selection-bias warning, because picking the best of N in-sample runs overstates its edge.
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../core/errors.js';
 import type { RawParams } from '../strategies/index.js';
@@ -47,6 +50,20 @@ export function parseSweepArg(arg: string, grid: Grid): Grid {
   return grid;
 }
 
+/**
+ * The worker's entry: beside this module when it runs from the sources; from a bundle (the
+ * compiled CLI in dist/) the nearest folder above that holds src/backtest/sweep-worker-boot.mjs.
+ */
+function workerEntry(): URL {
+  const beside = new URL('./sweep-worker-boot.mjs', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'src/backtest/sweep-worker-boot.mjs');
+    if (existsSync(candidate)) return pathToFileURL(candidate);
+    if (path.dirname(dir) === dir) throw new Error('cannot find src/backtest/sweep-worker-boot.mjs for the sweep workers');
+  }
+}
+
 export interface SweepOptions {
   dbPath: string;
   request: Omit<BacktestRequest, 'params' | 'onProgress'>;
@@ -63,9 +80,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const t0 = performance.now();
   let next = 0;
   let done = 0;
+  const entry = workerEntry();
   const one = () =>
     new Promise<void>((resolve, reject) => {
-      const w = new Worker(new URL('./sweep-worker-boot.mjs', import.meta.url));
+      const w = new Worker(entry);
       const feed = () => {
         if (next >= combos.length) {
           void w.terminate();

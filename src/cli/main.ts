@@ -12,7 +12,7 @@ import { runChain } from './commands/chain.js';
 import { runCoveredCalls } from './commands/covered-calls.js';
 import { runChecklist } from './commands/checklist.js';
 import { runScan } from './commands/scan.js';
-import { backtestParamHelp, runBacktestCommand } from './commands/backtest.js';
+import { backtestParamHelp } from './commands/backtest-help.js';
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -204,6 +204,8 @@ program
   .addHelpText('after', backtestParamHelp())
   .action(async (opts) => {
     try {
+      // Loaded when it runs: --help needs only the parameter specs.
+      const { runBacktestCommand } = await import('./commands/backtest.js');
       process.exitCode = await runBacktestCommand(opts, process.stdout, process.stderr);
     } catch (e) {
       fail('backtest', e);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { sessionsBetween } from '../../calendar/index.js';
 import { InputError } from '../../core/errors.js';
 import { resolveDbPath } from '../../store/index.js';
-import { describeParams, strategyFactory, STRATEGIES, type RawParams } from '../../strategies/index.js';
+import { strategyFactory, STRATEGIES, type RawParams } from '../../strategies/index.js';
 import {
   fiveMinuteCandles, htmlReport, parseSweepArg, runBacktest, runSweep, SqliteDaySource, tradeDataWarnings, tradesCsv,
   type BacktestReport, type DataWarning, type Grid,
@@ -51,10 +51,6 @@ export function paramsFromArgs(list: readonly string[] = []): RawParams {
     out[p.slice(0, eq)] = p.slice(eq + 1);
   }
   return out;
-}
-
-export function backtestParamHelp(): string {
-  return Object.entries(STRATEGIES).map(([name, f]) => `\n${name} parameters (--param key=value):\n${describeParams(f.params).map((l) => `  ${l}`).join('\n')}`).join('\n');
 }
 
 function progressBar(enabled: boolean, label: string): { update(done: number, total: number): void; stop(): void } {
