@@ -268,3 +268,17 @@ test('ORB on GOOG 2015-12-24 (real early close, 13:00): levels from the first fi
   assert.deepEqual([flat.reasonOut, flat.exitTime, flat.exitPrice], ['flat', at.start, at.open]);
   assert.equal(at.start, nyTimeToMs('2015-12-24', '12:55'));
 });
+
+test('ORB: a signal whose next traded minute starts at/after the flat time is not filled (reported as skipped); maxTradesPerDay allows a second entry after an exit', () => {
+  const date = '2013-10-07';
+  // Breakout in the 15:45–15:50 bar, then no minute trades until 15:56.
+  const bars = day(date, { '09:31': [100, 100.5, 99.5, 100], '15:49': [100.2, 100.7, 100.2, 100.6] }).filter((b) => b.start < nyTimeToMs(date, '15:50') || b.start >= nyTimeToMs(date, '15:56'));
+  const r = runX(bars, date);
+  assert.equal(r.raw.trades.length, 0);
+  assert.deepEqual(r.skippedEntries.map((s) => [s.at, s.reason]), [['2013-10-07T15:50:00-04:00', 'orb-long']]);
+  // Two breakouts: stopped out at 10:30, a second long signal at 11:00.
+  const twice = day(date, { ...ORB_LONG, '10:30': [100, 100, 99.4, 99.6], '10:59': [100.2, 100.8, 100.2, 100.7], '11:00': [100.7, 100.75, 100.65, 100.7] });
+  assert.equal(runX(twice, date, 'orb', { maxTradesPerDay: 1 }).raw.trades.length, 1);
+  const two = runX(twice, date, 'orb', { maxTradesPerDay: 2 }).raw.trades;
+  assert.deepEqual(two.map((t) => [t.entryTime, t.reasonOut]), [[nyTimeToMs(date, '09:45'), 'stop'], [nyTimeToMs(date, '11:00'), 'flat']]);
+});
