@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   fanout: async () => (await import('./fanout.bench.js')).runFanoutBench,
   trading: async () => (await import('./trading.bench.js')).runTradingBench,
   scanner: async () => (await import('./scanner.bench.js')).runScannerBench,
+  backtest: async () => (await import('./backtest.bench.js')).runBacktestBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

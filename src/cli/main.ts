@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
 // Commands are imported when they run, so `optdesk --help` loads neither SQLite nor the engine.
+import { backtestParamHelp } from './commands/backtest-help.js'; // parameter tables only: no SQLite, no engine
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -212,6 +213,34 @@ program
       process.exitCode = await runScan(opts, process.stdout, process.stderr);
     } catch (e) {
       fail('scan', e);
+    }
+  });
+
+program
+  .command('backtest')
+  .description('Backtest a strategy (orb, timeblock) on the stored 1-minute bars of one symbol: every trade with fees, P&L, R, MAE/MFE, the equity curve, published levels and statistics with bootstrap confidence intervals; --sweep runs a parameter grid on worker threads.')
+  .option('--strategy <name>', 'orb or timeblock')
+  .option('--symbol <SYMBOL>', 'ticker, e.g. SPY')
+  .option('--from <date>', 'first New York trading date, YYYY-MM-DD')
+  .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
+  .option('--mode <mode>', 'underlying (shares); options is not available yet', 'underlying')
+  .option('--param <key=value>', 'strategy parameter (repeat the flag for several)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option('--sweep <key=v1,v2>', 'sweep a parameter over values (repeat for a grid); reports every run', (v: string, acc: string[]) => [...acc, v], [] as string[])
+  .option('--workers <n>', 'worker threads for --sweep (default: one per core)')
+  .option('--seed <n>', 'seed of the bootstrap confidence intervals (default 1)')
+  .option('--equity <dollars>', 'starting equity (default 100000)')
+  .option('--format <format>', 'json, csv (trades) or html (self-contained report with charts)', 'json')
+  .option('--out <file>', 'write the report to a file instead of stdout')
+  .option('--no-progress', 'no progress bar (it is shown only on a terminal anyway)')
+  .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
+  .addHelpText('after', backtestParamHelp())
+  .action(async (opts) => {
+    try {
+      // Loaded when it runs: --help needs only the parameter specs.
+      const { runBacktestCommand } = await import('./commands/backtest.js');
+      process.exitCode = await runBacktestCommand(opts, process.stdout, process.stderr);
+    } catch (e) {
+      fail('backtest', e);
     }
   });
 
