@@ -79,9 +79,15 @@ export function stockOrderFees(side: Side, shares: number, priceCents: number, s
   if (!Number.isSafeInteger(shares) || shares < 1) throw new InputError('shares', `must be a whole number of shares ≥ 1, got ${String(shares)}`);
   checkCents('priceCents', priceCents);
   if (side === 'buy') return { orfCents: 0, occCents: 0, tafCents: 0, secCents: 0, totalCents: 0 };
-  const tafCents = Math.min(microsToCentsUp(BigInt(shares) * BigInt(schedule.tafMicrosPerShare)), schedule.tafShareCapCents);
+  const tafCents = stockTafCents(shares, schedule);
   const secCents = secFeeCents(shares * priceCents, schedule);
   return { orfCents: 0, occCents: 0, tafCents, secCents, totalCents: tafCents + secCents };
+}
+
+/** FINRA TAF on a stock sale of `shares`, rounded up to the cent and capped per order. */
+export function stockTafCents(shares: number, schedule: FeeSchedule = ALPACA_FEES): number {
+  if (!Number.isSafeInteger(shares) || shares < 0) throw new InputError('shares', `must be a whole number of shares, got ${String(shares)}`);
+  return Math.min(microsToCentsUp(BigInt(shares) * BigInt(schedule.tafMicrosPerShare)), schedule.tafShareCapCents);
 }
 
 /** A dollar price → integer cents per 100 shares (one contract), exact for prices with up to 4 decimals. */
