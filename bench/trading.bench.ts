@@ -20,6 +20,7 @@ import type { Account, OrderIntent } from '../src/broker/types.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
 import { RiskEngine, type RiskContext, connectPaper, TradingDesk } from '../src/risk/index.js';
 import { openStore } from '../src/store/index.js';
+import { importDirectory } from '../src/feeds/flatfile/index.js';
 import { tradingRepository } from '../src/store/trading.js';
 import { isMain, median, percentile } from './util.js';
 
@@ -56,7 +57,10 @@ async function gateAndLatency(): Promise<{ gateMedianMicros: number; gateP99Micr
     const repo = tradingRepository(store);
     const start = nyTimeToMs('2015-12-24', '11:00');
     let now = start;
-    const market = new RecordedMarket(DATA);
+    // The paper market reads the store (what the replay plays): import the recorded GOOG day.
+    await importDirectory(path.join(DATA, 'flatfiles/us_options_opra/quotes_v1/2015/12'), store);
+    await importDirectory(path.join(DATA, 'flatfiles/us_stocks_sip/minute_aggs_v1/2015/12'), store);
+    const market = new RecordedMarket(store);
     const paper = new PaperBroker({ repo, market, now: () => now, accounts: [{ name: 'paper', cash: 1_000_000_00 }] });
     const desk = new TradingDesk({
       repo, brokers: [paper], audit: new AuditTrail(repo), marketNow: () => paper.currentTime(), quote: (s) => paper.quoteNow(s),

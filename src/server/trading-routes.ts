@@ -113,7 +113,7 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
       return bars.length ? bars[bars.length - 1]!.close : null;
     },
   });
-  const market: PaperMarket = live ?? new RecordedMarket(deps.dataDir);
+  const market: PaperMarket = live ?? new RecordedMarket(deps.store);
   const paper = new PaperBroker({
     repo, market, now: () => hub.feedNow(),
     ...(config.paperAccounts ? { accounts: config.paperAccounts } : {}),

@@ -15,6 +15,7 @@ import type { ApprovedIntent, OrderIntent } from '../../src/broker/types.js';
 import { AuditTrail } from '../../src/audit/index.js';
 import { connectPaper, TradingDesk } from '../../src/risk/index.js';
 import { DATA_DIR, readAggregates, stockMinuteFile } from './data.js';
+import { recordedStore } from './store.js';
 
 export const GOOG_DAY = '2015-12-24';
 export const C750 = 'O:GOOG151224C00750000';
@@ -72,7 +73,7 @@ export class ManualClock {
 /** One recorded market for all tests of a file: loading the day's 275k quotes once is enough. */
 let sharedMarket: RecordedMarket | undefined;
 export function recordedMarket(): RecordedMarket {
-  return (sharedMarket ??= new RecordedMarket(DATA_DIR));
+  return (sharedMarket ??= new RecordedMarket(recordedStore()));
 }
 
 export interface PaperKit {

@@ -8,10 +8,8 @@
  *
  * Everything the broker's (synchronous) matching loop reads is loaded by `prepare()` first.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { IsoDate, MinuteAggregate, OptionQuote } from '../../core/types.js';
-import { readFlatFile } from '../../feeds/flatfile/read.js';
+import { addDays, nyMidnight } from '../../calendar/index.js';
 import { tryParseOptionTicker } from '../../options/occ.js';
 import { quotePrice } from '../money.js';
 import type { Price } from '../types.js';
@@ -75,28 +73,30 @@ function lastAtOrBefore<T extends { ts: number }>(list: readonly T[] | undefined
   return i > 0 ? list[i - 1]! : null;
 }
 
-const OPTION_QUOTES_DIR = 'flatfiles/us_options_opra/quotes_v1';
-const STOCK_MINUTES_DIR = 'flatfiles/us_stocks_sip/minute_aggs_v1';
-
-function dated(dataDir: string, dir: string, date: IsoDate): string {
-  return path.join(dataDir, dir, date.slice(0, 4), date.slice(5, 7), `${date}.csv.gz`);
+/** The store's reads the recorded market needs (src/store's MarketStore has them). */
+export interface RecordedMarketData {
+  optionQuotesByContract(underlying: string, fromMs: number, toMs: number): OptionQuote[];
+  minuteBars(symbol: string, fromMs: number, toMs: number): MinuteAggregate[];
 }
 
-/** The recorded session files under `dataDir` (../shared/data), loaded per (kind, date, root) once. */
+/**
+ * The recorded sessions in the store — the same data the replay plays and the chain shows
+ * (one data path: what `optdesk import` wrote). Loaded per (date, underlying) once. Stocks
+ * have no recorded quotes, so a stock's "quote" is its minute close, stamped at the minute's end.
+ */
 export class RecordedMarket implements PaperMarket {
   private readonly quotes = new Map<string, PaperQuote[]>();
   private readonly loads = new Map<string, Promise<void>>();
 
-  constructor(private readonly dataDir: string) {}
+  constructor(private readonly data: RecordedMarketData | Promise<RecordedMarketData>) {}
 
   async prepare(symbol: string, date: IsoDate): Promise<void> {
     const option = tryParseOptionTicker(symbol);
-    if (option) {
-      await Promise.all([this.once(`o|${date}|${option.underlying}`, () => this.loadOptions(date, option.underlying)),
-        this.once(`s|${date}`, () => this.loadStocks(date))]);
-    } else {
-      await this.once(`s|${date}`, () => this.loadStocks(date));
-    }
+    const stock = option ? option.underlying : symbol;
+    await Promise.all([
+      option ? this.once(`o|${date}|${option.underlying}`, () => this.loadOptions(date, option.underlying)) : undefined,
+      this.once(`s|${date}|${stock}`, () => this.loadStock(date, stock)),
+    ]);
   }
 
   quotesBetween(symbols: readonly string[], from: number, to: number): PaperQuote[] {
@@ -124,30 +124,24 @@ export class RecordedMarket implements PaperMarket {
   }
 
   private async loadOptions(date: IsoDate, root: string): Promise<void> {
-    const file = dated(this.dataDir, OPTION_QUOTES_DIR, date);
-    if (!existsSync(file)) return;
-    const prefix = `O:${root}`;
+    const data = await this.data;
     const fresh = new Map<string, PaperQuote[]>();
-    await readFlatFile(file, 'options-quotes', (q) => {
-      if (!q.ticker.startsWith(prefix) || !/^\d{6}[CP]/.test(q.ticker.slice(prefix.length))) return;
+    for (const q of data.optionQuotesByContract(root, nyMidnight(date), nyMidnight(addDays(date, 1)))) {
       let list = fresh.get(q.ticker);
       if (!list) fresh.set(q.ticker, (list = []));
       list.push(fromOptionQuote(q));
-    });
+    }
     this.mergeIn(fresh);
   }
 
-  private async loadStocks(date: IsoDate): Promise<void> {
-    const file = dated(this.dataDir, STOCK_MINUTES_DIR, date);
-    if (!existsSync(file)) return;
-    const fresh = new Map<string, PaperQuote[]>();
-    await readFlatFile(file, 'stocks-minute', (m: MinuteAggregate) => {
-      let list = fresh.get(m.symbol);
-      if (!list) fresh.set(m.symbol, (list = []));
+  private async loadStock(date: IsoDate, symbol: string): Promise<void> {
+    const data = await this.data;
+    const list: PaperQuote[] = [];
+    for (const m of data.minuteBars(symbol, nyMidnight(date), nyMidnight(addDays(date, 1)))) {
       const close = quotePrice(m.close);
-      list.push({ symbol: m.symbol, ts: m.start + 59_999, bid: close, ask: close, bidSize: null, askSize: null });
-    });
-    this.mergeIn(fresh);
+      list.push({ symbol, ts: m.start + 59_999, bid: close, ask: close, bidSize: null, askSize: null });
+    }
+    this.mergeIn(new Map([[symbol, list]]));
   }
 
   private mergeIn(fresh: Map<string, PaperQuote[]>): void {
