@@ -172,6 +172,23 @@ describe('paper broker on recorded GOOG quotes', () => {
     kit.close();
   });
 
+  it('a forward replay jump with positions held but no working order still settles the 0-DTE expiry at 13:00', async () => {
+    const kit = paperKit({ start: at('12:30') });
+    await kit.broker.submit(approved({ account: 'paper', symbol: C745, side: 'buy', qty: 1, type: 'market' }));
+    await kit.broker.advanceTo(at('12:31'));
+    assert.equal(kit.broker.hasWorkingOrders(), false);
+    assert.equal((await kit.broker.positions()).length, 1);
+    // The replay jumps to 13:30 (a reset, as the server reports it), then its clock ticks there.
+    assert.equal(kit.broker.followReset(at('13:30')).followed, true);
+    await kit.broker.advanceTo(at('13:30'));
+    assert.deepEqual(await kit.broker.positions(), [], 'the held contract settled at its expiration');
+    const expiry = (await fillsOf(kit)).find((f) => f.reason !== 'execution')!;
+    assert.equal(expiry.reason, 'expiration_itm');
+    assert.equal(expiry.time, at('13:00'));
+    assert.equal(expiry.price, $(googLastClose(at('13:00'))) - $(745));
+    kit.close();
+  });
+
   it('a replay jump with working orders skips no fill: one jump = minute-by-minute steps', async () => {
     const run = async (steps: number[]): Promise<string[]> => {
       const kit = paperKit({ start: at('09:35') });

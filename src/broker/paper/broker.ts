@@ -329,14 +329,19 @@ export class PaperBroker implements Broker {
   }
 
   /**
-   * The feed's clock went back (replay reset). With no working order the broker follows
-   * it; with working orders it keeps its clock (they wait until the feed passes it) and
-   * says so — the API refuses such jumps in the first place.
+   * The feed's clock jumped (replay reset). With no working order the broker follows it
+   * (forward with positions held it walks the gap on the next advance, so expirations
+   * settle); with working orders it keeps its clock (they wait until the feed passes it)
+   * and says so — the API refuses such jumps in the first place.
    */
   followReset(now: number): { followed: boolean; message?: string } {
     if (this.open.size > 0) {
       return { followed: false, message: `the paper broker keeps its clock at ${new Date(this.processed ?? now).toISOString()} while ${this.open.size} order(s) work` };
     }
+    // Forward with positions held: jumping the clock would skip their time events (an
+    // expiration settling at the close, the 0-DTE flatten). The next advance walks the gap
+    // in order instead, exactly as if the replay had played through it.
+    if (this.positionsByKey.size > 0 && this.processed !== null && now > this.processed) return { followed: true };
     this.processed = now;
     this.time = now;
     this.repo.setState(PROCESSED_KEY, now);
