@@ -10,7 +10,8 @@ import { ManualTicker } from '../src/feeds/replay/index.js';
 import type { BarMessage, SnapshotMessage, WatchlistRow } from '../src/hub/protocol.js';
 import { DATA_DIR, readAggregates } from './helpers/data.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { connect } from './helpers/socket.js';
+import { connect, next } from './helpers/socket.js';
+import { until } from './helpers/wait.js';
 
 const CONTRACT = 'O:GOOG151224C00750000';
 // Read straight from the flat file with the test's own parser, not through the importer or the store.
@@ -33,10 +34,9 @@ test(`${CONTRACT} on 2015-12-24: the 1m series is the recorded minutes up to the
   try {
     const bars: BarMessage[] = [];
     socket.on('bar', (m: BarMessage) => bars.push(m));
-    const snapshot = await new Promise<SnapshotMessage>((resolve) => {
-      socket.once('snapshot', resolve);
-      socket.emit('subscribe', { symbol: CONTRACT, tf: '1m', extended: true });
-    });
+    const snap = next<SnapshotMessage>(socket, 'snapshot', (m) => m.symbol === CONTRACT && m.tf === '1m');
+    socket.emit('subscribe', { symbol: CONTRACT, tf: '1m', extended: true });
+    const snapshot = await snap;
     assert.equal(snapshot.health.message, undefined, 'no "No data" sentence');
     const want = recorded.filter((m) => m.start + 60_000 <= eleven);
     assert.deepEqual(
@@ -45,10 +45,15 @@ test(`${CONTRACT} on 2015-12-24: the 1m series is the recorded minutes up to the
     );
 
     // Play to the end of the day: every later recorded minute arrives as a delta.
-    const ended = new Promise<void>((resolve) => socket.on('replay', (r: { state: string }) => r.state === 'ended' && resolve()));
+    let ended = false;
+    socket.on('replay', (r: { state: string }) => {
+      if (r.state === 'ended') ended = true;
+    });
     await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'play', speed: 600 }) });
     while (srv.server.replay!.replayStatus()!.state !== 'ended') ticker.tick(60_000);
-    await ended;
+    await until('the replay-ended broadcast', () => ended);
+    // Deltas are sent in order before the ended broadcast; the last closed minute is in.
+    await until('the last recorded minute as a closed delta', () => bars.some((m) => m.bar.closed && m.bar.start === recorded.at(-1)!.start));
     const final = new Map<number, number[]>();
     for (const m of snapshot.bars) final.set(m.start, [m.open, m.high, m.low, m.close, m.volume]);
     for (const m of bars) if (m.bar.closed) final.set(m.bar.start, [m.bar.open, m.bar.high, m.bar.low, m.bar.close, m.bar.volume]);

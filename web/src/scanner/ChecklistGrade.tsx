@@ -7,12 +7,17 @@ import { useEffect, useState } from 'react';
 import { gradeClass } from './ScannerPanel.js';
 import { scannerApi, type ChecklistResponse } from './scannerApi.js';
 
-export function ChecklistGrade({ symbol, clock }: { symbol: string; clock: number | null }) {
+/**
+ * `hasData`: the quotes stream's word on whether the symbol has data on the session. Without
+ * data there is nothing to grade, so no request is sent (a 400 the trader caused by nothing).
+ */
+export function ChecklistGrade({ symbol, clock, hasData }: { symbol: string; clock: number | null; hasData: boolean }) {
   const minute = clock === null ? null : Math.floor(clock / 60_000);
   const [grades, setGrades] = useState<{ symbol: string; long: ChecklistResponse | null; short: ChecklistResponse | null; error: string | null } | null>(null);
   const [open, setOpen] = useState<'long' | 'short' | null>(null);
 
   useEffect(() => {
+    if (!hasData) return;
     let live = true;
     const get = (d: 'long' | 'short') => scannerApi.checklist(symbol, d).then((r) => r, (e: Error) => e);
     void Promise.all([get('long'), get('short')]).then(([l, s]) => {
@@ -23,14 +28,16 @@ export function ChecklistGrade({ symbol, clock }: { symbol: string; clock: numbe
     return () => {
       live = false;
     };
-  }, [symbol, minute]);
+  }, [symbol, minute, hasData]);
 
   const g = grades?.symbol === symbol ? grades : null;
   const shown = open && g ? g[open] : null;
   return (
     <div className="checklist-grade" data-testid="checklist-grade" data-symbol={g?.symbol ?? ''} data-long={g?.long?.grade ?? ''} data-short={g?.short?.grade ?? ''} onMouseLeave={() => setOpen(null)}>
       <span className="muted">Entry grade</span>
-      {g?.error && !g.long && !g.short ? (
+      {!hasData ? (
+        <span className="muted" data-testid="grade-no-data" title={`No data for ${symbol} on this session`}>—</span>
+      ) : g?.error && !g.long && !g.short ? (
         <span className="muted" title={g.error}>—</span>
       ) : (
         (['long', 'short'] as const).map((d) => (
