@@ -11,7 +11,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Fill } from '../broker/types.js';
-import type { TradeOverride } from '../journal/types.js';
 
 export interface JournalEntry {
   tradeId: string;
@@ -138,12 +137,13 @@ export class JournalRepository {
     return new Set(this.s.fillIds.all() as string[]);
   }
 
-  addOverride(o: TradeOverride, at: number): void {
+  /** A manual trade override (src/journal's TradeOverride; opaque JSON here, so the store stays below the journal). */
+  addOverride(o: unknown, at: number): void {
     this.s.overridePut.run(JSON.stringify(o), at);
   }
 
-  overrides(): TradeOverride[] {
-    return (this.s.overrides.all() as string[]).map((j) => JSON.parse(j) as TradeOverride);
+  overrides<T = unknown>(): T[] {
+    return (this.s.overrides.all() as string[]).map((j) => JSON.parse(j) as T);
   }
 }
 
