@@ -11,6 +11,7 @@ import { runImport } from './commands/import.js';
 import { runChain } from './commands/chain.js';
 import { runAuditVerify } from './commands/audit.js';
 import { runKill } from './commands/kill.js';
+import { registerJournalCommands } from './commands/journal.js';
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -143,6 +144,8 @@ program
       fail('audit verify', e);
     }
   });
+
+registerJournalCommands(program, fail);
 
 try {
   await program.parseAsync(process.argv);

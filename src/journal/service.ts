@@ -136,14 +136,20 @@ export class JournalService {
     }));
   }
 
+  /** The import's checks against what is stored, writing nothing. */
+  checkCsv(text: string, opts: { mapping?: ColumnMapping; account?: string } = {}): { ok: boolean; fills: number; problems: ImportProblem[] } {
+    const check = this.check(text, opts);
+    return { ok: check.ok, fills: check.fills.length, problems: check.problems };
+  }
+
+  private check(text: string, opts: { mapping?: ColumnMapping; account?: string }) {
+    const existing = this.fills();
+    return checkImport(text, { ...opts, existingIds: new Set(existing.map((f) => f.id)), existingFills: existing });
+  }
+
   /** All or nothing: a file with any bad line changes nothing and names each bad line. */
   importCsv(text: string, source: string, opts: { mapping?: ColumnMapping; account?: string } = {}): ImportReport {
-    const existing = this.fills();
-    const check = checkImport(text, {
-      ...opts,
-      existingIds: new Set(existing.map((f) => f.id)),
-      existingFills: existing,
-    });
+    const check = this.check(text, opts);
     if (!check.ok) return { ok: false, imported: 0, problems: check.problems };
     this.o.journal.importFills(source, check.fills, this.now());
     return { ok: true, imported: check.fills.length, problems: [] };
