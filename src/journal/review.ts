@@ -17,6 +17,7 @@ import type { Trade, TradeLeg } from './types.js';
 
 /** Recorded market data the review reads (the MarketStore satisfies it). */
 export interface MarketHistory {
+  /** Bounds: from inclusive, to exclusive (the store's convention). */
   contractQuotes(ticker: string, fromMs: number, toMs: number): OptionQuote[];
   minuteBars(symbol: string, fromMs: number, toMs: number): MinuteAggregate[];
 }
@@ -196,7 +197,7 @@ function legMarks(leg: TradeLeg, i: number, history: MarketHistory, from: number
   if (leg.assetClass === 'option') {
     // The quote in force at entry: the last one up to then, looked for within the session.
     const sessionStart = sessionOn(nyDate(from))?.preOpen ?? from - 6 * 3600_000;
-    const before = history.contractQuotes(leg.symbol, sessionStart, from);
+    const before = history.contractQuotes(leg.symbol, sessionStart, from + 1);
     const within = history.contractQuotes(leg.symbol, from + 1, to);
     const quotes = [...before.slice(-1), ...within];
     return quotes.map((q) => ({
@@ -229,7 +230,7 @@ function slippage(trade: Trade, orders: ReadonlyMap<string, Order>, history: Mar
       if (p.fill.side !== leg.side || p.fill.reason !== 'execution') continue;
       const order = orders.get(p.fill.orderId);
       if (!order) continue;
-      const q = history.contractQuotes(leg.symbol, order.createdAt - 6 * 3600_000, order.createdAt).at(-1);
+      const q = history.contractQuotes(leg.symbol, order.createdAt - 6 * 3600_000, order.createdAt + 1).at(-1);
       if (!q || q.bid === null || q.ask === null) continue;
       const mid = (quotePrice(q.bid) + quotePrice(q.ask)) / 2;
       const perUnit = (p.fill.price - mid) * (p.fill.side === 'buy' ? 1 : -1);

@@ -5,7 +5,7 @@
  * day's fills are few; nothing derived is stored, so nothing can go stale).
  */
 import type { Fill, Order } from '../broker/types.js';
-import { nyWallClock } from '../calendar/index.js';
+import { formatNyIso, nyWallClock } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import { RiskEngine } from '../risk/engine.js';
 import type { JournalEntry, JournalEntryPatch, JournalRepository, ScreenshotMeta } from '../store/journal.js';
@@ -105,6 +105,14 @@ export class JournalService {
     const mime = checkScreenshot(data);
     if (!this.trade(id)) return null;
     return this.o.journal.addScreenshot({ tradeId: id, kind, mime, data, at: this.now() });
+  }
+
+  noteHistory(id: string): { notes: string; savedAt: string }[] {
+    return this.o.journal.noteHistory(id).map((h) => ({ notes: h.notes, savedAt: formatNyIso(h.savedAt) }));
+  }
+
+  screenshot(id: string): (ScreenshotMeta & { data: Buffer }) | null {
+    return this.o.journal.screenshot(id);
   }
 
   addOverride(o: TradeOverride): void {

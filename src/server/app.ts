@@ -29,6 +29,7 @@ import { QuotesHub } from '../hub/quotes-hub.js';
 import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
 import { registerTradingRoutes, type TradingConfig } from './trading-routes.js';
+import { registerJournalRoutes } from './journal-routes.js';
 
 const require = createRequire(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -130,6 +131,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   registerOptionsRoutes(app, { chains, store });
   registerApiRoutes(app, { hub, store, replay, quotes: quotesHub, onReplayControl: () => replayKeeper?.save() });
   registerTradingRoutes(app, { hub, store, io, dataDir, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
+  registerJournalRoutes(app, { store, dataDir, ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
