@@ -14,6 +14,7 @@ import { TIMEFRAMES, Toolbar, type BadgeInfo, type ChartTimeframe } from './comp
 import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
 import { TradingDock } from './trading/TradingDock.js';
+import { JournalPage } from './journal/JournalPage.js';
 import type { SelectedContract } from './options/contract.js';
 import { useMatrix } from './options/useMatrix.js';
 import { useQuotes } from './quotes/useQuotes.js';
@@ -96,6 +97,7 @@ export function App() {
   const [connected, setConnected] = useState(socket.connected);
   const [resyncToken, setResyncToken] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
+  const [journalOpen, setJournalOpen] = useState(false);
   const replayRef = useRef<ReplayStatus | null>(null);
   // The contract picked in the chain: the order ticket consumes it.
   const [selectedContract, setSelectedContract] = useState<SelectedContract | null>(null);
@@ -260,6 +262,7 @@ export function App() {
       <header className="appbar">
         <span className="brand">optdesk</span>
         <span className="appbar-mode">{feed?.kind === 'replay' || replay ? 'Replay · paper' : 'Paper'}</span>
+        <button type="button" className="jp-open" onClick={() => setJournalOpen(true)}>Journal</button>
         <span className="tb-spacer" />
         {notice ? <span className="notice" role="status">{notice}</span> : null}
         <span className={`conn ${connected ? 'up' : 'down'}`} title={connected ? 'Connected to the optdesk server' : 'Disconnected — reconnecting'}>
@@ -335,6 +338,7 @@ export function App() {
         onSelect={selectContract}
       />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
+      {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} /> : null}
     </div>
   );
 }
