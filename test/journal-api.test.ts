@@ -140,10 +140,26 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.equal(good.status, 201, good.text);
     assert.equal((await api('GET', '/api/journal/trades?account=tos')).json.trades[0].pnl, 1);
 
+    // Manual merge: a second round trip in the same account becomes part of the first.
+    assert.equal((await api('POST', '/api/journal/import', { csv: 'time,symbol,side,qty,price,fees\n2015-12-24 12:10,GOOG,buy,2,750,0.50\n2015-12-24 12:20,GOOG,sell,2,749,0\n', account: 'tos' })).status, 201);
+    const tos = (await api('GET', '/api/journal/trades?account=tos')).json.trades;
+    assert.equal(tos.length, 2);
+    const merged = await api('POST', '/api/journal/overrides', { kind: 'merge', tradeIds: tos.map((x: any) => x.id) });
+    assert.equal(merged.status, 201, merged.text);
+    const one = (await api('GET', '/api/journal/trades?account=tos')).json.trades;
+    assert.equal(one.length, 1);
+    assert.equal(one[0].id, tos[0].id);
+    assert.equal(one[0].legs.length, 2);
+    assert.equal(Math.round(one[0].pnl * 100), Math.round((tos[0].pnl + tos[1].pnl) * 100));
+    const badMerge = await api('POST', '/api/journal/overrides', { kind: 'merge', tradeIds: [tradeId, one[0].id] });
+    assert.equal(badMerge.status, 400);
+    assert.match(badMerge.json.error, /^tradeIds: trades of different accounts cannot be merged/);
+    assert.match((await api('POST', '/api/journal/overrides', { kind: 'split_at', fillId: 'nope' })).json.error, /^fillId: no fill nope/);
+
     const csv = await api('GET', '/api/journal/export?format=csv');
     assert.match(csv.type, /^text\/csv/);
     assert.equal(csv.text.trim().split('\n').length, 3);
     const json = await api('GET', '/api/journal/export?format=json&what=fills');
-    assert.equal(json.json.fills.length, 4);
+    assert.equal(json.json.fills.length, 6);
   });
 });

@@ -135,6 +135,11 @@ describe('trade review: plan, R and rule breaks', () => {
       fill({ symbol: C750, side: 'sell', qty: 1, price: 1_0000, time: Date.parse('2015-12-24T12:14:00-05:00') }),
     ])[0]!;
     const ok = order({ id: 'o-ok', exits: { stopLoss: { stopPrice: 5000 } } });
+    const overnight = buildTrades([
+      fill({ symbol: C750, side: 'buy', qty: 1, price: 1_0000, time: Date.parse('2015-12-23T15:00:00-05:00') }),
+      fill({ symbol: C750, side: 'sell', qty: 1, price: 1_0000, time: Date.parse('2015-12-24T12:30:00-05:00') }),
+    ])[0]!;
+    assert.deepEqual(reviewTrade(overnight, { orders: new Map() }).ruleBreaks.map((b) => b.code), ['held_0dte_past_flatten'], 'carried into its expiration day past the flatten');
     assert.deepEqual(reviewTrade(early, { orders: new Map([[ok.id, ok]]), cooldowns: cooldowns.filter((c) => c.account === 'other') }).ruleBreaks, []);
   });
 });

@@ -261,12 +261,13 @@ function ruleBreaks(trade: Trade, entry: Order | null, ctx: ReviewContext): Rule
   if (flattenAt) {
     for (const leg of trade.legs) {
       const c = tryParseOptionTicker(leg.symbol);
-      if (!c || c.expiration !== nyDate(leg.entryTime)) continue;
-      const session = sessionOn(c.expiration);
-      if (!session) continue;
+      const session = c ? sessionOn(c.expiration) : null;
+      if (!c || !session) continue;
+      // Same rule as the exit manager's flatten (src/broker/exits.ts): HH:MM, or 45 minutes before an early close.
       const deadline = Math.min(nyTimeToMs(c.expiration, flattenAt), session.close - EARLY_CLOSE_LEAD_MS);
       const heldUntil = leg.exitTime ?? Infinity;
-      if (heldUntil > deadline) out.push({ code: 'held_0dte_past_flatten', message: `${leg.symbol}: 0-DTE held past the flatten time (${flattenAt}, or 45 minutes before an early close)` });
+      // Held on its expiration day across the deadline (entered that day or carried in).
+      if (leg.entryTime < deadline && heldUntil > deadline) out.push({ code: 'held_0dte_past_flatten', message: `${leg.symbol}: 0-DTE held past the flatten time (${flattenAt}, or 45 minutes before an early close)` });
     }
   }
   for (const w of ctx.cooldowns ?? []) {

@@ -75,7 +75,7 @@ export class JournalService {
       flattenAt: this.o.flattenAt === undefined ? '15:15' : this.o.flattenAt,
       cooldowns: cooldownsFromAudit(this.o.trading.auditRows()),
       ...(this.o.history ? { history: this.o.history } : {}),
-      now: Math.max(0, ...fills.map((f) => f.time)),
+      now: fills.reduce((m, f) => Math.max(m, f.time), 0),
     };
     return trades
       .filter((t) => (filter.account === undefined || t.account === filter.account)
