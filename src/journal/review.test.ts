@@ -9,7 +9,7 @@ import type { OptionQuote } from '../core/types.js';
 import { openStore } from '../store/index.js';
 import { buildTrades } from './roundtrip.js';
 import { cooldownsFromAudit, reviewTrade } from './review.js';
-import { fill } from './testing.js';
+import { fill } from '../../test/helpers/fills.js';
 
 const C750 = 'O:GOOG151224C00750000';
 const ENTRY = Date.parse('2015-12-24T10:00:00-05:00');

@@ -5,7 +5,7 @@ import type { Fill } from '../broker/types.js';
 import { notional } from '../broker/money.js';
 import { assetClassOf } from '../broker/order.js';
 import { buildTrades, cashFlow } from './roundtrip.js';
-import { fill } from './testing.js';
+import { fill } from '../../test/helpers/fills.js';
 import type { TradeOverride } from './types.js';
 
 const C750 = 'O:GOOG151224C00750000';

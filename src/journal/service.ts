@@ -65,29 +65,36 @@ export class JournalService {
   }
 
   trades(filter: TradeFilter = {}): ReviewedTrade[] {
+    const { trades, review, entries } = this.build();
+    return trades
+      .filter((t) => (filter.account === undefined || t.account === filter.account)
+        && (filter.from === undefined || t.entryTime >= filter.from)
+        && (filter.to === undefined || t.entryTime < filter.to))
+      .filter((t) => (filter.tag === undefined || (entries.get(t.id)?.tags ?? []).includes(filter.tag))
+        && (filter.setup === undefined || entries.get(t.id)?.setup === filter.setup))
+      .map((trade) => ({ trade, review: review(trade), entry: entries.get(trade.id) ?? null }));
+  }
+
+  /** One trade (only it is reviewed: MAE/MFE read quotes). */
+  trade(id: string): ReviewedTrade | null {
+    const { trades, review, entries } = this.build();
+    const trade = trades.find((t) => t.id === id);
+    return trade ? { trade, review: review(trade), entry: entries.get(id) ?? null } : null;
+  }
+
+  /** Every trade from every fill, and how to review one. */
+  private build(): { trades: Trade[]; review: (t: Trade) => TradeReview; entries: Map<string, JournalEntry> } {
     const fills = this.fills();
     const trades = buildTrades(fills, { overrides: this.o.journal.overrides<TradeOverride>() });
-    const orders = new Map<string, Order>(this.o.trading.orders().map((o) => [o.id, o]));
-    const entries = this.o.journal.entries();
     const ctx = {
-      orders,
+      orders: new Map<string, Order>(this.o.trading.orders().map((o) => [o.id, o])),
       risk: new RiskEngine(this.o.trading).settings(),
       flattenAt: this.o.flattenAt === undefined ? '15:15' : this.o.flattenAt,
       cooldowns: cooldownsFromAudit(this.o.trading.auditRows()),
       ...(this.o.history ? { history: this.o.history } : {}),
       now: fills.reduce((m, f) => Math.max(m, f.time), 0),
     };
-    return trades
-      .filter((t) => (filter.account === undefined || t.account === filter.account)
-        && (filter.from === undefined || t.entryTime >= filter.from)
-        && (filter.to === undefined || t.entryTime < filter.to))
-      .map((trade) => ({ trade, review: reviewTrade(trade, ctx), entry: entries.get(trade.id) ?? null }))
-      .filter((t) => (filter.tag === undefined || (t.entry?.tags ?? []).includes(filter.tag))
-        && (filter.setup === undefined || t.entry?.setup === filter.setup));
-  }
-
-  trade(id: string): ReviewedTrade | null {
-    return this.trades().find((t) => t.trade.id === id) ?? null;
+    return { trades, review: (t) => reviewTrade(t, ctx), entries: this.o.journal.entries() };
   }
 
   wire(t: ReviewedTrade): WireJournalTrade {
@@ -116,10 +123,11 @@ export class JournalService {
   }
 
   addOverride(o: TradeOverride): void {
-    const ids = new Set(this.trades().map((t) => t.trade.id));
+    const { trades } = this.build();
+    const ids = new Set(trades.map((t) => t.id));
     if (o.kind === 'merge') {
       for (const id of o.tradeIds) if (!ids.has(id)) throw new InputError('tradeIds', `no trade ${id}`);
-      const accounts = new Set(this.trades().filter((t) => o.tradeIds.includes(t.trade.id)).map((t) => t.trade.account));
+      const accounts = new Set(trades.filter((t) => o.tradeIds.includes(t.id)).map((t) => t.account));
       if (accounts.size > 1) throw new InputError('tradeIds', 'trades of different accounts cannot be merged');
     }
     if (o.kind === 'unlink_legs' && !ids.has(o.tradeId)) throw new InputError('tradeId', `no trade ${o.tradeId}`);

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { openStore } from './index.js';
 import { MIGRATIONS } from './migrations.js';
 import { journalRepository } from './journal.js';
-import { fill } from '../journal/testing.js';
+import { fill } from '../../test/helpers/fills.js';
 import { checkScreenshot, MAX_SCREENSHOT_BYTES } from '../journal/screenshots.js';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);

@@ -1,5 +1,5 @@
-/** Fill constructors shared by the journal's tests (not used by the app). */
-import type { Fill, FillReason, Side } from '../broker/types.js';
+/** Fill constructors for the journal's tests. */
+import type { Fill, FillReason, Side } from '../../src/broker/types.js';
 
 let n = 0;
 export function fill(p: { account?: string; symbol: string; side: Side; qty: number; price: number; time: number; fees?: number; reason?: FillReason; id?: string; orderId?: string }): Fill {
