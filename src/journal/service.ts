@@ -122,6 +122,17 @@ export class JournalService {
     return this.o.journal.screenshot(id);
   }
 
+  /**
+   * The trade a fill belongs to, for a picture taken at that fill: a flip fill both closes
+   * one trade and opens the next, so `entry` picks the trade it opens, `exit` the one it closes.
+   */
+  tradeOfFill(fillId: string, kind: 'entry' | 'exit'): string | null {
+    const owners = this.build().trades.filter((t) => t.legs.some((l) => l.pieces.some((p) => p.fill.id === fillId)));
+    if (!owners.length) return null;
+    const sorted = owners.sort((a, b) => a.entryTime - b.entryTime);
+    return (kind === 'entry' ? sorted.at(-1) : sorted[0])!.id;
+  }
+
   addOverride(o: TradeOverride): void {
     const { trades } = this.build();
     const ids = new Set(trades.map((t) => t.id));

@@ -5,6 +5,7 @@
  *   GET  /api/journal/trades/:id                               → {trade, noteHistory}
  *   PUT  /api/journal/trades/:id {notes?, tags?, setup?, rating?} → {trade}
  *   POST /api/journal/trades/:id/screenshots?kind=entry|exit|attached  (body: the PNG/JPEG/WebP bytes) → 201 {screenshot}
+ *   POST /api/journal/fills/:fillId/screenshots?kind=entry|exit  (the dashboard's capture at a fill) → 201 {screenshot}
  *   GET  /api/journal/screenshots/:id                          → the image
  *   POST /api/journal/overrides {kind: split_at|merge|unlink_legs, …} → 201 {trades}
  *   GET  /api/journal/stats?groupBy=account|strategy|setup|tag|weekday|hour[&ruleBreaks=exclude][&account…] → {groupBy, groups}
@@ -133,21 +134,33 @@ export function registerJournalRoutes(app: FastifyInstance, deps: JournalRouteDe
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_SCREENSHOT_BYTES }, (_req, body, done) => done(null, body));
-    scope.post<{ Params: { id: string }; Querystring: { kind?: string } }>('/api/journal/trades/:id/screenshots', {
-      errorHandler: (err: FastifyError, _request, reply) => {
-        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-          void reply.code(400).send({ error: `screenshot: larger than the limit of ${MAX_SCREENSHOT_BYTES} bytes (${MAX_SCREENSHOT_BYTES / 1024 / 1024} MiB)` });
-          return;
-        }
-        throw err;
-      },
-    }, async (request, reply) => {
-      const q = parseOr400(z.object({ kind: z.enum(['entry', 'exit', 'attached'], { error: 'must be entry, exit or attached' }).default('attached') }).strict(), request.query, 'query');
-      const body = request.body;
+    const tooLarge = (err: FastifyError, _request: unknown, reply: { code: (n: number) => { send: (b: unknown) => void } }) => {
+      if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        reply.code(400).send({ error: `screenshot: larger than the limit of ${MAX_SCREENSHOT_BYTES} bytes (${MAX_SCREENSHOT_BYTES / 1024 / 1024} MiB)` });
+        return;
+      }
+      throw err;
+    };
+    const imageOf = (body: unknown): Buffer => {
       if (!Buffer.isBuffer(body)) throw new HttpError(400, `screenshot: send the image bytes (PNG, JPEG or WebP, at most ${MAX_SCREENSHOT_BYTES} bytes) as the request body`);
-      await ready();
+      return body;
+    };
+    const KindQuery = z.object({ kind: z.enum(['entry', 'exit', 'attached'], { error: 'must be entry, exit or attached' }).default('attached') }).strict();
+    scope.post<{ Params: { id: string } }>('/api/journal/trades/:id/screenshots', { errorHandler: tooLarge }, async (request, reply) => {
+      const q = parseOr400(KindQuery, request.query, 'query');
+      const body = imageOf(request.body);
       const meta = svc.addScreenshot(request.params.id, body, q.kind);
       if (!meta) throw notFound(request.params.id);
+      void reply.code(201);
+      return { screenshot: meta };
+    });
+    // The dashboard's automatic pictures at entry and exit: filed by the fill, which it knows.
+    scope.post<{ Params: { fillId: string } }>('/api/journal/fills/:fillId/screenshots', { errorHandler: tooLarge }, async (request, reply) => {
+      const q = parseOr400(KindQuery.extend({ kind: z.enum(['entry', 'exit'], { error: 'must be entry or exit' }) }), request.query, 'query');
+      const body = imageOf(request.body);
+      const tradeId = svc.tradeOfFill(request.params.fillId, q.kind);
+      if (!tradeId) throw new HttpError(404, `fillId: no journal trade holds fill ${request.params.fillId}`);
+      const meta = svc.addScreenshot(tradeId, body, q.kind)!;
       void reply.code(201);
       return { screenshot: meta };
     });

@@ -15,6 +15,7 @@ import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
 import { TradingDock } from './trading/TradingDock.js';
 import { JournalPage } from './journal/JournalPage.js';
+import { useAutoCapture } from './journal/autoCapture.js';
 import type { SelectedContract } from './options/contract.js';
 import { useMatrix } from './options/useMatrix.js';
 import { useQuotes } from './quotes/useQuotes.js';
@@ -98,6 +99,7 @@ export function App() {
   const [resyncToken, setResyncToken] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const [journalOpen, setJournalOpen] = useState(false);
+  useAutoCapture();
   const replayRef = useRef<ReplayStatus | null>(null);
   // The contract picked in the chain: the order ticket consumes it.
   const [selectedContract, setSelectedContract] = useState<SelectedContract | null>(null);
