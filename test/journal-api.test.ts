@@ -120,8 +120,17 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     const gif = await api('POST', `/api/journal/trades/${tradeId}/screenshots`, Buffer.from('GIF89a0123456789'), { 'content-type': 'image/gif' });
     assert.equal(gif.status, 400);
     assert.match(gif.json.error, new RegExp(`^screenshot: is not a PNG, JPEG or WebP image.*${MAX_SCREENSHOT_BYTES} bytes`));
+    // The dashboard's capture is filed by fill: the exit fill's picture lands on this trade.
+    const exitFill = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade.fills.at(-1).id;
+    const byFill = await api('POST', `/api/journal/fills/${exitFill}/screenshots?kind=exit`, PNG);
+    assert.equal(byFill.status, 201, byFill.text);
+    assert.equal(byFill.json.screenshot.tradeId, tradeId);
+    const noFill = await api('POST', '/api/journal/fills/pf_nope/screenshots?kind=exit', PNG);
+    assert.equal(noFill.status, 404);
+    assert.match(noFill.json.error, /^fillId: no journal trade holds fill pf_nope/);
+    assert.match((await api('POST', `/api/journal/fills/${exitFill}/screenshots?kind=attached`, PNG)).json.error, /^kind: must be entry or exit/);
     const t = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade;
-    assert.deepEqual(t.screenshots.map((s: any) => s.kind), ['entry']);
+    assert.deepEqual(t.screenshots.map((s: any) => s.kind), ['entry', 'exit']);
   });
 
   it('stats by tag and hour; import all-or-nothing; export as CSV and JSON', async () => {
