@@ -85,6 +85,9 @@ describe('journal page e2e', () => {
     await page.screenshot({ path: path.join(SHOTS, 'journal-1-list.png') });
 
     await page.click(row);
+    // The trade's chart: the underlying's minutes with the fills marked (drawn; looked at in the screenshot).
+    await page.waitForSelector('[data-testid="trade-chart"] canvas');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="trade-chart"] .jp-chart-msg'), undefined, { timeout: 30_000 });
     await page.fill('[aria-label="setup"]', 'ORB');
     await page.fill('[aria-label="tags"]', 'orb, early');
     await page.click('[aria-label="rating 4"]');

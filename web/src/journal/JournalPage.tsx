@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { journalApi, type StatsGroup, type TradeQuery, type WireJournalTrade } from './journalApi.js';
+import { TradeChart } from './TradeChart.js';
 import './journal.css';
 
 const GROUPS = ['setup', 'tag', 'strategy', 'account', 'weekday', 'hour'] as const;
@@ -146,6 +147,7 @@ function TradeDetail({ trade, onSaved }: { trade: WireJournalTrade; onSaved: () 
         <dt>Excursion</dt><dd>MAE <span className="down">{usd(trade.mae)}</span>{trade.maeR != null ? ` (${trade.maeR}R)` : ''} · MFE <span className="up">{usd(trade.mfe)}</span>{trade.mfeR != null ? ` (${trade.mfeR}R)` : ''}</dd>
         <dt>Slippage</dt><dd>{usd(trade.slippage)} vs the mid at submission</dd>
       </dl>
+      <TradeChart trade={trade} />
       {trade.ruleBreaks.length ? <ul className="jp-breaks">{trade.ruleBreaks.map((b, i) => <li key={i}><b>{b.code}</b> {b.message}</li>)}</ul> : null}
       <table className="jp-table jp-fills">
         <thead><tr><th>Time</th><th>Symbol</th><th>Side</th><th>Qty</th><th>Price</th><th>Fees</th></tr></thead>
