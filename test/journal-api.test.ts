@@ -84,6 +84,8 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.deepEqual(got.json.noteHistory.map((h: any) => h.notes), ['chased it']);
     assert.equal((await api('GET', '/api/journal/trades?tag=orb&setup=ORB')).json.trades.length, 1);
     assert.equal((await api('GET', '/api/journal/trades?tag=nope')).json.trades.length, 0);
+    assert.equal((await api('PUT', `/api/journal/trades/${tradeId}`, { setup: '  ' })).json.trade.setup, null, 'a blank setup clears it');
+    assert.equal((await api('PUT', `/api/journal/trades/${tradeId}`, { setup: 'ORB' })).json.trade.setup, 'ORB');
     assert.equal((await api('GET', '/api/journal/trades?from=2015-12-25')).json.trades.length, 0);
     assert.equal((await api('GET', '/api/journal/trades?from=2015-12-24&to=2015-12-24&account=paper')).json.trades.length, 1);
   });

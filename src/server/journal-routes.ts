@@ -64,7 +64,7 @@ const tag = z.string().trim().min(1, 'must not be empty').max(64, 'must be at mo
 const EntryBody = z.object({
   notes: z.string().max(100_000, 'must be at most 100,000 characters').optional(),
   tags: z.array(tag).max(50, 'at most 50 tags').transform((t) => [...new Set(t)]).optional(),
-  setup: z.string().trim().max(128, 'must be at most 128 characters').nullable().optional(),
+  setup: z.string().trim().max(128, 'must be at most 128 characters').transform((v) => v || null).nullable().optional(),
   rating: z.number().int('must be a whole number from 1 to 5').min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5').nullable().optional(),
 }).strict();
 
@@ -169,7 +169,7 @@ export function registerJournalRoutes(app: FastifyInstance, deps: JournalRouteDe
   app.get<{ Params: { id: string } }>('/api/journal/screenshots/:id', async (request, reply) => {
     const shot = svc.screenshot(request.params.id);
     if (!shot) throw new HttpError(404, `id: no screenshot ${request.params.id}`);
-    void reply.type(shot.mime).header('cache-control', 'private, max-age=31536000, immutable');
+    void reply.type(shot.mime).header('cache-control', 'private, max-age=31536000, immutable').header('x-content-type-options', 'nosniff');
     return shot.data;
   });
 
