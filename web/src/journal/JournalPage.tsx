@@ -26,15 +26,16 @@ export function JournalPage({ onClose }: { onClose: () => void }) {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [groupBy, setGroupBy] = useState<(typeof GROUPS)[number]>('setup');
   const [stats, setStats] = useState<StatsGroup[]>([]);
+  const [clean, setClean] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   const reload = useCallback(() => {
-    Promise.all([journalApi.trades(query), journalApi.stats(groupBy, query)]).then(([t, s]) => {
+    Promise.all([journalApi.trades(query), journalApi.stats(groupBy, query, clean)]).then(([t, s]) => {
       setTrades(t);
       setStats(s);
       setError(null);
     }, (e: Error) => setError(e.message));
-  }, [query, groupBy]);
+  }, [query, groupBy, clean]);
   useEffect(reload, [reload]);
 
   useEffect(() => {
@@ -89,7 +90,8 @@ export function JournalPage({ onClose }: { onClose: () => void }) {
           <div className="jp-stats">
             <div className="jp-stats-head">Statistics by <select aria-label="group by" value={groupBy} onChange={(e) => setGroupBy(e.target.value as (typeof GROUPS)[number])}>
               {GROUPS.map((g) => <option key={g} value={g}>{g}</option>)}
-            </select> <span className="muted">(closed trades)</span></div>
+            </select> <span className="muted">(closed trades)</span>
+              <label className="jp-clean"><input type="checkbox" checked={clean} onChange={(e) => setClean(e.target.checked)} /> without rule breaks</label></div>
             <table className="jp-table">
               <thead><tr><th>{groupBy}</th><th>Trades</th><th>Win %</th><th>P&amp;L</th><th>Expectancy</th><th>Exp. R</th><th>Profit factor</th><th>Avg win</th><th>Avg loss</th><th>Max DD</th><th /></tr></thead>
               <tbody>

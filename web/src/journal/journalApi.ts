@@ -49,5 +49,6 @@ export const journalApi = {
   update: (id: string, patch: { notes?: string; tags?: string[]; setup?: string | null; rating?: number | null }) =>
     call<{ trade: WireJournalTrade }>('PUT', `/api/journal/trades/${encodeURIComponent(id)}`, patch).then((r) => r.trade),
   screenshot: (id: string, file: Blob) => call<unknown>('POST', `/api/journal/trades/${encodeURIComponent(id)}/screenshots?kind=attached`, file),
-  stats: (groupBy: string, q: TradeQuery) => call<{ groups: StatsGroup[] }>('GET', `/api/journal/stats${qs({ groupBy, ...q })}`).then((r) => r.groups),
+  stats: (groupBy: string, q: TradeQuery, withoutRuleBreaks = false) =>
+    call<{ groups: StatsGroup[] }>('GET', `/api/journal/stats${qs({ groupBy, ...q, ruleBreaks: withoutRuleBreaks ? 'exclude' : undefined })}`).then((r) => r.groups),
 };
