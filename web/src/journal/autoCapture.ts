@@ -10,8 +10,11 @@
  */
 import { useEffect } from 'react';
 import type { Socket } from 'socket.io-client';
-import { TRADING_EVENTS, type TradingDelta } from '../../../src/hub/trading-hub.js';
+// Types only: a value import of the hub module would bundle zod, whose eval probe breaks the CSP.
+import type { TradingDelta } from '../../../src/hub/trading-hub.js';
 import { socket as hubSocket } from '../socket.js';
+
+const DELTA = 'trading:delta';
 
 export function useAutoCapture(): void {
   useEffect(() => {
@@ -21,9 +24,9 @@ export function useAutoCapture(): void {
       const kind = d.order.role === 'entry' ? 'entry' : 'exit';
       void captureChart().then((png) => (png ? upload(d.fill!.id, kind, png) : undefined));
     };
-    socket.on(TRADING_EVENTS.delta, onDelta);
+    socket.on(DELTA, onDelta);
     return () => {
-      socket.off(TRADING_EVENTS.delta, onDelta);
+      socket.off(DELTA, onDelta);
     };
   }, []);
 }
