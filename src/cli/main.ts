@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../core/errors.js';
 // Commands are imported when they run, so `optdesk --help` loads neither SQLite nor the engine.
 import { backtestParamHelp } from './commands/backtest-help.js'; // parameter tables only: no SQLite, no engine
+import { registerJournalCommands } from './commands/journal-register.js';
 
 function fail(command: string, error: unknown): never {
   if (error instanceof InputError) {
@@ -243,6 +244,8 @@ program
       fail('backtest', e);
     }
   });
+
+registerJournalCommands(program, fail);
 
 try {
   await program.parseAsync(process.argv);

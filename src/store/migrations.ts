@@ -274,6 +274,63 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: 'journal: entries, note history, screenshots, imported fills, trade overrides',
+    sql: `
+      -- Read and written by src/store/journal.ts only. Trades themselves are not stored: they
+      -- are rebuilt from the fills (src/journal), so an entry is keyed by the trade's stable id.
+      CREATE TABLE journal_entries (
+        trade_id TEXT PRIMARY KEY,
+        setup TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        notes TEXT NOT NULL DEFAULT '',
+        rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+        updated_at INTEGER NOT NULL
+      );
+      -- Every earlier version of a trade's notes, kept when they are edited.
+      CREATE TABLE journal_note_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        trade_id TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        saved_at INTEGER NOT NULL
+      );
+      CREATE INDEX journal_note_history_by_trade ON journal_note_history (trade_id, id);
+      -- Images as BLOBs: one file to back up, saved in the same transaction as the entry.
+      CREATE TABLE journal_screenshots (
+        id TEXT PRIMARY KEY,
+        trade_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        mime TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX journal_screenshots_by_trade ON journal_screenshots (trade_id, created_at);
+      CREATE TABLE journal_imports (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        imported_at INTEGER NOT NULL
+      );
+      -- Fills that came from outside optdesk's brokers (CSV import), in the broker Fill shape.
+      CREATE TABLE journal_fills (
+        id TEXT PRIMARY KEY,
+        import_id INTEGER NOT NULL REFERENCES journal_imports (id),
+        account TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX journal_fills_by_time ON journal_fills (account, symbol, time);
+      -- A trader's splits, merges and unlinks of the builder's trades, applied in order.
+      CREATE TABLE journal_overrides (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        json TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export interface AppliedMigration {

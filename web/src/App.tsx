@@ -15,6 +15,8 @@ import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
 import { TradingDock } from './trading/TradingDock.js';
 import { parseContract, type SelectedContract } from './options/contract.js';
+import { JournalPage } from './journal/JournalPage.js';
+import { useAutoCapture } from './journal/autoCapture.js';
 import { useMatrix } from './options/useMatrix.js';
 import { useQuotes } from './quotes/useQuotes.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
@@ -101,6 +103,8 @@ export function App() {
   const [connected, setConnected] = useState(socket.connected);
   const [resyncToken, setResyncToken] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
+  const [journalOpen, setJournalOpen] = useState(false);
+  useAutoCapture();
   const replayRef = useRef<ReplayStatus | null>(null);
   // The contract picked in the chain: the order ticket consumes it.
   const [selectedContract, setSelectedContract] = useState<SelectedContract | null>(null);
@@ -267,6 +271,7 @@ export function App() {
       <header className="appbar">
         <span className="brand">optdesk</span>
         <span className="appbar-mode">{feed?.kind === 'replay' || replay ? 'Replay · paper' : 'Paper'}</span>
+        <button type="button" className="jp-open" onClick={() => setJournalOpen(true)}>Journal</button>
         <span className="tb-spacer" />
         {notice ? <span className="notice" role="status">{notice}</span> : null}
         <span className={`conn ${connected ? 'up' : 'down'}`} title={connected ? 'Connected to the optdesk server' : 'Disconnected — reconnecting'}>
@@ -351,6 +356,7 @@ export function App() {
         onSelect={selectContract}
       />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
+      {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} /> : null}
     </div>
   );
 }

@@ -1,0 +1,54 @@
+/** The journal's REST calls (src/server/journal-routes.ts); errors keep the server's "field: why". */
+import type { WireJournalTrade } from '../../../src/journal/wire.js';
+
+export type { WireJournalTrade };
+
+export interface StatsGroup {
+  key: string;
+  trades: number;
+  winRate: number | null;
+  profitFactor: number | null;
+  totalPnl: number;
+  expectancy: number | null;
+  expectancyR: number | null;
+  avgWin: number | null;
+  avgLoss: number | null;
+  maxDrawdown: number;
+  warning: string | null;
+}
+
+export interface TradeQuery {
+  account?: string;
+  from?: string;
+  to?: string;
+  tag?: string;
+  setup?: string;
+}
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const raw = body instanceof Blob;
+  const res = await fetch(url, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': raw ? body.type || 'application/octet-stream' : 'application/json' }, body: raw ? body : JSON.stringify(body) }),
+  });
+  const parsed = (await res.json().catch(() => undefined)) as { error?: unknown } | undefined;
+  if (!res.ok) throw new Error(typeof parsed?.error === 'string' ? parsed.error : `${res.status} ${res.statusText}`);
+  return parsed as T;
+}
+
+function qs(q: Record<string, string | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export const journalApi = {
+  trades: (q: TradeQuery) => call<{ trades: WireJournalTrade[] }>('GET', `/api/journal/trades${qs({ ...q })}`).then((r) => r.trades),
+  trade: (id: string) => call<{ trade: WireJournalTrade; noteHistory: { notes: string; savedAt: string }[] }>('GET', `/api/journal/trades/${encodeURIComponent(id)}`),
+  update: (id: string, patch: { notes?: string; tags?: string[]; setup?: string | null; rating?: number | null }) =>
+    call<{ trade: WireJournalTrade }>('PUT', `/api/journal/trades/${encodeURIComponent(id)}`, patch).then((r) => r.trade),
+  screenshot: (id: string, file: Blob) => call<unknown>('POST', `/api/journal/trades/${encodeURIComponent(id)}/screenshots?kind=attached`, file),
+  stats: (groupBy: string, q: TradeQuery, withoutRuleBreaks = false) =>
+    call<{ groups: StatsGroup[] }>('GET', `/api/journal/stats${qs({ groupBy, ...q, ruleBreaks: withoutRuleBreaks ? 'exclude' : undefined })}`).then((r) => r.groups),
+};
