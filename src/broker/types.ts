@@ -322,6 +322,14 @@ export interface Broker {
    * bracket), so optdesk's exit manager must not arm its own. Absent = never.
    */
   handlesExitsNatively?(entry: Pick<Order, 'symbol' | 'exits'>): boolean;
+  /**
+   * Lifecycle of a broker with a connection (Alpaca): `remember` hands it what optdesk stored
+   * (orders with their roles and exits, fill ids already booked) before `start` connects and
+   * reconciles; `stop` closes it. The paper broker has none of these.
+   */
+  remember?(orders: readonly Order[], fillIds?: readonly string[]): void;
+  start?(): Promise<void>;
+  stop?(): void;
 }
 
 /** A broker refused or failed a request. `code` is stable for programs; `message` is for people. */

@@ -26,6 +26,7 @@ import { resolveDbPath } from '../store/index.js';
 import { createImportProgressBar } from '../feeds/flatfile/index.js';
 import { DEFAULT_DATA_DIR, type OptdeskServer, type ServerConfig, createServer } from './app.js';
 import { parseAllowedHosts } from './security.js';
+import { AlpacaBroker, AlpacaConfigError, alpacaSettingsFromEnv } from '../broker/alpaca/index.js';
 
 export const DEFAULT_LOG_FILE = './data/logs/optdesk.log';
 
@@ -78,7 +79,9 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
     log,
     ...(bar ? { onProgress: bar.onProgress.bind(bar), onDone: () => bar.stop() } : {}),
   };
-  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), logFile, dataDir, dbPath, feed, replay, firstRunImport, ...(apiKey ? { scanSnapshot: { apiKey } } : {}) });
+  const alpaca = alpacaFromEnv(env, feed !== undefined, log);
+  const trading = alpaca ? { brokers: [alpaca], liveAllowed: env.OPTDESK_LIVE?.trim() === '1' } : undefined;
+  const server = createServer({ host, port, token: env.OPTDESK_TOKEN, allowedHosts: parseAllowedHosts(env.OPTDESK_ALLOWED_HOSTS), logFile, dataDir, dbPath, feed, replay, firstRunImport, ...(apiKey ? { scanSnapshot: { apiKey } } : {}), ...(trading ? { trading } : {}) });
   let url: string;
   try {
     ({ url } = await server.listen());
@@ -91,9 +94,30 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   if (status) log(`  replay: ${status.session} ${status.time} ET, ${status.state} at ${status.speed}× (control it from the dashboard's replay bar)`);
   const feedMessage = server.hub.feedHealth().message;
   if (feedMessage) log(`  note: ${feedMessage}`);
+  if (alpaca) log(`  orders: Alpaca ${alpaca.live ? 'LIVE (real money)' : 'paper'} account "${alpaca.accountName}" beside the built-in paper broker`);
   log(`  database: ${dbPath}`);
   log(`  log: ${logFile ? `${path.dirname(logFile)}/ (rotated)` : 'off'}`);
   return { url, server, close: () => server.close() };
+}
+
+/**
+ * The Alpaca broker when its keys are set (ALPACA_KEY_ID, ALPACA_SECRET_KEY), else null.
+ * It trades today's market, so it needs the live Massive feed: on the replay the risk
+ * engine's price collar and the exits would read quotes from years ago.
+ */
+export function alpacaFromEnv(env: NodeJS.ProcessEnv, liveFeed: boolean, log: (line: string) => void): AlpacaBroker | null {
+  const settings = alpacaSettingsFromEnv(env);
+  if (!settings) return null;
+  if (!liveFeed) {
+    throw new AlpacaConfigError('MASSIVE_API_KEY', 'is needed to trade on Alpaca: without the live feed the desk replays recorded sessions, and the risk checks and exits would price Alpaca orders on quotes from years ago');
+  }
+  return new AlpacaBroker({
+    settings,
+    log: {
+      info: (msg, fields) => log(`alpaca: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
+      warn: (msg, fields) => log(`alpaca: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
+    },
+  });
 }
 
 function parsePort(raw: string | undefined): number {

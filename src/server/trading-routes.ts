@@ -196,8 +196,16 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
       // Started halted (optdesk kill without a server, or a halt before a crash): what still works is canceled.
       if (kill.engaged && (await paper.orders({ status: 'open' })).length) await desk.kill(kill.reason ?? 'kill switch on at start-up', kill.by ?? 'startup');
       await desk.start();
+      // Connected brokers (Alpaca) learn what the store booked, then connect and reconcile.
+      for (const b of config.brokers ?? []) {
+        const mine = new Set(b.accountNames());
+        const orders = repo.orders().filter((o) => mine.has(o.account));
+        b.remember?.(orders, repo.fills().filter((f) => mine.has(f.account)).map((f) => f.id));
+        await b.start?.();
+      }
     },
     stop() {
+      for (const b of config.brokers ?? []) b.stop?.();
       clearInterval(liveTimer);
       unobserve();
       disconnectPaper();
