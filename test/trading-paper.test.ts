@@ -172,6 +172,16 @@ describe('paper broker on recorded GOOG quotes', () => {
     kit.close();
   });
 
+  it('an alarm fires once at its instant, however the clock advances after it', async () => {
+    const kit = paperKit({ start: at('12:00') });
+    const fired: number[] = [];
+    const alarmAt = at('12:15');
+    kit.broker.addAlarmSource({ nextAlarm: (after) => (alarmAt > after ? alarmAt : null), fire: (t) => void fired.push(t) });
+    for (const t of ['12:10', '12:15', '12:16', '12:30', '13:30']) await kit.broker.advanceTo(at(t));
+    assert.deepEqual(fired, [alarmAt]);
+    kit.close();
+  });
+
   it('a forward replay jump with positions held but no working order still settles the 0-DTE expiry at 13:00', async () => {
     const kit = paperKit({ start: at('12:30') });
     await kit.broker.submit(approved({ account: 'paper', symbol: C745, side: 'buy', qty: 1, type: 'market' }));

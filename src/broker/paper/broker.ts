@@ -111,6 +111,8 @@ export class PaperBroker implements Broker {
   private readonly listeners = new Set<BrokerListener>();
   private readonly quoteListeners = new Set<(q: PaperQuote) => void | Promise<unknown>>();
   private readonly alarms = new Set<AlarmSource>();
+  /** The instant each alarm source last fired: an alarm fires once, not again on every step after it. */
+  private readonly alarmFired = new Map<AlarmSource, number>();
   private readonly pending: Promise<unknown>[] = [];
   /** Quote size already taken by earlier orders, per quote. */
   private readonly taken = new WeakMap<PaperQuote, SizeLeft>();
@@ -281,7 +283,10 @@ export class PaperBroker implements Broker {
 
   addAlarmSource(source: AlarmSource): () => void {
     this.alarms.add(source);
-    return () => this.alarms.delete(source);
+    return () => {
+      this.alarms.delete(source);
+      this.alarmFired.delete(source);
+    };
   }
 
   /** The instant up to which quotes have been evaluated. */
@@ -439,8 +444,14 @@ export class PaperBroker implements Broker {
       if (close !== undefined) consider(close, () => this.settleExpiration(p, close));
     }
     for (const source of this.alarms) {
-      const at = source.nextAlarm(this.time - 1);
-      if (at !== null) consider(at, () => source.fire(at));
+      // `time - 1`: an alarm due exactly now still fires; one that already fired does not again.
+      const at = source.nextAlarm(Math.max(this.time - 1, this.alarmFired.get(source) ?? -Infinity));
+      if (at !== null) {
+        consider(at, () => {
+          this.alarmFired.set(source, at);
+          return source.fire(at);
+        });
+      }
     }
     return best;
   }
