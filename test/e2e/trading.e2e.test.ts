@@ -1,6 +1,6 @@
 /**
  * Browser: the trader's $2.00 → $2.10 workflow on the GOOG 2015-12-24 replay. Pick the
- * 0-DTE 750 call's ask in the chain, buy 1 with a +10% take-profit from the trading dock,
+ * 0-DTE 750 call's ask in the chain, buy 1 with a +10% take-profit from the order ticket,
  * watch the position with its live P&L and armed take-profit, move the replay, and see the
  * take-profit fill. Screenshots go to /work/shots/trading/ (or $SHOTS_DIR).
  */
@@ -46,9 +46,9 @@ describe('trading dock e2e', () => {
     await page.click('[data-testid="watchlist-GOOG"]');
     await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: 30_000 });
     await page.click(`[data-testid="ask-${C750}"]`);
-    await page.waitForSelector(`[data-testid="order-entry"][data-ticker="${C750}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C750}"]`, { timeout: 10_000 });
     const ask = quoteAtOrBefore(C750, at('11:45')).ask!;
-    assert.equal(await page.inputValue('[data-testid="entry-limit"]'), ask.toFixed(2), 'the limit starts at the clicked ask');
+    assert.equal(await page.inputValue('[data-testid="ticket-price"]'), ask.toFixed(2), 'the limit starts at the clicked ask');
     const preview = await page.textContent('[data-testid="entry-preview"]');
     assert.match(preview!, new RegExp(`cost \\$${(ask * 100).toFixed(2)}`));
     assert.match(preview!, /fees \$0\.\d\d/);
@@ -75,8 +75,8 @@ describe('trading dock e2e', () => {
     await page.click('[data-testid="kill-switch"]');
     await page.waitForFunction(() => /KILL SWITCH ON/.test(document.querySelector('[data-testid="kill-switch"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
     await page.click('[data-testid="entry-submit"]');
-    await page.waitForSelector('[data-testid="trading-error"]', { timeout: 10_000 });
-    assert.match((await page.textContent('[data-testid="trading-error"]'))!, /^kill_switch: the kill switch is on/);
+    await page.waitForSelector('[data-testid="ticket-error"][data-check="kill_switch"]', { timeout: 10_000 });
+    assert.match((await page.textContent('[data-testid="ticket-error"]'))!, /^kill switch: the kill switch is on/);
     await page.screenshot({ path: path.join(SHOTS, 'trading-3-kill-switch.png') });
     await page.click('[data-testid="kill-switch"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="kill-switch"]')?.textContent === 'KILL', undefined, { timeout: 10_000 });
