@@ -587,8 +587,9 @@ export function ChartView(props: ChartViewProps) {
       <div className="legend" data-testid="legend">
         <span className="legend-symbol">{symbol}</span>
         <span className="legend-tf">{tf}{extended ? ' · ext' : ''}</span>
-        {legend && shownKeyMatches ? <LegendValues legend={legend} tick={tick} daily={isDaily(tf)} fills={placedFills} /> : null}
+        {legend && shownKeyMatches ? <LegendValues legend={legend} tick={tick} daily={isDaily(tf)} /> : null}
       </div>
+      {legend && shownKeyMatches ? <FillLegend fills={placedFills.filter((f) => f.barStart === legend.bar.start)} /> : null}
       {tool === 'hline' ? <div className="chart-hint">Click the chart to place a horizontal line · Esc cancels</div> : null}
       {selectedLine && tool === 'none' ? (
         <div className="chart-hint">Line selected: drag to move · Delete removes · Esc deselects</div>
@@ -618,7 +619,7 @@ function emptyMessage(symbol: string, tf: string, noData: string | null, health:
   return `No ${tf} bars for ${symbol} yet — they appear as soon as the first trade prints.`;
 }
 
-function LegendValues({ legend, tick, daily, fills }: { legend: LegendState; tick: number; daily: boolean; fills: readonly PlacedFill[] }) {
+function LegendValues({ legend, tick, daily }: { legend: LegendState; tick: number; daily: boolean }) {
   const { bar, prevClose } = legend;
   const change = prevClose != null ? bar.close - prevClose : bar.close - bar.open;
   const pct = prevClose ? (change / prevClose) * 100 : bar.open ? (change / bar.open) * 100 : 0;
@@ -641,7 +642,6 @@ function LegendValues({ legend, tick, daily, fills }: { legend: LegendState; tic
         </span>
       ) : null}
       {!bar.closed ? <span className="legend-forming" title="This bar is still forming">forming</span> : null}
-      <FillLegend fills={fills.filter((f) => f.barStart === bar.start)} />
     </>
   );
 }

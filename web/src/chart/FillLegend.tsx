@@ -1,5 +1,5 @@
 /**
- * The fills of the bar under the crosshair (or the newest bar), in the chart legend: the
+ * The fills of the bar under the crosshair (or the newest bar), under the chart legend: the
  * marker's tooltip — side, quantity, contract, price, time and what the order was for.
  */
 import { toChartTime } from '../nyTime.js';

@@ -163,7 +163,7 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
               {ticket.edited ? (
                 <button className="ticket-follow" onClick={ticket.follow} title={`Follow the live ${selected.side} again`}>↺ {selected.side}</button>
               ) : (
-                <span className="muted" title={`Follows the live ${selected.side} until you type a price`}>live {selected.side}</span>
+                <span className="muted" title={`Follows the live ${selected.side} until you type a price`}>live</span>
               )}
             </div>
             {side === 'buy' ? (
@@ -214,12 +214,14 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
 function BreakEven({ strike, right, premium, underlying }: { strike: number; right: 'call' | 'put'; premium: number; underlying: string }) {
   const be = right === 'call' ? strike + premium : strike - premium;
   return (
-    <div className="ticket-line" data-testid="break-even" title="Break-even at expiration, before fees">
+    <div
+      className="ticket-line ticket-oneline"
+      data-testid="break-even"
+      title={`Break-even at expiration, before fees: ${right === 'call' ? `what ${underlying} must reach` : `where ${underlying} must fall to`} (${formatStrike(strike)} ${right === 'call' ? '+' : '−'} ${formatPrice(premium)})`}
+    >
       <span className="muted">Break-even:</span>{' '}
       {right === 'call' ? 'strike + premium' : 'strike − premium'} = <b className="num">{formatPrice(be)}</b>
-      <span className="muted">
-        {' '}— {right === 'call' ? `what ${underlying} must reach` : `where ${underlying} must fall to`} ({formatStrike(strike)} {right === 'call' ? '+' : '−'} {formatPrice(premium)})
-      </span>
+      <span className="muted"> {right === 'call' ? `${underlying} must reach it` : `${underlying} must fall to it`}</span>
     </div>
   );
 }
