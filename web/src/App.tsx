@@ -316,7 +316,7 @@ export function App() {
           badge={badge}
         />
         <div className="chart-subbar">
-          <ChecklistGrade symbol={symbol} clock={replay?.clock ?? null} />
+          <ChecklistGrade symbol={symbol} clock={replay?.clock ?? null} hasData={symbolData ? symbolData.ok : null} />
           <IndicatorMenu enabled={overlays} onToggle={toggleOverlay} />
         </div>
         <IndicatorOverlays chart={chartApi} symbol={symbol} tf={tf} extended={extended} clock={replay?.clock ?? null} enabled={overlays} />

@@ -7,12 +7,18 @@ import { useEffect, useState } from 'react';
 import { gradeClass } from './ScannerPanel.js';
 import { scannerApi, type ChecklistResponse } from './scannerApi.js';
 
-export function ChecklistGrade({ symbol, clock }: { symbol: string; clock: number | null }) {
+/**
+ * `hasData`: whether the session on screen has data for the symbol (the quotes stream says);
+ * null while unknown. The grade is asked for only when it has: otherwise the request could
+ * only be refused (a 400 in the console for something the chart already explains).
+ */
+export function ChecklistGrade({ symbol, clock, hasData = true }: { symbol: string; clock: number | null; hasData?: boolean | null }) {
   const minute = clock === null ? null : Math.floor(clock / 60_000);
   const [grades, setGrades] = useState<{ symbol: string; long: ChecklistResponse | null; short: ChecklistResponse | null; error: string | null } | null>(null);
   const [open, setOpen] = useState<'long' | 'short' | null>(null);
 
   useEffect(() => {
+    if (hasData !== true) return;
     let live = true;
     const get = (d: 'long' | 'short') => scannerApi.checklist(symbol, d).then((r) => r, (e: Error) => e);
     void Promise.all([get('long'), get('short')]).then(([l, s]) => {
@@ -23,14 +29,16 @@ export function ChecklistGrade({ symbol, clock }: { symbol: string; clock: numbe
     return () => {
       live = false;
     };
-  }, [symbol, minute]);
+  }, [symbol, minute, hasData]);
 
   const g = grades?.symbol === symbol ? grades : null;
   const shown = open && g ? g[open] : null;
   return (
     <div className="checklist-grade" data-testid="checklist-grade" data-symbol={g?.symbol ?? ''} data-long={g?.long?.grade ?? ''} data-short={g?.short?.grade ?? ''} onMouseLeave={() => setOpen(null)}>
       <span className="muted">Entry grade</span>
-      {g?.error && !g.long && !g.short ? (
+      {hasData === false ? (
+        <span className="muted" title={`No data for ${symbol} in this session`}>—</span>
+      ) : g?.error && !g.long && !g.short ? (
         <span className="muted" title={g.error}>—</span>
       ) : (
         (['long', 'short'] as const).map((d) => (
