@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { collectConsoleErrors, launchChromium } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { json, openGoogDesk, type TradingDesk } from '../helpers/trading-desk.js';
 import { at, C745, C750, quoteAtOrBefore, recordedQuotes } from '../helpers/trading.js';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/tradingui';
@@ -23,11 +23,6 @@ const SIZES = [
   { width: 1600, height: 900 },
   { width: 1280, height: 800 },
 ];
-
-async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
-  return { status: res.status, body: await res.json() };
-}
 
 /** "+$7.50" / "−$17.50", as the matrix writes P&L. */
 function signedMoney(v: number): string {
@@ -47,8 +42,8 @@ interface DrawnMarker {
 }
 
 describe('one order ticket e2e (GOOG 2015-12-24)', () => {
+  let desk: TradingDesk;
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   let errors: string[] = [];
 
@@ -65,20 +60,15 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startTestServer({ session: '2015-12-24', time: '11:45', state: 'pause' });
-    await json('POST', `${server.url}/api/watchlist`, { symbol: 'GOOG' });
-    await json('PUT', `${server.url}/api/matrix`, { entries: [] });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: SIZES[0]! });
-    errors = collectConsoleErrors(page);
+    desk = await openGoogDesk('11:45', SIZES[0]!);
+    ({ server, page, errors } = desk);
     await page.addInitScript(() => localStorage.setItem('optdesk.chart', JSON.stringify({ symbol: 'GOOG', tf: '5m', extended: false })));
     await page.goto(server.url);
     await page.waitForSelector('[data-testid="chart"][data-symbol="GOOG"][data-tf="5m"]', { timeout: 30_000 });
     await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: 30_000 });
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await desk?.close();
   });
 
   test('a sell to open is refused by the paper account and the ticket says which check', async () => {

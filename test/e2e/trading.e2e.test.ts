@@ -8,38 +8,28 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { collectConsoleErrors, launchChromium } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { json, openGoogDesk, type TradingDesk } from '../helpers/trading-desk.js';
 import { at, C750, quoteAtOrBefore, recordedQuotes } from '../helpers/trading.js';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/trading';
 
-async function json(method: string, url: string, body?: unknown): Promise<any> {
-  const res = await fetch(url, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
-  return res.json();
-}
-
 describe('trading dock e2e', () => {
+  let desk: TradingDesk;
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   let errors: string[] = [];
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startTestServer({ session: '2015-12-24', time: '11:45', state: 'pause' });
-    await json('POST', `${server.url}/api/watchlist`, { symbol: 'GOOG' });
-    await json('PUT', `${server.url}/api/matrix`, { entries: [] });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    errors = collectConsoleErrors(page);
+    desk = await openGoogDesk('11:45', { width: 1600, height: 1000 });
+    ({ server, page, errors } = desk);
     await page.goto(server.url);
     await page.waitForSelector('[data-testid="watchlist-GOOG"]');
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await desk?.close();
   });
 
   test('buy the 0-DTE 750 call at the ask with +10% take-profit, then the take-profit fills', async () => {
