@@ -78,6 +78,9 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
     assert.equal(await page.textContent('[data-testid="ticket-open-close"]'), 'sell to open');
     const bid = quoteAtOrBefore(C745, at('11:45')).bid!;
     assert.equal(await page.inputValue('[data-testid="ticket-price"]'), bid.toFixed(2));
+    // A naked short call: the ticket does not pretend its loss is bounded.
+    assert.match((await page.textContent('[data-testid="entry-preview"]'))!, new RegExp(`proceeds \\$${(bid * 100).toFixed(2)}.*max loss unlimited`));
+    assert.match((await page.textContent('[data-testid="break-even"]'))!, new RegExp(`= ${(745 + bid).toFixed(2)} GOOG must stay below it`));
     await page.click('[data-testid="entry-submit"]');
     await page.waitForSelector('[data-testid="ticket-error"]', { timeout: 20_000 });
     // A like order straight to the API (2 contracts: the same one again would be refused as a

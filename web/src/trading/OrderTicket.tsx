@@ -184,11 +184,11 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
             <div className="ticket-preview" data-testid="entry-preview">
               <span>{side === 'buy' ? 'cost' : 'proceeds'} <b>{money(premium)}</b></span>
               <span>fees <b>{money(fees)}</b></span>
-              {side === 'buy' ? <span>max loss <b>{money(maxLoss)}</b></span> : opening ? <span>max loss <b>{c.right === 'call' ? 'unlimited' : money(valid ? (c.strike - px) * 100 * q : null)}</b></span> : null}
+              {side === 'buy' ? <span>max loss <b>{money(maxLoss)}</b></span> : opening ? <span title={selected.intent === 'sell_to_open' ? 'A covered call: the shares you hold deliver at the strike; what they can lose is not part of this order' : undefined}>max loss <b>{c.right === 'put' ? money(valid ? (c.strike - px) * 100 * q : null) : selected.intent === 'sell_to_open' ? `covered by ${q * 100} shares` : 'unlimited'}</b></span> : null}
               {side === 'buy' && tpPrice != null && valid && fees != null ? <span>at TP <b className="up">{money((tpPrice - px) * 100 * q - 2 * fees)}</b></span> : null}
               {side === 'buy' && stopNum != null && valid && Number.isFinite(stopNum) ? <span>at stop <b className="down">{money((stopNum - px) * 100 * q)}</b></span> : null}
             </div>
-            {px != null ? <BreakEven strike={c.strike} right={c.right} premium={px} underlying={c.underlying} /> : null}
+            {px != null ? <BreakEven strike={c.strike} right={c.right} premium={px} underlying={c.underlying} short={side === 'sell' && opening} /> : null}
           </>
         )}
         <TicketGrade selected={selected} clock={clock} />
@@ -211,17 +211,19 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
   );
 }
 
-function BreakEven({ strike, right, premium, underlying }: { strike: number; right: 'call' | 'put'; premium: number; underlying: string }) {
+/** Where the option's holder breaks even at expiration; a writer (`short`) keeps the premium on the other side of it. */
+function BreakEven({ strike, right, premium, underlying, short }: { strike: number; right: 'call' | 'put'; premium: number; underlying: string; short: boolean }) {
   const be = right === 'call' ? strike + premium : strike - premium;
+  const note = short ? (right === 'call' ? `${underlying} must stay below it` : `${underlying} must stay above it`) : right === 'call' ? `${underlying} must reach it` : `${underlying} must fall to it`;
   return (
     <div
       className="ticket-line ticket-oneline"
       data-testid="break-even"
-      title={`Break-even at expiration, before fees: ${right === 'call' ? `what ${underlying} must reach` : `where ${underlying} must fall to`} (${formatStrike(strike)} ${right === 'call' ? '+' : '−'} ${formatPrice(premium)})`}
+      title={`Break-even at expiration, before fees: ${note} (${formatStrike(strike)} ${right === 'call' ? '+' : '−'} ${formatPrice(premium)})`}
     >
       <span className="muted">Break-even:</span>{' '}
       {right === 'call' ? 'strike + premium' : 'strike − premium'} = <b className="num">{formatPrice(be)}</b>
-      <span className="muted"> {right === 'call' ? `${underlying} must reach it` : `${underlying} must fall to it`}</span>
+      <span className="muted"> {note}</span>
     </div>
   );
 }
