@@ -158,10 +158,24 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
   }));
 
   let liveTimer: NodeJS.Timeout | undefined;
+  // The once-a-second position push needs a trailing edge: a paused replay jump right after
+  // a fill is a single clock event, and dropping it left the marks (and P&L) stale.
+  let trailingPositions: NodeJS.Timeout | undefined;
+  const positionsOnClock = (): void => {
+    const wait = 1_000 - (Date.now() - lastPositionsPush);
+    if (wait > 0) {
+      trailingPositions ??= setTimeout(() => {
+        trailingPositions = undefined;
+        positionsOnClock();
+      }, wait);
+      return;
+    }
+    void paper.positions().then((p) => { if (p.length) pushPositions(); });
+  };
   const unobserve = hub.observe({
     onClock: (ms) => {
       paper.advanceTo(ms).catch((e: unknown) => audit.append('error', { during: 'paper advance', message: (e as Error).message }));
-      if (Date.now() - lastPositionsPush >= 1_000) void paper.positions().then((p) => { if (p.length) pushPositions(); });
+      positionsOnClock();
     },
     onReset: () => {
       const followed = paper.followReset(hub.feedNow());
@@ -207,6 +221,7 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
     stop() {
       for (const b of config.brokers ?? []) b.stop?.();
       clearInterval(liveTimer);
+      clearTimeout(trailingPositions);
       unobserve();
       disconnectPaper();
       for (const off of offEvents) off();

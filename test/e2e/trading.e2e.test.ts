@@ -1,6 +1,6 @@
 /**
  * Browser: the trader's $2.00 → $2.10 workflow on the GOOG 2015-12-24 replay. Pick the
- * 0-DTE 750 call's ask in the chain, buy 1 with a +10% take-profit from the trading dock,
+ * 0-DTE 750 call's ask in the chain, buy 1 with a +10% take-profit from the order ticket,
  * watch the position with its live P&L and armed take-profit, move the replay, and see the
  * take-profit fill. Screenshots go to /work/shots/trading/ (or $SHOTS_DIR).
  */
@@ -8,47 +8,37 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { collectConsoleErrors, launchChromium } from '../helpers/browser.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server.js';
+import { json, openGoogDesk, type TradingDesk } from '../helpers/trading-desk.js';
 import { at, C750, quoteAtOrBefore, recordedQuotes } from '../helpers/trading.js';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/trading';
 
-async function json(method: string, url: string, body?: unknown): Promise<any> {
-  const res = await fetch(url, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
-  return res.json();
-}
-
 describe('trading dock e2e', () => {
+  let desk: TradingDesk;
   let server: TestServer;
-  let browser: Browser;
   let page: Page;
   let errors: string[] = [];
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startTestServer({ session: '2015-12-24', time: '11:45', state: 'pause' });
-    await json('POST', `${server.url}/api/watchlist`, { symbol: 'GOOG' });
-    await json('PUT', `${server.url}/api/matrix`, { entries: [] });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    errors = collectConsoleErrors(page);
+    desk = await openGoogDesk('11:45', { width: 1600, height: 1000 });
+    ({ server, page, errors } = desk);
     await page.goto(server.url);
     await page.waitForSelector('[data-testid="watchlist-GOOG"]');
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await desk?.close();
   });
 
   test('buy the 0-DTE 750 call at the ask with +10% take-profit, then the take-profit fills', async () => {
     await page.click('[data-testid="watchlist-GOOG"]');
     await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: 30_000 });
     await page.click(`[data-testid="ask-${C750}"]`);
-    await page.waitForSelector(`[data-testid="order-entry"][data-ticker="${C750}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C750}"]`, { timeout: 10_000 });
     const ask = quoteAtOrBefore(C750, at('11:45')).ask!;
-    assert.equal(await page.inputValue('[data-testid="entry-limit"]'), ask.toFixed(2), 'the limit starts at the clicked ask');
+    assert.equal(await page.inputValue('[data-testid="ticket-price"]'), ask.toFixed(2), 'the limit starts at the clicked ask');
     const preview = await page.textContent('[data-testid="entry-preview"]');
     assert.match(preview!, new RegExp(`cost \\$${(ask * 100).toFixed(2)}`));
     assert.match(preview!, /fees \$0\.\d\d/);
@@ -75,8 +65,8 @@ describe('trading dock e2e', () => {
     await page.click('[data-testid="kill-switch"]');
     await page.waitForFunction(() => /KILL SWITCH ON/.test(document.querySelector('[data-testid="kill-switch"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
     await page.click('[data-testid="entry-submit"]');
-    await page.waitForSelector('[data-testid="trading-error"]', { timeout: 10_000 });
-    assert.match((await page.textContent('[data-testid="trading-error"]'))!, /^kill_switch: the kill switch is on/);
+    await page.waitForSelector('[data-testid="ticket-error"][data-check="kill_switch"]', { timeout: 10_000 });
+    assert.match((await page.textContent('[data-testid="ticket-error"]'))!, /^kill switch: the kill switch is on/);
     await page.screenshot({ path: path.join(SHOTS, 'trading-3-kill-switch.png') });
     await page.click('[data-testid="kill-switch"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="kill-switch"]')?.textContent === 'KILL', undefined, { timeout: 10_000 });

@@ -14,6 +14,8 @@ import { TIMEFRAMES, Toolbar, type BadgeInfo, type ChartTimeframe } from './comp
 import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
 import { TradingDock } from './trading/TradingDock.js';
+import { useTrading } from './trading/useTrading.js';
+import { fillsOf } from './chart/fillMarkers.js';
 import { parseContract, type SelectedContract } from './options/contract.js';
 import { JournalPage } from './journal/JournalPage.js';
 import { useAutoCapture } from './journal/autoCapture.js';
@@ -109,6 +111,9 @@ export function App() {
   // The contract picked in the chain: the order ticket consumes it.
   const [selectedContract, setSelectedContract] = useState<SelectedContract | null>(null);
   const matrix = useMatrix(setNotice);
+  // Orders, fills and positions: the dock, the ticket, the matrix's held rows and the chart's fill markers.
+  const trading = useTrading();
+  const fills = useMemo(() => fillsOf(trading.orders.values()), [trading.orders]);
   const [chartApi, setChartApi] = useState<IChartApi | null>(null);
   const [overlays, toggleOverlay] = useOverlayPrefs();
   const matrixRef = useRef(matrix);
@@ -316,7 +321,7 @@ export function App() {
           badge={badge}
         />
         <div className="chart-subbar">
-          <ChecklistGrade symbol={symbol} clock={replay?.clock ?? null} hasData={quotes.get(symbol)?.hasData ?? true} />
+          <ChecklistGrade symbol={symbol} clock={replay?.clock ?? null} hasData={symbolData ? symbolData.ok : null} />
           <IndicatorMenu enabled={overlays} onToggle={toggleOverlay} />
         </div>
         <IndicatorOverlays chart={chartApi} symbol={symbol} tf={tf} extended={extended} clock={replay?.clock ?? null} enabled={overlays} />
@@ -332,6 +337,7 @@ export function App() {
           onHealth={onHealth}
           onNotice={setNotice}
           onChart={setChartApi}
+          fills={fills}
         />
         <QuoteMatrix
           entries={matrix.entries}
@@ -340,8 +346,9 @@ export function App() {
           selected={selectedContract}
           onChange={matrix.update}
           onSelect={selectContract}
+          positions={trading.positions}
         />
-        <TradingDock selected={selectedContract} row={selectedContract ? matrix.rows.get(selectedContract.ticker) : undefined} />
+        <TradingDock trading={trading} />
       </main>
       <SidePanels
         symbol={parseContract(symbol)?.underlying ?? symbol /* an option contract's chart: its underlying's chain */}
@@ -354,6 +361,8 @@ export function App() {
         selectedRow={selectedContract ? matrix.rows.get(selectedContract.ticker) : undefined}
         inMatrix={inMatrix}
         onSelect={selectContract}
+        account={trading.accounts[0]?.name}
+        positions={trading.positions}
       />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
       {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} /> : null}

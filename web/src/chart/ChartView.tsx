@@ -37,6 +37,8 @@ import { sentence } from '../messages.js';
 import { SeriesFeed, sameSeries, type FeedSink } from './seriesFeed.js';
 import { SessionSeparators } from './sessionSeparators.js';
 import { gapMarks, gapSentence } from './gaps.js';
+import { FillLegend } from './FillLegend.js';
+import { fillMarkers, fillsForChart, mergeMarkers, placeFills, placedKey, type ChartFill, type PlacedFill } from './fillMarkers.js';
 
 export type Tool = 'none' | 'hline';
 
@@ -56,6 +58,8 @@ export interface ChartViewProps {
   onNotice(message: string): void;
   /** The chart once created (null when it is removed), for overlays drawn by other components. */
   onChart?(chart: IChartApi | null): void;
+  /** Every fill of the trading account (chart/fillMarkers.ts picks this chart's). */
+  fills?: readonly ChartFill[];
 }
 
 const COLORS = {
@@ -144,6 +148,10 @@ export function ChartView(props: ChartViewProps) {
   const markersRef = useRef<ISeriesMarkersPluginApi<UTCTimestamp> | null>(null);
   // Start times of the bars marked as holding a bad print, to re-set markers only on a change.
   const markedRef = useRef('');
+  // The fills drawn as markers (same bad-print markers primitive), and a key to re-set on change.
+  const fillKeyRef = useRef('');
+  const [placedFills, setPlacedFills] = useState<PlacedFill[]>([]);
+  const syncMarkersRef = useRef<(() => void) | null>(null);
   const sepRef = useRef<SessionSeparators | null>(null);
   const feedRef = useRef<SeriesFeed | null>(null);
   // Chart time → index into the feed's bars, for the legend under the crosshair.
@@ -245,10 +253,22 @@ export function ChartView(props: ChartViewProps) {
     markersRef.current = markers;
     const syncMarkers = (bars: readonly WireBar[]) => {
       const marked = bars.filter((b) => b.badPrint).map((b) => `${b.start}:${b.badPrint!.high}`).join(',');
-      if (marked === markedRef.current) return;
+      const shown = shownKeyRef.current;
+      const placed = shown ? placeFills(fillsForChart(propsRef.current.fills ?? [], shown.symbol), bars, shown.tf) : [];
+      const fillKey = placedKey(placed);
+      if (marked === markedRef.current && fillKey === fillKeyRef.current) return;
       markedRef.current = marked;
-      markers.setMarkers(badPrintMarkers(bars));
+      fillKeyRef.current = fillKey;
+      markers.setMarkers(mergeMarkers(badPrintMarkers(bars), fillMarkers(placed)));
+      setPlacedFills(placed);
+      // What the markers primitive really holds, for tests (markers are canvas pixels otherwise).
+      if (rootRef.current) {
+        rootRef.current.dataset.fillMarkers = JSON.stringify(
+          markers.markers().filter((m) => String(m.id).startsWith('fill:')).map((m) => ({ id: m.id, time: m.time, position: m.position, text: m.text })),
+        );
+      }
     };
+    syncMarkersRef.current = () => syncMarkers(feedRef.current?.currentBars() ?? []);
     const separators = new SessionSeparators();
     candles.attachPrimitive(separators);
     candles.attachPrimitive(new LineHitTester((y) => hitLine(y)));
@@ -310,7 +330,7 @@ export function ChartView(props: ChartViewProps) {
             separators.setGaps(gapMarks(bars, coverageRef.current)); // a first bar after a gap
           }
         }
-        if (bar.badPrint || markedRef.current.includes(`${bar.start}:`)) syncMarkers(bars);
+        if (bar.badPrint || markedRef.current.includes(`${bar.start}:`) || propsRef.current.fills?.length) syncMarkers(bars);
         if (!hoveredRef.current) setLegend(legendFor(bars.length - 1, false));
         setPhase('ready');
         writeAttrs(key, bars);
@@ -371,6 +391,8 @@ export function ChartView(props: ChartViewProps) {
       volumeRef.current = null;
       markersRef.current = null;
       markedRef.current = '';
+      fillKeyRef.current = '';
+      syncMarkersRef.current = null;
       sepRef.current = null;
     };
     // hitLine only reads refs, so the chart really is created once.
@@ -385,6 +407,9 @@ export function ChartView(props: ChartViewProps) {
   useEffect(() => {
     if (resyncToken > 0) feedRef.current?.resubscribe(true);
   }, [resyncToken]);
+
+  // A new fill (or a snapshot of them) redraws the markers at once.
+  useEffect(() => syncMarkersRef.current?.(), [props.fills]);
 
   // ---- horizontal lines: load per symbol, ignore a late answer for a symbol we left ----
   useEffect(() => {
@@ -564,6 +589,7 @@ export function ChartView(props: ChartViewProps) {
         <span className="legend-tf">{tf}{extended ? ' · ext' : ''}</span>
         {legend && shownKeyMatches ? <LegendValues legend={legend} tick={tick} daily={isDaily(tf)} /> : null}
       </div>
+      {legend && shownKeyMatches ? <FillLegend fills={placedFills.filter((f) => f.barStart === legend.bar.start)} /> : null}
       {tool === 'hline' ? <div className="chart-hint">Click the chart to place a horizontal line · Esc cancels</div> : null}
       {selectedLine && tool === 'none' ? (
         <div className="chart-hint">Line selected: drag to move · Delete removes · Esc deselects</div>

@@ -1,9 +1,13 @@
 /**
  * Quote matrix: the live book of the contracts the trader selected or holds — bid, mark,
- * ask, last, change — plus, once an entry price and quantity are typed in (positions do
- * not exist yet), P&L and the distance to the take-profit. Edits are validated here with
- * the protocol's wording, then persisted by the parent (PUT /api/matrix + matrix:set);
- * a refusal from the server is shown as the server wrote it.
+ * ask, last, change — with P&L and the distance to the take-profit.
+ *
+ * Held rows come from the paper account's positions (the trading stream): entry = average
+ * price, qty, TP = the armed take-profit, P&L = the position's unrealized P&L; they are
+ * tagged "held" and read-only (close or change them in the trading dock). Hand-entered
+ * rows stay for "what if": entry, qty and TP typed in, validated here with the protocol's
+ * wording, then persisted by the parent (PUT /api/matrix + matrix:set); a refusal from the
+ * server is shown as the server wrote it. A held contract shows its real row, not the typed one.
  */
 import { useEffect, useState } from 'react';
 import type { MatrixEntry, WireMatrixRow } from '../../../src/hub/options-protocol.js';
@@ -12,6 +16,8 @@ import { STALE_QUOTE_MS, formatAge, longContract, shortContract, type SelectedCo
 import { useFlash } from '../options/flash.js';
 import { sentence } from '../messages.js';
 import { SourceBadge, quoteAge } from './OptionsChain.js';
+import { parseContract } from '../options/contract.js';
+import type { WirePosition } from '../trading/tradingApi.js';
 
 export interface QuoteMatrixProps {
   entries: MatrixEntry[];
@@ -20,6 +26,8 @@ export interface QuoteMatrixProps {
   selected: SelectedContract | null;
   onChange(next: MatrixEntry[]): Promise<void>;
   onSelect(sel: SelectedContract): void;
+  /** Open positions of the trading account(s): options among them become held rows. */
+  positions?: readonly WirePosition[];
 }
 
 type EditField = 'entryPrice' | 'quantity' | 'takeProfit';
@@ -73,30 +81,37 @@ export function QuoteMatrix(p: QuoteMatrixProps) {
   const remove = (ticker: string) => save(p.entries.filter((e) => e.ticker !== ticker));
 
   const source = [...p.rows.values()][0]?.source ?? null;
-  const held = p.entries.filter((e) => e.entryPrice != null && e.quantity != null);
+  const positions = new Map<string, WirePosition>();
+  for (const pos of p.positions ?? []) if (pos.qty !== 0 && parseContract(pos.symbol)) positions.set(pos.symbol, pos);
+  // Held contracts first (the account's truth), then the hand-entered ones.
+  const entryOf = new Map(p.entries.map((e) => [e.ticker, e]));
+  const list: Array<{ entry: MatrixEntry; position?: WirePosition }> = [
+    ...[...positions.values()].map((pos) => ({ entry: entryOf.get(pos.symbol) ?? { ticker: pos.symbol }, position: pos })),
+    ...p.entries.filter((e) => !positions.has(e.ticker)).map((entry) => ({ entry })),
+  ];
   let totalPnl: number | null = null;
-  for (const e of held) {
-    const pnl = p.rows.get(e.ticker)?.pnl;
+  for (const { entry: e, position } of list) {
+    const pnl = position ? position.unrealizedPnl : e.entryPrice != null && e.quantity != null ? p.rows.get(e.ticker)?.pnl : null;
     if (pnl != null) totalPnl = (totalPnl ?? 0) + pnl;
   }
 
   return (
-    <section className="panel matrix" data-testid="quote-matrix" data-row-count={p.entries.length} aria-label="Quote matrix">
+    <section className="panel matrix" data-testid="quote-matrix" data-row-count={list.length} data-held-count={positions.size} aria-label="Quote matrix">
       <div className="panel-title">
         <span>
-          Quote matrix <span className="matrix-count">{p.entries.length ? `${p.entries.length} contract${p.entries.length === 1 ? '' : 's'}` : ''}</span>
+          Quote matrix <span className="matrix-count">{list.length ? `${list.length} contract${list.length === 1 ? '' : 's'}${positions.size ? ` · ${positions.size} held` : ''}` : ''}</span>
         </span>
         <span className="matrix-tools">
           {error ? <span className="form-error inline" role="alert">{error}</span> : null}
           {totalPnl != null ? (
-            <span className={`matrix-total ${direction(totalPnl)}`} title="Open P&L of the held rows at the mark">
+            <span className={`matrix-total ${direction(totalPnl)}`} title="Open P&L at the mark: held positions plus hand-entered rows">
               P&L {formatMoney(totalPnl)}
             </span>
           ) : null}
           {source ? <SourceBadge source={source} /> : null}
         </span>
       </div>
-      {p.entries.length === 0 ? (
+      {list.length === 0 ? (
         <div className="matrix-empty">No contracts yet — click a bid or ask in the options chain to add one here.</div>
       ) : (
         <div className="matrix-scroll">
@@ -109,19 +124,20 @@ export function QuoteMatrix(p: QuoteMatrixProps) {
                 <th title="Best ask">Ask</th>
                 <th title="Last trade">Last</th>
                 <th title="Mark change since the session's first quote">Chg</th>
-                <th title="Your entry price (per contract)">Entry</th>
-                <th title="Contracts held">Qty</th>
-                <th title="Take-profit limit price">TP</th>
+                <th title="Entry price per contract: the position's average price on held rows, typed on what-if rows">Entry</th>
+                <th title="Contracts: held in the account, or typed for what-if">Qty</th>
+                <th title="Take-profit: the armed exit on held rows, typed on what-if rows">TP</th>
                 <th title="(mark − entry) × 100 × qty, in dollars">P&L</th>
                 <th title="Take-profit − bid: how far the bid must still rise">To TP</th>
                 <th aria-label="Remove" />
               </tr>
             </thead>
             <tbody>
-              {p.entries.map((e) => (
+              {list.map(({ entry: e, position }) => (
                 <MatrixRow
                   key={e.ticker}
                   entry={e}
+                  position={position}
                   row={p.rows.get(e.ticker)}
                   at={p.at}
                   selected={p.selected?.ticker === e.ticker}
@@ -150,6 +166,8 @@ function Num({ value, testid, className = '', text, title }: { value: number | n
 
 interface RowProps {
   entry: MatrixEntry;
+  /** The account's position: the row is a held row (read-only entry/qty/TP, real P&L). */
+  position: WirePosition | undefined;
   /** Instant of the latest matrix message, for quote ages. */
   at: number;
   row: WireMatrixRow | undefined;
@@ -160,21 +178,30 @@ interface RowProps {
   onInvalid(message: string): void;
 }
 
-function MatrixRow({ entry, row: r, at, selected, onEdit, onRemove, onSelect, onInvalid }: RowProps) {
+function MatrixRow({ entry, position: pos, row: live, at, selected, onEdit, onRemove, onSelect, onInvalid }: RowProps) {
   const t = entry.ticker;
+  // A held contract not in the matrix entries has no matrix quote: the position's own marks.
+  const r: WireMatrixRow | undefined = live ?? (pos ? ({ ticker: t, bid: pos.bid, ask: pos.ask, mark: pos.mark, last: null, change: null, pnl: null, toTakeProfit: null } as unknown as WireMatrixRow) : undefined);
+  const heldTp = pos?.takeProfit?.limitPrice ?? null;
   const age = r ? quoteAge(r, at) : null;
   const stale = age != null && age > STALE_QUOTE_MS;
   const flag = r?.crossed ? 'crossed' : r?.locked ? 'locked' : '';
   const flagTitle = r?.crossed ? `Crossed quote: bid ${formatPrice(r.bid)} > ask ${formatPrice(r.ask)} — bad or stale data` : r?.locked ? 'Locked quote: bid = ask' : undefined;
-  const toTp = r?.toTakeProfit ?? null;
+  const toTp = pos ? (heldTp != null && r?.bid != null ? Math.round((heldTp - r.bid) * 100) / 100 : null) : (r?.toTakeProfit ?? null);
+  const pnl = pos ? pos.unrealizedPnl : r?.pnl;
   const pick = (side: 'bid' | 'ask') => {
     const price = r?.[side];
     if (price != null) onSelect({ ticker: t, side, price });
   };
   return (
-    <tr data-testid={`matrix-row-${t}`} className={`${selected ? 'selected' : ''}${stale ? ' stale' : ''}`} title={stale ? `Quote ${formatAge(age)} old` : undefined}>
+    <tr data-testid={`matrix-row-${t}`} data-held={pos ? 'true' : undefined} className={`${selected ? 'selected' : ''}${stale ? ' stale' : ''}${pos ? ' held' : ''}`} title={stale ? `Quote ${formatAge(age)} old` : undefined}>
       <td className="contract" title={`${longContract(t)} (${t})`}>
         {shortContract(t)}
+        {pos ? (
+          <span className="held-tag" data-testid={`matrix-held-${t}`} title={`Held in the ${pos.account} account since ${pos.openedAt.slice(11, 19)}`}>
+            held
+          </span>
+        ) : null}
         {r?.expired ? (
           <span
             className="expired-tag"
@@ -194,20 +221,30 @@ function MatrixRow({ entry, row: r, at, selected, onEdit, onRemove, onSelect, on
       </td>
       <Num value={r?.last} />
       <Num value={r?.change} className={direction(r?.change)} text={formatSigned(r?.change)} />
-      <EditCell ticker={t} field="entryPrice" value={entry.entryPrice} onEdit={onEdit} onInvalid={onInvalid} />
-      <EditCell ticker={t} field="quantity" value={entry.quantity} onEdit={onEdit} onInvalid={onInvalid} />
-      <EditCell ticker={t} field="takeProfit" value={entry.takeProfit} onEdit={onEdit} onInvalid={onInvalid} />
-      <Num value={r?.pnl} testid={`matrix-pnl-${t}`} className={`pnl ${direction(r?.pnl)}`} text={formatMoney(r?.pnl)} />
+      {pos ? (
+        <>
+          <Num value={pos.avgPrice} testid={`matrix-entryPrice-${t}`} className="held-cell" title="Average fill price of the position" />
+          <Num value={pos.qty} testid={`matrix-quantity-${t}`} className="held-cell" text={String(pos.qty)} title="Contracts held" />
+          <Num value={heldTp} testid={`matrix-takeProfit-${t}`} className="held-cell" title={heldTp != null ? 'Armed take-profit' : 'No take-profit armed'} />
+        </>
+      ) : (
+        <>
+          <EditCell ticker={t} field="entryPrice" value={entry.entryPrice} onEdit={onEdit} onInvalid={onInvalid} />
+          <EditCell ticker={t} field="quantity" value={entry.quantity} onEdit={onEdit} onInvalid={onInvalid} />
+          <EditCell ticker={t} field="takeProfit" value={entry.takeProfit} onEdit={onEdit} onInvalid={onInvalid} />
+        </>
+      )}
+      <Num value={pnl} testid={`matrix-pnl-${t}`} className={`pnl ${direction(pnl)}`} text={formatMoney(pnl)} />
       <td
         className={`num ${toTp != null && toTp <= 0 ? 'up' : ''}`}
-        title={entry.takeProfit != null ? `Take-profit ${formatPrice(entry.takeProfit)} − bid ${formatPrice(r?.bid)}` : 'Set a take-profit to see the distance'}
+        title={(pos ? heldTp : entry.takeProfit) != null ? `Take-profit ${formatPrice(pos ? heldTp : entry.takeProfit)} − bid ${formatPrice(r?.bid)}` : 'Set a take-profit to see the distance'}
       >
         {toTp == null ? '—' : toTp <= 0 ? 'reached' : formatPrice(toTp)}
       </td>
       <td className="remove-cell">
-        <button className="row-remove" onClick={() => onRemove(t)} title={`Remove ${shortContract(t)} from the matrix`} aria-label={`Remove ${shortContract(t)}`}>
+        {pos ? null : <button className="row-remove" onClick={() => onRemove(t)} title={`Remove ${shortContract(t)} from the matrix`} aria-label={`Remove ${shortContract(t)}`}>
           ×
-        </button>
+        </button>}
       </td>
     </tr>
   );

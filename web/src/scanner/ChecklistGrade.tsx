@@ -8,16 +8,17 @@ import { gradeClass } from './ScannerPanel.js';
 import { scannerApi, type ChecklistResponse } from './scannerApi.js';
 
 /**
- * `hasData`: the quotes stream's word on whether the symbol has data on the session. Without
- * data there is nothing to grade, so no request is sent (a 400 the trader caused by nothing).
+ * `hasData`: whether the session on screen has data for the symbol (the quotes stream says);
+ * null while unknown. The grade is asked for only when it has: otherwise the request could
+ * only be refused (a 400 in the console for something the chart already explains).
  */
-export function ChecklistGrade({ symbol, clock, hasData }: { symbol: string; clock: number | null; hasData: boolean }) {
+export function ChecklistGrade({ symbol, clock, hasData = true }: { symbol: string; clock: number | null; hasData?: boolean | null }) {
   const minute = clock === null ? null : Math.floor(clock / 60_000);
   const [grades, setGrades] = useState<{ symbol: string; long: ChecklistResponse | null; short: ChecklistResponse | null; error: string | null } | null>(null);
   const [open, setOpen] = useState<'long' | 'short' | null>(null);
 
   useEffect(() => {
-    if (!hasData) return;
+    if (hasData !== true) return;
     let live = true;
     const get = (d: 'long' | 'short') => scannerApi.checklist(symbol, d).then((r) => r, (e: Error) => e);
     void Promise.all([get('long'), get('short')]).then(([l, s]) => {
@@ -35,8 +36,8 @@ export function ChecklistGrade({ symbol, clock, hasData }: { symbol: string; clo
   return (
     <div className="checklist-grade" data-testid="checklist-grade" data-symbol={g?.symbol ?? ''} data-long={g?.long?.grade ?? ''} data-short={g?.short?.grade ?? ''} onMouseLeave={() => setOpen(null)}>
       <span className="muted">Entry grade</span>
-      {!hasData ? (
-        <span className="muted" data-testid="grade-no-data" title={`No data for ${symbol} on this session`}>—</span>
+      {hasData === false ? (
+        <span className="muted" title={`No data for ${symbol} in this session`}>—</span>
       ) : g?.error && !g.long && !g.short ? (
         <span className="muted" title={g.error}>—</span>
       ) : (

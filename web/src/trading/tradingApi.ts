@@ -18,6 +18,13 @@ export interface OrderRequest {
   stopLoss?: { stopPrice: number };
 }
 
+/** A 422 from the risk engine or the broker: `check` names the rule that said no. */
+export class RefusalError extends Error {
+  constructor(readonly check: string, readonly reason: string) {
+    super(`${check}: ${reason}`);
+  }
+}
+
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
     method,
@@ -29,7 +36,7 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
     const e = parsed?.error;
     if (e && typeof e === 'object' && 'check' in e) {
       const r = e as { check: string; message: string };
-      throw new Error(`${r.check}: ${r.message}`);
+      throw new RefusalError(r.check, r.message);
     }
     throw new Error(typeof e === 'string' ? e : `${res.status} ${res.statusText}`);
   }
