@@ -406,6 +406,11 @@ export class SqliteMarketStore implements MarketStore {
     return (this.columnReader ??= new MinuteColumnReader(this.db)).read(symbol, fromMs, toMs);
   }
 
+  /** Streams [from, to) day by day as column views on each day's block (valid during `visit`). */
+  forEachMinuteDay(symbol: string, fromMs: number, toMs: number, visit: (day: MinuteColumnsRead) => void): void {
+    (this.columnReader ??= new MinuteColumnReader(this.db)).forEachDay(symbol, fromMs, toMs, visit);
+  }
+
   private columnReader: MinuteColumnReader | undefined;
 
   upsertDailyBars(bars: readonly DailyAggregate[]): UpsertCounts {
