@@ -20,7 +20,7 @@ import path from 'node:path';
 import { sessionsBetween, type Session } from '../src/calendar/index.js';
 import type { MinuteAggregate } from '../src/core/types.js';
 import { openStore } from '../src/store/index.js';
-import { DayBuffer, runBacktest, runSweep, seededRandom, SqliteDaySource, type DayColumns, type DaySource } from '../src/backtest/index.js';
+import { copyDay, runBacktest, runSweep, seededRandom, SqliteDaySource, type DayColumns, type DaySource } from '../src/backtest/index.js';
 import { isMain, median } from './util.js';
 
 const MIN = 60_000;
@@ -62,10 +62,7 @@ class MemorySource implements DaySource {
   readonly days: DayColumns[] = [];
   constructor(from: DaySource, symbol: string, sessions: readonly Session[]) {
     from.forEachDay(symbol, sessions, (d) => {
-      const copy = new DayBuffer(d.n);
-      copy.reset(d.session);
-      for (let i = 0; i < d.n; i++) copy.push(d.start[i]!, d.open[i]!, d.high[i]!, d.low[i]!, d.close[i]!, d.volume[i]!);
-      this.days.push(copy);
+      this.days.push(copyDay(d));
     });
   }
   forEachDay(_symbol: string, _sessions: readonly Session[], fn: (day: DayColumns) => void): void {

@@ -269,7 +269,7 @@ test('ORB on GOOG 2015-12-24 (real early close, 13:00): levels from the first fi
   assert.equal(at.start, nyTimeToMs('2015-12-24', '12:55'));
 });
 
-test('ORB: a signal whose next traded minute starts at/after the flat time is not filled (reported as skipped); maxTradesPerDay allows a second entry after an exit', () => {
+test('ORB: a signal whose next traded minute starts at/after the flat time is not filled (reported among the unfilled entries); maxTradesPerDay allows a second entry after an exit', () => {
   const date = '2013-10-07';
   // Breakout in the 15:45–15:50 bar, then no minute trades until 15:56.
   const bars = day(date, { '09:31': [100, 100.5, 99.5, 100], '15:49': [100.2, 100.7, 100.2, 100.6] }).filter((b) => b.start < nyTimeToMs(date, '15:50') || b.start >= nyTimeToMs(date, '15:56'));

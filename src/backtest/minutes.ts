@@ -17,55 +17,31 @@ export interface DaySource {
   close(): void;
 }
 
-const FIELDS = ['start', 'open', 'high', 'low', 'close', 'volume'] as const;
-
-/** One session's regular-hours minutes (`n` of them, ascending) as columns. Reused: valid during the callback only. */
-export type DayColumns = Pick<DayBuffer, 'session' | 'n' | (typeof FIELDS)[number]>;
-
-/** A reusable day buffer; grows (rarely: a regular session has at most 390 minute starts). */
-export class DayBuffer {
-  session!: Session;
-  n = 0;
+/** One session's regular-hours minutes (`n` of them, ascending) as columns. Valid during the callback only: copy what you keep. */
+export interface DayColumns {
+  session: Session;
+  n: number;
   start: Float64Array;
   open: Float64Array;
   high: Float64Array;
   low: Float64Array;
   close: Float64Array;
   volume: Float64Array;
+}
 
-  constructor(private capacity = 512) {
-    this.start = new Float64Array(capacity);
-    this.open = new Float64Array(capacity);
-    this.high = new Float64Array(capacity);
-    this.low = new Float64Array(capacity);
-    this.close = new Float64Array(capacity);
-    this.volume = new Float64Array(capacity);
-  }
+/** A day's columns from bars (constructed sessions in tests, in-memory copies). */
+export function dayColumns(session: Session, bars: readonly Pick<MinuteAggregate, 'start' | 'open' | 'high' | 'low' | 'close' | 'volume'>[]): DayColumns {
+  const col = (f: 'start' | 'open' | 'high' | 'low' | 'close' | 'volume') => Float64Array.from(bars, (b) => b[f]);
+  return { session, n: bars.length, start: col('start'), open: col('open'), high: col('high'), low: col('low'), close: col('close'), volume: col('volume') };
+}
 
-  reset(session: Session): void {
-    this.session = session;
-    this.n = 0;
-  }
-
-  push(start: number, open: number, high: number, low: number, close: number, volume: number): void {
-    if (this.n === this.capacity) this.grow();
-    const i = this.n++;
-    this.start[i] = start;
-    this.open[i] = open;
-    this.high[i] = high;
-    this.low[i] = low;
-    this.close[i] = close;
-    this.volume[i] = volume;
-  }
-
-  private grow(): void {
-    this.capacity *= 2;
-    for (const f of FIELDS) {
-      const next = new Float64Array(this.capacity);
-      next.set(this[f]);
-      this[f] = next;
-    }
-  }
+/** A copy of a day that outlives its callback. */
+export function copyDay(d: DayColumns): DayColumns {
+  return {
+    session: d.session, n: d.n,
+    start: d.start.slice(0, d.n), open: d.open.slice(0, d.n), high: d.high.slice(0, d.n),
+    low: d.low.slice(0, d.n), close: d.close.slice(0, d.n), volume: d.volume.slice(0, d.n),
+  };
 }
 
 /**
@@ -109,21 +85,13 @@ export class SqliteDaySource implements DaySource {
 
 /** Day blocks from bars in memory (tests, constructed sessions). Bars outside regular hours are left out. */
 export class ArrayDaySource implements DaySource {
-  private readonly buffer = new DayBuffer();
   constructor(private readonly bars: readonly MinuteAggregate[]) {}
 
   forEachDay(symbol: string, sessions: readonly Session[], fn: (day: DayColumns) => void): void {
     const mine = this.bars.filter((b) => b.symbol === symbol).sort((a, b) => a.start - b.start);
-    const b = this.buffer;
-    let k = 0;
     for (const s of sessions) {
-      b.reset(s);
-      while (k < mine.length && mine[k]!.start < s.open) k++;
-      while (k < mine.length && mine[k]!.start < s.close) {
-        const m = mine[k++]!;
-        b.push(m.start, m.open, m.high, m.low, m.close, m.volume);
-      }
-      if (b.n > 0) fn(b);
+      const day = mine.filter((m) => m.start >= s.open && m.start < s.close);
+      if (day.length > 0) fn(dayColumns(s, day));
     }
   }
 

@@ -172,7 +172,7 @@ export class BacktestRunner implements StrategyContext {
     this.fireTimers(s.close);
     this.clock = s.close;
     if (this.pos) this.closePosition(start[n - 1]! + MINUTE_MS, close[n - 1]!, 'session-end'); // no minute left to fill at
-    if (this.entry) this.skip(this.entry, 'no minute traded after the decision');
+    if (this.entry) this.dropEntry(this.entry, 'no minute traded after the decision');
     this.strategy.onSessionEnd(this);
   }
 
@@ -216,20 +216,20 @@ export class BacktestRunner implements StrategyContext {
     this.strategy.onBar(this, b.tf, b);
   }
 
-  private skip(e: EntryIntent, why: string): void {
+  private dropEntry(e: EntryIntent, why: string): void {
     this.skipped.push({ at: this.entryAt, reason: e.reason, why });
     this.entry = null;
   }
 
   private fillEntry(t: number, o: number): void {
     const e = this.entry!;
-    if (t >= e.notAfter) return this.skip(e, `no fill before ${formatNyIso(e.notAfter)}`);
+    if (t >= e.notAfter) return this.dropEntry(e, `no fill before ${formatNyIso(e.notAfter)}`);
     const dir = e.side === 'long' ? 1 : -1;
     const stop = e.stop ?? toTick(o - dir * e.stopDistance!);
     const risk = (o - stop) * dir;
-    if (!(risk > 0)) return this.skip(e, `opened at ${o}, at or beyond the stop ${stop}`);
+    if (!(risk > 0)) return this.dropEntry(e, `opened at ${o}, at or beyond the stop ${stop}`);
     const target = e.target ?? (e.targetR !== undefined ? toTick(o + dir * e.targetR * risk) : null);
-    if (target !== null && (target - o) * dir <= 0) return this.skip(e, `opened at ${o}, at or beyond the target ${target}`);
+    if (target !== null && (target - o) * dir <= 0) return this.dropEntry(e, `opened at ${o}, at or beyond the target ${target}`);
     this.entry = null;
     this.entriesToday++;
     this.exitReason = null;

@@ -33,7 +33,7 @@ test('stats of four trades: win rate, profit factor, expectancy ($ and R), avera
   assert.ok(s.warnings.includes('Win rate 50.0% is not above 55%.'), s.warnings.join(' | '));
 });
 
-test('the traders\' bar passes only above every threshold, and no trades gives n/a rather than numbers', () => {
+test('the traders\' bar passes when above every threshold, and no trades gives n/a rather than numbers', () => {
   const trades = Array.from({ length: TRADERS_BAR.minTrades }, (_, i) => ({ pnlCents: i % 10 < 6 ? 1_000 : -500, r: i % 10 < 6 ? 2 : -1 }));
   const ok = computeStats({ trades, dailyPnlCents: trades.map((t) => t.pnlCents), startEquityCents: 10_000_000, minutesInMarket: 0, sessionMinutes: 1 });
   assert.deepEqual(ok.bar, { trades: true, winRate: true, profitFactor: true, maxDrawdown: true });

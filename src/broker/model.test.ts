@@ -40,7 +40,7 @@ describe('order lifecycle table', () => {
     }));
   });
 
-  it('only a fill event reaches filled; only a cancel reaches canceled; only expiry expires', () => {
+  it('filled comes from a fill event, canceled from a cancel, expired from expiry, and from nothing else', () => {
     fc.assert(fc.property(arbStatus, arbEvent, fc.nat(5), (s, e, filled) => {
       if (!canTransition(s, e)) {
         assert.throws(() => transition(s, e, filled), InvalidTransitionError);
@@ -134,7 +134,7 @@ describe('fees', () => {
     assert.equal(feesFor(ALPACA_FEES, 'option', 'buy', 2_750, toPrice(1)!).occ, 5_500);
     assert.equal(feesFor(ALPACA_FEES, 'option', 'buy', 2_749, toPrice(1)!).occ, 5_498);
   });
-  it('stocks pay only sell-side TAF (capped) and SEC', () => {
+  it('stocks pay sell-side TAF (capped) and SEC, nothing on buys', () => {
     assert.equal(feesFor(ALPACA_FEES, 'stock', 'buy', 100, toPrice(50)!).total, 0);
     const sell = feesFor(ALPACA_FEES, 'stock', 'sell', 1_000_000, toPrice(50)!);
     assert.equal(sell.taf, 830);

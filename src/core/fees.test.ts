@@ -8,7 +8,7 @@ test('one option contract sold at $1.50: ORF 3¢ (2.685 up), OCC 2¢, TAF 1¢ (0
   assert.deepEqual(optionOrderFees('sell', 1, 15_000), { orfCents: 3, occCents: 2, tafCents: 1, secCents: 1, totalCents: 7 });
 });
 
-test('buys pay ORF and OCC only; 10 contracts: ORF 26.85¢ → 27¢, OCC 20¢', () => {
+test('buys pay ORF and OCC and nothing else; 10 contracts: ORF 26.85¢ → 27¢, OCC 20¢', () => {
   assert.deepEqual(optionOrderFees('buy', 10, 15_000), { orfCents: 27, occCents: 20, tafCents: 0, secCents: 0, totalCents: 47 });
 });
 

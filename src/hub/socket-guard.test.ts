@@ -83,7 +83,7 @@ describe('SocketGuard', () => {
     assert.equal(ran, false, 'a dropped socket gets nothing');
   });
 
-  it('the sweep drops a socket that stalls while only receiving deltas', async () => {
+  it('the sweep drops a socket that stalls while it just receives deltas', async () => {
     const guard = new SocketGuard({ maxBufferedBytes: 10 });
     const fine = fakeSocket();
     const stalled = fakeSocket({ wsBuffered: 11 });

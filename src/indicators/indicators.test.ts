@@ -57,7 +57,7 @@ test('RSI stays in 0–100, is 100 on a straight rally and 0 on a straight fall'
   for (const v of batch(() => new Rsi(14), spyDaily)) if (v !== null) assert.ok(v >= 0 && v <= 100);
 });
 
-test('session VWAP of GOOG 2015-12-24 (early close) is Σ(hlc3·v)/Σv over 09:30–12:59 only; null pre-market and after 13:00', () => {
+test('session VWAP of GOOG 2015-12-24 (early close) is Σ(hlc3·v)/Σv over 09:30–12:59; null pre-market and after 13:00', () => {
   const minutes = readAggregates(stockMinuteFile('2015-12-24'), 'GOOG');
   const open = nyTimeToMs('2015-12-24', '09:30');
   const earlyClose = nyTimeToMs('2015-12-24', '13:00');
@@ -127,7 +127,7 @@ test('time-block levels: the previous 60-minute block\'s high/low, blocks aligne
   assert.deepEqual(b.value(), { blockStart: nyTimeToMs('2013-10-10', '09:30'), high: Math.max(...block.map((m) => m.high)), low: Math.min(...block.map((m) => m.low)) });
 });
 
-test('a revision of the forming bar replaces it: any sequence of revisions ends where feeding only the final bars ends', () => {
+test('a revision of the forming bar replaces it: any sequence of revisions ends where feeding just the final bars ends', () => {
   const base = readAggregates(stockMinuteFile('2013-10-10'), 'AIG').slice(0, 400);
   const makers: Array<() => StreamingIndicator<unknown>> = [() => new Ema(21), () => new Atr(14), () => new Rsi(14), () => new SessionVwap(), () => new PriorDayLevels(), () => new PremarketRange(), () => new OpeningRange(5), () => new TimeBlockLevels(30)];
   fc.assert(

@@ -45,7 +45,7 @@ describe('risk checks: each rejects with its name and a sentence', () => {
     rejected(new RiskEngine().check(buy, ctx({ account: account({ mode: 'live' }) })), 'live_trading', /OPTDESK_LIVE=1/);
     assert.equal(new RiskEngine().check(buy, ctx({ account: account({ mode: 'live' }), liveAllowed: true })).ok, true);
   });
-  it('market_hours: options only in the regular session, 13:00 on early closes; stocks may use extended hours', () => {
+  it('market_hours: options trade in the regular session alone, 13:00 on early closes; stocks may use extended hours', () => {
     const r = new RiskEngine();
     rejected(r.check(buy, ctx({ now: nyTimeToMs('2015-12-23', '09:29') })), 'market_hours', /closed.*options trade 09:30–16:00/);
     rejected(r.check(buy, ctx({ now: nyTimeToMs('2015-12-24', '13:00') })), 'market_hours', /closed/);

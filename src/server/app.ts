@@ -150,7 +150,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   app.setErrorHandler(errorHandler);
   registerOptionsRoutes(app, { chains, store });
   registerApiRoutes(app, { hub, store, replay, quotes: quotesHub, onReplayControl: () => replayKeeper?.save() });
-  registerTradingRoutes(app, { hub, store, io, dataDir, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
+  registerTradingRoutes(app, { hub, store, io, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
   registerScanRoutes(app, scans);
   registerJournalRoutes(app, { store, ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);

@@ -26,7 +26,7 @@ import { resolveDbPath } from '../store/index.js';
 import { createImportProgressBar } from '../feeds/flatfile/index.js';
 import { DEFAULT_DATA_DIR, type OptdeskServer, type ServerConfig, createServer } from './app.js';
 import { parseAllowedHosts } from './security.js';
-import { AlpacaBroker, AlpacaConfigError, alpacaSettingsFromEnv } from '../broker/alpaca/index.js';
+import { type AlpacaBroker, AlpacaConfigError, alpacaBrokerFromEnv, alpacaSettingsFromEnv } from '../broker/alpaca/index.js';
 
 export const DEFAULT_LOG_FILE = './data/logs/optdesk.log';
 
@@ -106,18 +106,11 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
  * engine's price collar and the exits would read quotes from years ago.
  */
 export function alpacaFromEnv(env: NodeJS.ProcessEnv, liveFeed: boolean, log: (line: string) => void): AlpacaBroker | null {
-  const settings = alpacaSettingsFromEnv(env);
-  if (!settings) return null;
-  if (!liveFeed) {
+  if (!liveFeed && alpacaSettingsFromEnv(env)) {
     throw new AlpacaConfigError('MASSIVE_API_KEY', 'is needed to trade on Alpaca: without the live feed the desk replays recorded sessions, and the risk checks and exits would price Alpaca orders on quotes from years ago');
   }
-  return new AlpacaBroker({
-    settings,
-    log: {
-      info: (msg, fields) => log(`alpaca: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
-      warn: (msg, fields) => log(`alpaca: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`),
-    },
-  });
+  const line = (msg: string, fields?: Record<string, unknown>) => log(`alpaca: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
+  return alpacaBrokerFromEnv(env, { log: { info: line, warn: line } });
 }
 
 function parsePort(raw: string | undefined): number {

@@ -56,7 +56,6 @@ export interface TradingDeps {
   hub: ChartHub;
   store: MarketStore;
   io: Server;
-  dataDir: string;
   /** The replay feed, when the server runs one. */
   replay?: { replayStatus(): { session: string; clock: number } | undefined };
   config?: TradingConfig;

@@ -403,15 +403,18 @@ export class SqliteMarketStore implements MarketStore {
 
   /** The same minutes as typed-array columns (src/store/minute-columns.ts): the bulk read path. */
   minuteColumns(symbol: string, fromMs: number, toMs: number): MinuteColumnsRead {
-    return (this.columnReader ??= new MinuteColumnReader(this.db)).read(symbol, fromMs, toMs);
+    return this.columns().read(symbol, fromMs, toMs);
   }
 
   /** Streams [from, to) day by day as column views on each day's block (valid during `visit`). */
   forEachMinuteDay(symbol: string, fromMs: number, toMs: number, visit: (day: MinuteColumnsRead) => void): void {
-    (this.columnReader ??= new MinuteColumnReader(this.db)).forEachDay(symbol, fromMs, toMs, visit);
+    this.columns().forEachDay(symbol, fromMs, toMs, visit);
   }
 
   private columnReader: MinuteColumnReader | undefined;
+  private columns(): MinuteColumnReader {
+    return (this.columnReader ??= new MinuteColumnReader(this.db));
+  }
 
   upsertDailyBars(bars: readonly DailyAggregate[]): UpsertCounts {
     return this.db.transaction(() => {

@@ -197,7 +197,7 @@ describe('bad input: clear errors, nothing good lost', () => {
     assert.equal(bars[1]?.trades, 17);
   });
 
-  it('reads numbers as decimals only: hex, binary, octal, blanks and separators are bad rows named by file:line', async () => {
+  it('reads numbers as plain decimals: hex, binary, octal, blanks and separators are bad rows named by file:line', async () => {
     const t = 1704205800000;
     const ns = (i: number): string => `${t + i * 60_000}000000`;
     const odd = ['0xA7', '0b101', '0o7', ' 12', '1_000', 'Infinity', '12abc'];
