@@ -128,6 +128,14 @@ describe('attached exits on the recorded GOOG day', () => {
     kit.close();
   });
 
+  it('a tick before the feed has a time (clock 0: an empty replay) is ignored, not thrown out of the timer', () => {
+    const kit = deskKit({ start: at('11:45'), flattenAt: '15:45' });
+    // The server's live timer calls tick(feedNow()) every second; a throw there ended the process.
+    assert.doesNotThrow(() => kit.desk.exits.tick(0));
+    assert.equal(kit.desk.exits.tick(0), undefined, 'nothing to flatten without a session');
+    kit.close();
+  });
+
   it('re-arms after a crash between the entry fill and the take-profit placement', async () => {
     const db = `${await mkdtemp('/tmp/trading-exits-')}/t.db`;
     // "Before the crash": the broker fills an entry carrying a take-profit, but no desk ran to place it.

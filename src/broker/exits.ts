@@ -17,7 +17,7 @@
  *
  * Orders go out through `submit` — the risk engine's gate — never to a broker directly.
  */
-import { nextSession, nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, nextSession, nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
 import { tryParseOptionTicker } from '../options/occ.js';
 import type { StoredExit, TradingRepository } from '../store/trading.js';
 import { pennyEverywhere, roundToTick } from './money.js';
@@ -181,6 +181,10 @@ export class ExitManager {
 
   /** For clocks without time events (live): call on every tick; flattens when the time has come. */
   tick(now: number): Promise<unknown> | void {
+    // A feed with no time yet (an empty store's replay reads 0) has no session to flatten;
+    // asking the calendar for 1970 would throw inside the caller's timer and end the server.
+    const year = new Date(now).getUTCFullYear();
+    if (!(year >= CALENDAR_FIRST_YEAR && year <= CALENDAR_LAST_YEAR)) return;
     const date = nyDate(now);
     const t = this.flattenTime(date);
     if (t !== null && now >= t && this.o.repo.getState<string>(FLATTENED_KEY) !== date && sessionOn(date) && now < sessionOn(date)!.close) return this.fire(now);
