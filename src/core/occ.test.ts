@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from '../../test/helpers/fast-check.js';
-import { InputError } from '../core/errors.js';
+import { InputError } from './errors.js';
 import { formatOptionTicker, isOptionTicker, parseOptionTicker, tryParseOptionTicker } from './occ.js';
 
 describe('parseOptionTicker', () => {

@@ -4,8 +4,8 @@
  * 8 digits), so the root is whatever precedes those 15 characters: 1–6 characters that may
  * include digits and dots (`BRKB`, `SPXW`, adjusted roots such as `GOOG1`, `BRK.B`).
  */
-import { InputError } from '../core/errors.js';
-import type { IsoDate } from '../core/types.js';
+import { InputError } from './errors.js';
+import type { IsoDate } from './types.js';
 
 export type OptionRight = 'call' | 'put';
 

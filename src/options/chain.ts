@@ -12,7 +12,7 @@ import type { IsoDate, OptionQuote } from '../core/types.js';
 import { bsmGreeks } from './bsm.js';
 import { type IvFailureReason, impliedVol } from './iv.js';
 import { breakEven, daysToExpiry, extrinsicValue, intrinsicValue, midPrice, spreadPct, yearsToExpiry } from './metrics.js';
-import { type OptionContract, type OptionRight, parseOptionTicker } from './occ.js';
+import { type OptionContract, type OptionRight, parseOptionTicker } from '../core/occ.js';
 
 /**
  * Why a row has no IV: the solver's reasons plus quote problems —

@@ -5,7 +5,7 @@
 import { nyDate, previousSession, sessionOn } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import { ISO_DATE_RE, type IsoDate } from '../core/types.js';
-import type { OptionRight } from './occ.js';
+import type { OptionRight } from '../core/occ.js';
 
 export const MS_PER_DAY = 86_400_000;
 /** Calendar-time convention: σ and r are annual over 365 calendar days. */

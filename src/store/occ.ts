@@ -3,7 +3,7 @@
  * contract columns. Parsing belongs to src/options/occ.ts; this only adapts its result and
  * insists on Massive's `O:` prefix, the form every stored ticker has.
  */
-import { tryParseOptionTicker } from '../options/occ.js';
+import { tryParseOptionTicker } from '../core/occ.js';
 import type { OptionContract } from './types.js';
 
 /** Parses `O:GOOG151224C00750000`; undefined when the ticker is not an OCC option ticker. */

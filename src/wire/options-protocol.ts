@@ -1,5 +1,5 @@
 /**
- * The options part of the hub protocol, shared by the server (src/options/service, src/hub,
+ * The options part of the hub protocol, shared by the server (src/services/options, src/hub,
  * src/server) and the dashboard (web/). Same rules as the bar protocol: one snapshot, then
  * deltas whose `seq` increases by exactly one per stream; a client that sees a gap
  * re-subscribes. Every inbound message is validated with these schemas.
@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { SymbolSchema } from './protocol.js';
-import { isOptionTicker } from '../options/occ.js';
+import { isOptionTicker } from '../core/occ.js';
 
 export type QuoteSource = 'recorded' | 'massive' | 'model';
 

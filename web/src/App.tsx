@@ -5,7 +5,7 @@
  * the chart and the chain own their data (chart/ChartView.tsx, options/useChainStream.ts).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ReplayStatus, SeriesHealth, SeriesKey } from '../../src/hub/protocol.js';
+import type { ReplayStatus, SeriesHealth, SeriesKey } from '../../src/wire/protocol.js';
 import { api, type FeedHealth, type ReplayControl, type ReplaySession, type WatchlistRow } from './api.js';
 import { ChartView, type Tool } from './chart/ChartView.js';
 import { ReplayBar } from './components/ReplayBar.js';

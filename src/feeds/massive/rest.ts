@@ -17,7 +17,7 @@ import {
 } from '@massive.com/client-js';
 import type { z } from 'zod';
 import type { MinuteAggregate, OptionQuote } from '../../core/types.js';
-import { backoffDelay, parseRetryAfter, type BackoffOptions, type TimerSet } from './backoff.js';
+import { backoffDelay, parseRetryAfter, type BackoffOptions, type TimerSet } from '../../core/backoff.js';
 import {
   AggregatesResponse,
   ChainSnapshotResponse,

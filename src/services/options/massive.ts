@@ -18,8 +18,8 @@ import type { IsoDate, OptionQuote } from '../../core/types.js';
 import { nyDate } from '../../calendar/index.js';
 import type { MassiveFeed, OptionChainEntry, OptionContract as MassiveContract } from '../../feeds/massive/index.js';
 import { MAX_OPTION_CONTRACTS_PER_CONNECTION } from '../../feeds/massive/index.js';
-import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../chain.js';
-import { daysToExpiry, yearsToExpiry } from '../metrics.js';
+import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../../options/chain.js';
+import { daysToExpiry, yearsToExpiry } from '../../options/metrics.js';
 import type { ChainContext, ChainSource } from './types.js';
 
 const NO_QUOTES_NOTE =

@@ -10,8 +10,8 @@
  */
 import type { IsoDate, MinuteAggregate, OptionQuote } from '../../core/types.js';
 import { addDays, nyMidnight } from '../../calendar/index.js';
-import { OptionChainIndex, type ChainExpiration, type ChainSnapshot } from '../chain.js';
-import { type OptionMinuteTrade, tradeStatsAt } from '../flatfile-quotes.js';
+import { OptionChainIndex, type ChainExpiration, type ChainSnapshot } from '../../options/chain.js';
+import { type OptionMinuteTrade, tradeStatsAt } from '../../options/flatfile-quotes.js';
 import type { ChainContext, ChainSource } from './types.js';
 
 interface RecordedBook {

@@ -10,7 +10,7 @@
  * server is shown as the server wrote it. A held contract shows its real row, not the typed one.
  */
 import { useEffect, useState } from 'react';
-import type { MatrixEntry, WireMatrixRow } from '../../../src/hub/options-protocol.js';
+import type { MatrixEntry, WireMatrixRow } from '../../../src/wire/options-protocol.js';
 import { direction, formatPrice, formatSigned } from '../format.js';
 import { STALE_QUOTE_MS, formatAge, longContract, shortContract, type SelectedContract } from '../options/contract.js';
 import { useFlash } from '../options/flash.js';

@@ -2,7 +2,7 @@
  * Right column: the options chain of the chart's symbol, the covered-call screener, and the
  * one order ticket (trading/OrderTicket.tsx) that a click in either fills.
  */
-import type { WireMatrixRow } from '../../../src/hub/options-protocol.js';
+import type { WireMatrixRow } from '../../../src/wire/options-protocol.js';
 import { parseContract } from '../options/contract.js';
 import { OptionsChain, type OptionsChainProps } from './OptionsChain.js';
 import { CoveredCallsPanel } from '../screener/CoveredCallsPanel.js';

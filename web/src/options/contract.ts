@@ -3,7 +3,7 @@
  * (O:GOOG151224C00750000) for display, so this is a small parser rather than an import of
  * src/options/occ.ts, which would drag server-side error types into the bundle.
  */
-import type { QuoteSource } from '../../../src/hub/options-protocol.js';
+import type { QuoteSource } from '../../../src/wire/options-protocol.js';
 
 export interface ContractParts {
   underlying: string;

@@ -8,7 +8,7 @@
  * refusal is shown inline as the check's name and its sentence — nothing is pretended.
  */
 import { useEffect, useState } from 'react';
-import type { WireMatrixRow } from '../../../src/hub/options-protocol.js';
+import type { WireMatrixRow } from '../../../src/wire/options-protocol.js';
 import { ALPACA_FEES, feesFor } from '../../../src/broker/fees.js';
 import { toPrice } from '../../../src/broker/money.js';
 import { formatPrice } from '../format.js';
