@@ -16,7 +16,8 @@ import { QuoteMatrix } from './components/QuoteMatrix.js';
 import { TradingDock } from './trading/TradingDock.js';
 import { useTrading } from './trading/useTrading.js';
 import { fillsOf } from './chart/fillMarkers.js';
-import { parseContract, type SelectedContract } from './options/contract.js';
+import type { SelectedContract } from './options/contract.js';
+import { parseOccTicker } from '../../src/core/occ.js';
 import { JournalPage } from './journal/JournalPage.js';
 import { useAutoCapture } from './journal/autoCapture.js';
 import { useMatrix } from './options/useMatrix.js';
@@ -351,7 +352,7 @@ export function App() {
         <TradingDock trading={trading} />
       </main>
       <SidePanels
-        symbol={parseContract(symbol)?.underlying ?? symbol /* an option contract's chart: its underlying's chain */}
+        symbol={parseOccTicker(symbol)?.underlying ?? symbol /* an option contract's chart: its underlying's chain */}
         symbolData={symbolData}
         quotes={quotes}
         session={replay?.session ?? null}
