@@ -70,7 +70,9 @@ export const LAYERS = [
   {
     name: 'wire',
     paths: ['src/wire'],
-    may: ['core', 'calendar', 'stats', 'broker/model', 'feeds', 'bars', 'indicators', 'options', 'broker', 'checklist', 'screener', 'scanner', 'journal'],
+    // The wire describes what the domain layers produce, so it sits above all of them and
+    // below everything that serves it: no domain layer can reach the hub through it.
+    may: 'below',
     why: 'zod schemas and message shapes shared by hub, services, server and web',
   },
   { name: 'hub', paths: ['src/hub'], may: 'below', why: 'ChartHub and its socket streams; everything it serves is below it' },

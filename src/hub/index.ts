@@ -2,7 +2,7 @@
  * hub/ — ChartHub: the one place bar series leave the server.
  *
  * It owns the BarEngine (the single writer, src/bars), feeds it from a MarketDataFeed
- * (replay, Massive, sim), and serves browsers over Socket.IO with the protocol in
+ * (replay or Massive), and serves browsers over Socket.IO with the protocol in
  * src/wire/protocol.ts: `subscribe` → one `snapshot` → `bar` deltas with seq + 1, `health` on
  * change, `replay` status (throttled). It holds one provider subscription per symbol
  * however many browsers watch it, backfills each symbol single-flight, and on a replay
