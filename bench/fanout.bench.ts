@@ -42,7 +42,7 @@ type FromServer =
 async function serverProcess(): Promise<void> {
   const { createServer } = await import('../src/server/app.js');
   const { ManualTicker } = await import('../src/feeds/replay/index.js');
-  const { seriesId } = await import('../src/hub/protocol.js');
+  const { seriesId } = await import('../src/wire/protocol.js');
   const ticker = new ManualTicker();
   const server = createServer({ port: 0, ticker, replay: { session: '2013-10-10', time: '09:30', speed: SPEED, state: 'pause' } });
   const { url } = await server.listen();

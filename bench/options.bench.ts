@@ -18,7 +18,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { nyTimeToMs } from '../src/calendar/index.js';
-import { bsmGreeks, bsmPrice, impliedVol, OptionChainIndex, readOptionQuotesCsv, type OptionRight } from '../src/options/index.js';
+import { bsmGreeks, bsmPrice, impliedVol, OptionChainIndex, readOptionQuotesCsv } from '../src/options/index.js';
+import type { OptionRight } from '../src/core/occ.js';
 import { normCdf } from '../src/options/bsm.js';
 import { median as medianOf, cpuRuns, importBefore } from './util.js';
 

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
-import type { BarMessage, SnapshotMessage, WireBar } from '../src/hub/protocol.js';
+import type { BarMessage, SnapshotMessage, WireBar } from '../src/wire/protocol.js';
 import type { MinuteAggregate } from '../src/core/types.js';
 import { readAggregates, stockMinuteFile } from './helpers/data.js';
 import { startTestServer, type TestServer } from './helpers/server.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { nyDate, nyTimeToMs } from '../src/calendar/index.js';
-import type { SeriesCoverage, WatchlistRow, WireBar } from '../src/hub/protocol.js';
+import type { SeriesCoverage, WatchlistRow, WireBar } from '../src/wire/protocol.js';
 import { startServer, type RunningServer } from '../src/server/main.js';
 import { openStore } from '../src/store/index.js';
 import { importDirectory } from '../src/feeds/flatfile/index.js';

@@ -17,7 +17,7 @@ import type { Socket } from 'socket.io-client';
 import type { MinuteAggregate } from '../src/core/types.js';
 import { createServer, type OptdeskServer } from '../src/server/app.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
-import type { BarMessage, HealthMessage, SnapshotMessage, WireBar } from '../src/hub/protocol.js';
+import type { BarMessage, HealthMessage, SnapshotMessage, WireBar } from '../src/wire/protocol.js';
 import { startFakeMassive, type FakeMassive } from './fakes/massive-server.js';
 import { readAggregates, stockDailyFile, stockMinuteFile } from './helpers/data.js';
 import { connect, next } from './helpers/socket.js';

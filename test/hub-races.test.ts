@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
-import type { SnapshotMessage } from '../src/hub/protocol.js';
+import type { SnapshotMessage } from '../src/wire/protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { barrier, connect, next } from './helpers/socket.js';
 import { readAggregates, stockMinuteFile } from './helpers/data.js';

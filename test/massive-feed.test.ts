@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { restClient } from '@massive.com/client-js';
 import type { MinuteAggregate, OptionQuote } from '../src/core/types.js';
-import type { AggregateOrigin, FeedStatus } from '../src/feeds/types.js';
+import type { FeedStatus } from '../src/feeds/types.js';
+import type { AggregateOrigin } from '../src/core/types.js';
 import { MassiveError, MassiveFeed, delayedFromEnv, type MassiveFeedConfig } from '../src/feeds/massive/index.js';
 import { startFakeMassive, type FakeMassive, type FakeOptionContract } from './fakes/massive-server.js';
 import { until } from './helpers/wait.js';
@@ -703,7 +704,7 @@ describe('options', () => {
     for (const c of chain) {
       const e = byTicker.get(c.ticker);
       assert.ok(e, c.ticker);
-      assert.equal(e.contract.type, c.type);
+      assert.equal(e.contract.right, c.type);
       assert.equal(e.contract.strike, c.strike);
       assert.equal(e.contract.expiration, c.expiration);
       assert.equal(e.quote.bid, c.bid ?? null);

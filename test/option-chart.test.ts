@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { nyTimeToMs } from '../src/calendar/index.js';
 import { ManualTicker } from '../src/feeds/replay/index.js';
-import type { BarMessage, SnapshotMessage, WatchlistRow } from '../src/hub/protocol.js';
+import type { BarMessage, SnapshotMessage, WatchlistRow } from '../src/wire/protocol.js';
 import { DATA_DIR, readAggregates } from './helpers/data.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';

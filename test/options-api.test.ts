@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
-import type { ChainResponse, ExpirationsResponse, WireOptionRow } from '../src/hub/options-protocol.js';
+import type { ChainResponse, ExpirationsResponse, WireOptionRow } from '../src/wire/options-protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { DATA_DIR } from './helpers/data.js';
 

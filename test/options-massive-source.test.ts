@@ -6,12 +6,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MassiveChainSource } from '../src/options/service/index.js';
+import { MassiveChainSource } from '../src/services/options/index.js';
 import type { MassiveFeed, MassiveFeedConfig } from '../src/feeds/massive/index.js';
 import { nyDate, nyTimeToMs } from '../src/calendar/index.js';
-import { formatOptionTicker, modelExpirations, yearsToExpiry } from '../src/options/index.js';
+import { modelExpirations, yearsToExpiry } from '../src/options/index.js';
+import { formatOptionTicker } from '../src/core/occ.js';
 import { createServer } from '../src/server/app.js';
-import type { ChainResponse } from '../src/hub/options-protocol.js';
+import type { ChainResponse } from '../src/wire/options-protocol.js';
 import { startFakeMassive, type FakeMassiveOptions, type FakeOptionContract } from './fakes/massive-server.js';
 import { massiveFeedFor } from './helpers/massive.js';
 import { connect } from './helpers/socket.js';

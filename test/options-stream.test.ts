@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import { nyDate } from '../src/calendar/index.js';
-import { formatOptionTicker, modelExpirations, yearsToExpiry } from '../src/options/index.js';
+import { modelExpirations, yearsToExpiry } from '../src/options/index.js';
+import { formatOptionTicker } from '../src/core/occ.js';
 import { createServer, type OptdeskServer } from '../src/server/app.js';
-import type { ErrorMessage } from '../src/hub/protocol.js';
+import type { ErrorMessage } from '../src/wire/protocol.js';
 import type {
   ChainDeltaMessage,
   ChainResponse,
@@ -20,7 +21,7 @@ import type {
   MatrixSnapshotMessage,
   WireMatrixRow,
   WireOptionRow,
-} from '../src/hub/options-protocol.js';
+} from '../src/wire/options-protocol.js';
 import { readAggregates, stockDailyFile, stockMinuteFile } from './helpers/data.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
-import type { ErrorMessage, QuotesDeltaMessage, QuotesSnapshotMessage, WatchlistRow, WireBar } from '../src/hub/protocol.js';
+import type { ErrorMessage, QuotesDeltaMessage, QuotesSnapshotMessage, WatchlistRow, WireBar } from '../src/wire/protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { barrier, connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';

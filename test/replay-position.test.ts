@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ManualTicker } from '../src/feeds/replay/index.js';
-import type { ReplayStatus } from '../src/hub/protocol.js';
+import type { ReplayStatus } from '../src/wire/protocol.js';
 import { startServer } from '../src/server/main.js';
 import { replayStart } from '../src/server/replay-position.js';
 import { startTestServer } from './helpers/server.js';

@@ -10,8 +10,8 @@ import { ManualTicker } from '../src/feeds/replay/index.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
 import { SymbolState } from '../src/indicators/index.js';
 import { hubReader } from '../src/hub/hub-reader.js';
-import type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResponse, ScanSnapshotMessage } from '../src/hub/scanner-protocol.js';
-import type { ErrorMessage } from '../src/hub/protocol.js';
+import type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResponse, ScanSnapshotMessage } from '../src/wire/scanner-protocol.js';
+import type { ErrorMessage } from '../src/wire/protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
 import { createServer } from '../src/server/app.js';
-import type { WireBar, WatchlistRow, HealthResponse, ReplayStatus } from '../src/hub/protocol.js';
+import type { WireBar, WatchlistRow, HealthResponse, ReplayStatus } from '../src/wire/protocol.js';
 import { readAggregates, stockMinuteFile } from './helpers/data.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect } from './helpers/socket.js';

@@ -10,7 +10,7 @@ import { TIMEFRAMES, type Timeframe } from '../src/core/types.js';
 import { nextSession, nyDate, nyMidnight, nyTimeToMs, previousSession, sessionOn, weekStartDate, addDays } from '../src/calendar/index.js';
 import { ManualTicker, ReplayFeed } from '../src/feeds/replay/index.js';
 import { ChartHub } from '../src/hub/hub.js';
-import type { SeriesCoverage, WatchlistRow, WireBar } from '../src/hub/protocol.js';
+import type { SeriesCoverage, WatchlistRow, WireBar } from '../src/wire/protocol.js';
 import { readAggregates, stockDailyFile, stockMinuteFile } from './helpers/data.js';
 import { recordedStore } from './helpers/store.js';
 import { startTestServer } from './helpers/server.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Socket as ServerSocket } from 'socket.io';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import { SocketGuard } from '../src/hub/socket-errors.js';
-import type { SnapshotMessage } from '../src/hub/protocol.js';
+import type { SnapshotMessage } from '../src/wire/protocol.js';
 import { startTestServer } from './helpers/server.js';
 import { barrier, connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';

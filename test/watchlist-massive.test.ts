@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type OptdeskServer } from '../src/server/app.js';
-import type { WatchlistRow } from '../src/hub/protocol.js';
+import type { WatchlistRow } from '../src/wire/protocol.js';
 import { startFakeMassive, type FakeMassive } from './fakes/massive-server.js';
 import { massiveFeedFor } from './helpers/massive.js';
 

@@ -28,6 +28,7 @@
  * bucket: the clock only does work when it passes one.
  */
 import {
+  type AggregateOrigin,
   type Bar,
   type Ohlcv,
   type IntradayTimeframe,
@@ -49,8 +50,6 @@ import {
 // Module-local copies of hot-path imports: tsx's transpiled ESM reads imported bindings through
 // getters, which showed up in the bar-engine profile.
 const MINUTE = MINUTE_MS;
-
-export type AggregateOrigin = 'live' | 'history';
 
 export interface BarDelta {
   symbol: string;

@@ -18,7 +18,7 @@
  * Orders go out through `submit` — the risk engine's gate — never to a broker directly.
  */
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, nextSession, nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
-import { tryParseOptionTicker } from '../options/occ.js';
+import { tryParseOptionTicker } from '../core/occ.js';
 import type { StoredExit, TradingRepository } from '../store/trading.js';
 import { pennyEverywhere, roundToTick } from './money.js';
 import { isTerminal } from './state.js';

@@ -6,6 +6,7 @@
  */
 import type { AssetClass, Cents, Price } from './types.js';
 import { OPTION_MULTIPLIER } from './types.js';
+import { parseOccTicker } from '../core/occ.js';
 
 /** Price units per dollar. */
 export const PRICE_SCALE = 10_000;
@@ -83,7 +84,7 @@ export const PENNY_AT_ALL_PRICES: ReadonlySet<string> = new Set(['SPY', 'QQQ', '
 
 /** Whether an option ticker's class trades in pennies at every price (`O:SPY…`). */
 export function pennyEverywhere(symbol: string): boolean {
-  const root = /^O:([A-Z][A-Z0-9.]*?)\d{6}[CP]\d{8}$/.exec(symbol)?.[1];
+  const root = parseOccTicker(symbol)?.underlying;
   return root !== undefined && PENNY_AT_ALL_PRICES.has(root);
 }
 

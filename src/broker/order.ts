@@ -3,7 +3,7 @@
  * Pure: every function returns a new Order; nothing here knows a broker or a store.
  */
 import { randomUUID } from 'node:crypto';
-import { tryParseOptionTicker } from '../options/occ.js';
+import { tryParseOptionTicker } from '../core/occ.js';
 import { transition } from './state.js';
 import type { ApprovedIntent, AssetClass, Fill, Order, OrderEventType, Price } from './types.js';
 import { roundHalfAway } from './money.js';

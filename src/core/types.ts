@@ -62,6 +62,12 @@ export interface Bar extends Ohlcv {
   source: BarSource;
 }
 
+/**
+ * Whether an aggregate came from the live stream or from a history request: the bar
+ * engine's merge policy lets a history aggregate replace a live-built bar only once closed.
+ */
+export type AggregateOrigin = 'live' | 'history';
+
 /** One 1-minute aggregate as a feed or importer delivers it. */
 export interface MinuteAggregate extends Ohlcv {
   symbol: string;

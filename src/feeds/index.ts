@@ -7,4 +7,4 @@
  * - `massive/`  Massive (formerly Polygon.io): REST history + WebSocket live, official client;
  * - `flatfile/` the importer of Massive flat files into the store (`optdesk import`).
  */
-export type { AggregateOrigin, FeedListener, FeedStatus, MarketDataFeed } from './types.js';
+export type { FeedListener, FeedStatus, MarketDataFeed } from './types.js';

@@ -1,13 +1,10 @@
 /**
- * The one interface every market-data feed implements (replay, Massive, sim).
+ * The one interface every market-data feed implements (replay, Massive).
  * A feed delivers raw inputs — 1-minute aggregates, sub-minute aggregates, trades,
  * option quotes — and never builds bars itself: the bar engine (src/bars) is the single
  * writer of every series.
  */
-import type { MinuteAggregate, OptionQuote, Trade } from '../core/types.js';
-
-/** Whether an aggregate came from the live stream or from a history request. */
-export type AggregateOrigin = 'live' | 'history';
+import type { AggregateOrigin, MinuteAggregate, OptionQuote, Trade } from '../core/types.js';
 
 /** A feed's connection state, in words a trader can act on. */
 export interface FeedStatus {
@@ -29,7 +26,7 @@ export interface FeedListener {
 }
 
 export interface MarketDataFeed {
-  readonly kind: 'replay' | 'massive' | 'sim';
+  readonly kind: 'replay' | 'massive';
   start(listener: FeedListener): Promise<void>;
   stop(): Promise<void>;
   /** Start streaming live data for these symbols (stock tickers or `O:` option tickers). */

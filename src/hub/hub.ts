@@ -33,7 +33,7 @@ import {
   UnsubscribeSchema,
   describeZodError,
   seriesId,
-} from './protocol.js';
+} from '../wire/protocol.js';
 
 /** What a replay-capable feed offers beyond MarketDataFeed (ReplayFeed has all of it). */
 export interface ReplayCapable {

@@ -17,7 +17,7 @@ import type { IsoDate } from '../core/types.js';
 import { nyDate, nyMidnight, previousSession } from '../calendar/index.js';
 import type { ChartHub } from './hub.js';
 import { guardSocketHandler, sendSocketError } from './socket-errors.js';
-import { EVENTS, QuotesSetSchema, type QuotesDeltaMessage, type QuotesSnapshotMessage, type WatchlistRow, describeZodError } from './protocol.js';
+import { EVENTS, QuotesSetSchema, type QuotesDeltaMessage, type QuotesSnapshotMessage, type WatchlistRow, describeZodError } from '../wire/protocol.js';
 
 /** What the replay feed knows about a symbol beyond its bars (absent with a live feed). */
 export interface SymbolCatalog {

@@ -1,5 +1,5 @@
 /**
- * ScannerHub — streams scan results to browsers (src/hub/scanner-protocol.ts): a socket
+ * ScannerHub — streams scan results to browsers (src/wire/scanner-protocol.ts): a socket
  * sends `scan:subscribe` with a preset or custom filter, gets one `scan:snapshot`, then a
  * `scan:delta` (seq + 1) whenever a clock minute passes and the top N changed: rows new or
  * changed, symbols that left, and the new order. Several scans per socket, by `id`.
@@ -9,13 +9,13 @@
  */
 import type { Server, Socket } from 'socket.io';
 import { MINUTE_MS } from '../core/types.js';
-import { describeZodError } from './protocol.js';
+import { describeZodError } from '../wire/protocol.js';
 import { guardSocketHandler, sendSocketError } from './socket-errors.js';
 import type { ChartHub } from './hub.js';
 import {
   SCAN_EVENTS, ScanRequestSchema, ScanUnsubscribeSchema,
   type ScanDeltaMessage, type ScanRequest, type ScanResponse, type ScanResultRow, type ScanSnapshotMessage,
-} from './scanner-protocol.js';
+} from '../wire/scanner-protocol.js';
 
 export interface ScannerHubOptions {
   hub: ChartHub;

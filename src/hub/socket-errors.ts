@@ -17,7 +17,7 @@
  *   clients that only receive deltas, on a sweep every few seconds (`watch`).
  */
 import type { Server, Socket } from 'socket.io';
-import { EVENTS, type ErrorMessage } from './protocol.js';
+import { EVENTS, type ErrorMessage } from '../wire/protocol.js';
 
 export function sendSocketError(socket: Socket, event: string, message: string, stream?: Record<string, string>): void {
   const payload: ErrorMessage = stream ? { event, message, stream } : { event, message };

@@ -13,7 +13,7 @@ import type { Fill, Side } from '../broker/types.js';
 import { formatPrice, toPrice } from '../broker/money.js';
 import { formatNyIso } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
-import { formatOptionTicker, tryParseOptionTicker } from '../options/occ.js';
+import { formatOptionTicker, tryParseOptionTicker } from '../core/occ.js';
 
 // ── parsing ──
 

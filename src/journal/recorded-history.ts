@@ -11,7 +11,7 @@ import { nyDate } from '../calendar/index.js';
 import type { MinuteAggregate, OptionQuote } from '../core/types.js';
 import { readFlatFile } from '../feeds/flatfile/read.js';
 import { readOptionQuotesCsv } from '../options/flatfile-quotes.js';
-import { tryParseOptionTicker } from '../options/occ.js';
+import { tryParseOptionTicker } from '../core/occ.js';
 import type { MarketHistory } from './review.js';
 
 export class RecordedHistory implements MarketHistory {

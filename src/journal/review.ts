@@ -11,7 +11,7 @@ import type { Cents, Order, Price, Side } from '../broker/types.js';
 import { multiplier, notional, PRICE_SCALE, quotePrice, roundHalfAway } from '../broker/money.js';
 import { nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
 import type { MinuteAggregate, OptionQuote } from '../core/types.js';
-import { tryParseOptionTicker } from '../options/occ.js';
+import { tryParseOptionTicker } from '../core/occ.js';
 import type { RiskSettings } from '../risk/settings.js';
 import type { Trade, TradeLeg } from './types.js';
 

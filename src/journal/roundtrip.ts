@@ -17,7 +17,7 @@
 import type { AssetClass, Cents, Fill, Price } from '../broker/types.js';
 import { multiplier, notional, PRICE_PER_CENT, roundHalfAway } from '../broker/money.js';
 import { assetClassOf } from '../broker/order.js';
-import { tryParseOptionTicker } from '../options/occ.js';
+import { tryParseOptionTicker } from '../core/occ.js';
 import type { FillPiece, Trade, TradeLeg, TradeOverride } from './types.js';
 
 export interface BuildOptions {

@@ -6,7 +6,7 @@
  * Listed US equity options are American; for calls on non-dividend stocks the price is the
  * same, for puts (and calls before a dividend) BSM is a close lower approximation.
  */
-import type { OptionRight } from './occ.js';
+import type { OptionRight } from '../core/occ.js';
 
 export interface BsmInput {
   right: OptionRight;

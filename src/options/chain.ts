@@ -11,8 +11,8 @@ import { InputError } from '../core/errors.js';
 import type { IsoDate, OptionQuote } from '../core/types.js';
 import { bsmGreeks } from './bsm.js';
 import { type IvFailureReason, impliedVol } from './iv.js';
-import { breakEven, daysToExpiry, extrinsicValue, intrinsicValue, midPrice, spreadPct, yearsToExpiry } from './metrics.js';
-import { type OptionContract, type OptionRight, parseOptionTicker } from './occ.js';
+import { breakEven, daysToExpiry, extrinsicValue, intrinsicValue, quoteMark, spreadPct, yearsToExpiry } from './metrics.js';
+import { type OptionContract, type OptionRight, parseOptionTicker } from '../core/occ.js';
 
 /**
  * Why a row has no IV: the solver's reasons plus quote problems —
@@ -248,7 +248,7 @@ function buildRow(
   const ask = quote?.ask ?? null;
   const crossed = bid !== null && ask !== null && bid > ask;
   const locked = bid !== null && ask !== null && bid === ask;
-  const mid = crossed ? null : midPrice(bid, ask);
+  const mid = quoteMark(bid, ask);
   let ivReason: IvUnavailableReason | null = null;
   let iv: number | null = null;
   let greeks: { delta: number; gamma: number; theta: number; vega: number } | null = null;

@@ -7,15 +7,16 @@
  */
 import { InputError } from '../core/errors.js';
 import type { OptionQuote } from '../core/types.js';
+import { occRoot } from '../core/occ.js';
 import { readFlatFile, type ReadFlatFileOptions } from '../feeds/flatfile/read.js';
 
 function failOnBadRow(path: string): ReadFlatFileOptions {
   return { onBadRow: (line, reason) => { throw new InputError(`${path}:${line}`, reason); } };
 }
 
-/** True when `ticker` is a contract of the root in `prefix` (`O:<root>` + 6 digits, so GOOG ≠ GOOGL); null keeps all. */
-function ofRoot(ticker: string, prefix: string | null): boolean {
-  return !prefix || (ticker.startsWith(prefix) && /^\d{6}[CP]/.test(ticker.slice(prefix.length)));
+/** True when `ticker` is a contract of `root` (the whole root, so GOOG ≠ GOOGL); null keeps all. */
+function ofRoot(ticker: string, root: string | null): boolean {
+  return !root || occRoot(ticker) === root;
 }
 
 export interface ReadQuotesOptions {
@@ -25,11 +26,6 @@ export interface ReadQuotesOptions {
   roots?: Set<string>;
 }
 
-/** The OCC root of a Massive option ticker (`O:GOOG151224C00750000` → GOOG): the 15-character tail is date, right and strike. */
-export function occRoot(ticker: string): string {
-  return ticker.slice(2, -15);
-}
-
 /**
  * Reads a `quotes_v1` file (`ticker,ask_exchange,ask_price,ask_size,bid_exchange,bid_price,
  * bid_size,sequence_number,sip_timestamp`). An empty price means that side is missing and
@@ -37,7 +33,7 @@ export function occRoot(ticker: string): string {
  */
 export async function readOptionQuotesCsv(path: string, options: ReadQuotesOptions = {}): Promise<OptionQuote[]> {
   const out: OptionQuote[] = [];
-  const prefix = options.underlying ? `O:${options.underlying}` : null;
+  const root = options.underlying ?? null;
   const roots = options.roots;
   let lastTicker = '';
   await readFlatFile(path, 'options-quotes', (quote) => {
@@ -46,7 +42,7 @@ export async function readOptionQuotesCsv(path: string, options: ReadQuotesOptio
       lastTicker = quote.ticker;
       roots.add(occRoot(quote.ticker));
     }
-    if (ofRoot(quote.ticker, prefix)) out.push(quote);
+    if (ofRoot(quote.ticker, root)) out.push(quote);
   }, failOnBadRow(path));
   return out;
 }
@@ -80,9 +76,9 @@ export interface OptionMinuteTrade {
  */
 export async function readOptionMinuteTrades(path: string, options: ReadQuotesOptions = {}): Promise<Map<string, OptionMinuteTrade[]>> {
   const out = new Map<string, OptionMinuteTrade[]>();
-  const prefix = options.underlying ? `O:${options.underlying}` : null;
+  const root = options.underlying ?? null;
   await readFlatFile(path, 'options-minute', (m) => {
-    if (!ofRoot(m.symbol, prefix)) return;
+    if (!ofRoot(m.symbol, root)) return;
     let list = out.get(m.symbol);
     if (!list) out.set(m.symbol, (list = []));
     list.push({ start: m.start, close: m.close, volume: m.volume });

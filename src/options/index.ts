@@ -1,7 +1,6 @@
 /**
  * options/ — the options domain core, pure and I/O-free except for the flat-file reader:
  *
- * - occ: Massive/OCC option tickers (`O:GOOG151224C00750000`) ⇄ {underlying, expiration, right, strike}.
  * - bsm: Black-Scholes-Merton price and greeks (theta/day, vega/vol point, rho/1% rate).
  * - iv: implied volatility that returns a reason (below_intrinsic, above_upper_bound, …) instead of NaN.
  * - metrics: time to expiry (to the expiration session's close, via src/calendar), break-even,
@@ -13,7 +12,6 @@
  * Listed US equity options are American; BSM is used as the market-standard quoting model,
  * so deep ITM puts can show inflated IV or `below_intrinsic`.
  */
-export * from './occ.js';
 export * from './bsm.js';
 export * from './iv.js';
 export * from './metrics.js';

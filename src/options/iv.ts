@@ -17,7 +17,7 @@
  *    evaluations where Newton on the price takes 4–6.
  * When no volatility reproduces the price, the result says why instead of returning NaN.
  */
-import type { OptionRight } from './occ.js';
+import type { OptionRight } from '../core/occ.js';
 import { normCdf } from './bsm.js';
 
 export interface IvInput {

@@ -3,8 +3,11 @@ import { describe, it } from 'node:test';
 import { nyTimeToMs } from '../calendar/index.js';
 import {
   breakEven, daysToExpiry, expirationCloseMs, extrinsicValue, intrinsicValue, midPrice, MS_PER_YEAR,
-  putCallParityBand, spreadPct, yearsToExpiry,
+  openingMark, putCallParityBand, quoteMark, spreadPct, yearsToExpiry,
 } from './metrics.js';
+import path from 'node:path';
+import { DATA_DIR } from '../../test/helpers/data.js';
+import { readOptionQuotesCsv } from './flatfile-quotes.js';
 
 const HOUR = 3_600_000;
 
@@ -56,5 +59,48 @@ describe('per-contract metrics', () => {
     assert.equal(band.lower, 10);
     assert.ok(Math.abs(band.upper - (100 - 90 * Math.exp(-0.05))) < 1e-12);
     assert.ok(band.upper > band.lower);
+  });
+});
+
+describe('opening mark: one rule for recorded and live quotes', () => {
+  it('a quote has a mark only when two-sided and not crossed', () => {
+    assert.equal(quoteMark(1.9, 2.1), 2);
+    assert.equal(quoteMark(2, 2), 2, 'a locked quote has a mark');
+    assert.equal(quoteMark(2.1, 1.9), null, 'crossed');
+    assert.equal(quoteMark(null, 2.1), null);
+    assert.equal(quoteMark(1.9, null), null);
+  });
+
+  it('is the first markable quote at or before the instant, never a later one', () => {
+    const quotes = [
+      { ts: 1, bid: null, ask: 2.2 },
+      { ts: 2, bid: 2.3, ask: 2.1 },
+      { ts: 3, bid: 1.9, ask: 2.1 },
+      { ts: 4, bid: 2.9, ask: 3.1 },
+    ];
+    assert.equal(openingMark(quotes, 2), null, 'only one-sided and crossed quotes so far');
+    assert.equal(openingMark(quotes, 3), 2);
+    assert.equal(openingMark(quotes, 99), 2, 'later quotes do not move it');
+    assert.equal(openingMark(quotes), 2);
+  });
+
+  it('on the recorded GOOG chain: the first two-sided uncrossed mid of each contract (real data)', async () => {
+    const quotes = await readOptionQuotesCsv(path.join(DATA_DIR, 'flatfiles/us_options_opra/quotes_v1/2015/12/2015-12-24.csv.gz'));
+    const byTicker = new Map<string, typeof quotes>();
+    for (const q of quotes) {
+      let list = byTicker.get(q.ticker);
+      if (!list) byTicker.set(q.ticker, (list = []));
+      list.push(q);
+    }
+    let marked = 0;
+    for (const [ticker, list] of byTicker) {
+      list.sort((a, b) => a.ts - b.ts);
+      const first = list.find((q) => q.bid !== null && q.ask !== null && q.bid <= q.ask);
+      const mark = openingMark(list);
+      assert.equal(mark, first ? (first.bid! + first.ask!) / 2 : null, ticker);
+      if (mark !== null) marked++;
+    }
+    // Both cases occur: deep contracts quoted one-sided all day have no opening mark.
+    assert.ok(marked > 0 && marked < byTicker.size, `${marked} of ${byTicker.size} contracts have an opening mark`);
   });
 });

@@ -5,7 +5,7 @@
 import { nyDate, previousSession, sessionOn } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import { ISO_DATE_RE, type IsoDate } from '../core/types.js';
-import type { OptionRight } from './occ.js';
+import type { OptionRight } from '../core/occ.js';
 
 export const MS_PER_DAY = 86_400_000;
 /** Calendar-time convention: σ and r are annual over 365 calendar days. */
@@ -56,6 +56,29 @@ export function breakEven(right: OptionRight, strike: number, premium: number): 
 /** Mid of a two-sided quote; null when a side is missing (a one-sided quote has no fair mid). */
 export function midPrice(bid: number | null, ask: number | null): number | null {
   return bid === null || ask === null ? null : (bid + ask) / 2;
+}
+
+/**
+ * The mark of a quote: the mid of a two-sided, uncrossed quote; null when a side is
+ * missing or bid > ask (neither has a fair price). The chain's `mid` is this, and so is a
+ * contract's opening mark, the reference of the quote matrix's "change": see openingMark.
+ */
+export function quoteMark(bid: number | null, ask: number | null): number | null {
+  return bid !== null && ask !== null && bid > ask ? null : midPrice(bid, ask);
+}
+
+/**
+ * A contract's opening mark: the quoteMark of its first quote (in time order) at or before
+ * `at` that has one. Recorded sessions read it from the day's quotes; a live stream, which
+ * sees one quote at a time, keeps the first non-null quoteMark of the day, the same rule.
+ */
+export function openingMark(quotes: Iterable<{ ts: number; bid: number | null; ask: number | null }>, at = Infinity): number | null {
+  for (const q of quotes) {
+    if (q.ts > at) break;
+    const mark = quoteMark(q.bid, q.ask);
+    if (mark !== null) return mark;
+  }
+  return null;
 }
 
 /** Bid-ask spread as a fraction of the mid (0.05 = 5%); null without both sides or a positive mid. */

@@ -10,7 +10,7 @@ import { InputError } from '../core/errors.js';
 import type { IsoDate, OptionQuote } from '../core/types.js';
 import { bsmPrice } from './bsm.js';
 import { yearsToExpiry } from './metrics.js';
-import { formatOptionTicker, type OptionRight } from './occ.js';
+import { formatOptionTicker, type OptionRight } from '../core/occ.js';
 
 export interface ModelOptionQuote extends OptionQuote {
   model: true;

@@ -24,9 +24,9 @@ import { ReplayPositionKeeper, replayStart, savedReplayPosition } from './replay
 import { errorHandler } from './errors.js';
 import { registerApiRoutes } from './routes.js';
 import { registerOptionsRoutes } from './options-routes.js';
-import { OptionsHub, type OptionsHubOptions } from '../hub/options-hub.js';
+import { OptionsHub, type OptionsHubOptions } from '../services/options/options-hub.js';
 import { QuotesHub } from '../hub/quotes-hub.js';
-import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../options/service/index.js';
+import { ChainService, MassiveChainSource, type MassiveChainSourceOptions } from '../services/options/index.js';
 import { MassiveFeed } from '../feeds/massive/index.js';
 import { registerTradingRoutes, type TradingConfig } from './trading-routes.js';
 import { type FirstRunImportOptions, importOnFirstRun } from './first-run.js';

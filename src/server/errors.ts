@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
-import { describeZodError } from '../hub/protocol.js';
+import { describeZodError } from '../wire/protocol.js';
 
 export class HttpError extends Error {
   constructor(readonly statusCode: number, message: string) {

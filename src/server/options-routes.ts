@@ -1,5 +1,5 @@
 /**
- * REST for the options panel and the quote matrix (shapes in src/hub/options-protocol.ts):
+ * REST for the options panel and the quote matrix (shapes in src/wire/options-protocol.ts):
  *
  * - `GET /api/options/expirations?underlying=` → ExpirationsResponse
  * - `GET /api/options/chain?underlying=&expiration=` → ChainResponse
@@ -11,10 +11,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { MarketStore } from '../store/types.js';
-import { ChainQuerySchema, ExpirationsQuerySchema, MatrixEntrySchema, MatrixSetSchema, type MatrixEntry } from '../hub/options-protocol.js';
-import { type ChainService, OptionDataNotFound, OptionDataUnavailable } from '../options/service/index.js';
+import { ChainQuerySchema, ExpirationsQuerySchema, MatrixEntrySchema, MatrixSetSchema, type MatrixEntry } from '../wire/options-protocol.js';
+import { type ChainService, OptionDataNotFound, OptionDataUnavailable } from '../services/options/index.js';
 import { HttpError, parseOr400 } from './errors.js';
-import { describeZodError } from '../hub/protocol.js';
+import { describeZodError } from '../wire/protocol.js';
 
 export const MATRIX_SETTING_KEY = 'matrix';
 

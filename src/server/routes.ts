@@ -1,5 +1,5 @@
 /**
- * The REST API. Every input goes through a zod schema from src/hub/protocol.ts; replies
+ * The REST API. Every input goes through a zod schema from src/wire/protocol.ts; replies
  * are the shapes declared there. Bars come from the hub's engine — the same series the
  * socket snapshots carry — so a chart and /api/bars can never disagree.
  */
@@ -19,10 +19,10 @@ import {
   ReplayControlSchema,
   SymbolParamSchema,
   WatchlistAddSchema,
-} from '../hub/protocol.js';
+} from '../wire/protocol.js';
 import type { ReplayFeed } from '../feeds/replay/index.js';
 import type { QuotesHub } from '../hub/quotes-hub.js';
-import { tryParseOptionTicker } from '../options/occ.js';
+import { tryParseOptionTicker } from '../core/occ.js';
 import { HttpError, parseOr400 } from './errors.js';
 
 export const DEFAULT_WATCHLIST = ['SPY', 'AIG', 'BAC', 'GOOG'];

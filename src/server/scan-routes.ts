@@ -1,6 +1,6 @@
 /**
  * REST for the scanner, the entry checklist and the covered-call screener (shapes in
- * src/hub/scanner-protocol.ts):
+ * src/wire/scanner-protocol.ts):
  *
  * - `GET /api/scan?preset=&universe=&limit=` and `POST /api/scan {preset?, universe?, filter?, sort?, limit?}`
  *   → ScanResponse at the current (replay) clock; an unknown field or bad condition is a 400 naming it;
@@ -12,9 +12,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ChecklistQuerySchema, CoveredCallsQuerySchema, IndicatorsQuerySchema, ScanRequestSchema } from '../hub/scanner-protocol.js';
+import { ChecklistQuerySchema, CoveredCallsQuerySchema, IndicatorsQuerySchema, ScanRequestSchema } from '../wire/scanner-protocol.js';
 import { FIELDS, FIELD_NAMES, PRESETS, type FieldDef } from '../scanner/index.js';
-import { OptionDataNotFound, OptionDataUnavailable } from '../options/service/index.js';
+import { OptionDataNotFound, OptionDataUnavailable } from '../services/options/index.js';
 import { HttpError, parseOr400 } from './errors.js';
 import type { ScanService } from './scan-service.js';
 

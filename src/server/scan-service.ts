@@ -9,12 +9,13 @@ import { nyDate } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import { hubReader } from '../hub/hub-reader.js';
 import type { ChartHub } from '../hub/hub.js';
-import type { CoveredCallsResponse, IndicatorsResponse, ScanRequest, ScanResponse, ScanResultRow } from '../hub/scanner-protocol.js';
+import type { CoveredCallsResponse, IndicatorsResponse, ScanRequest, ScanResponse, ScanResultRow } from '../wire/scanner-protocol.js';
 import { MemoryBarReader, computeOverlays } from '../indicators/index.js';
 import { isIntraday, timeframeMinutes, type Timeframe } from '../core/types.js';
 import { ChecklistService, type ContractLookup, type Direction, type ChecklistResult } from '../checklist/index.js';
-import { daysToExpiry, defaultRiskFreeRate, parseOptionTicker, yearsToExpiry } from '../options/index.js';
-import type { ChainService } from '../options/service/index.js';
+import { daysToExpiry, defaultRiskFreeRate, yearsToExpiry } from '../options/index.js';
+import { parseOptionTicker } from '../core/occ.js';
+import type { ChainService } from '../services/options/index.js';
 import {
   FIELDS, Scanner, UNIVERSE_NAMES, applySpec, liquidityFromContracts, parseGroup, parseLimit, parseSort, presetNamed, resolveUniverse,
   snapshotCandidates, toWireScanRow, type FieldDef, type MassiveSnapshotSource, type ScanRow, type ScanSpec,

@@ -29,9 +29,9 @@ import { wireAccount, wireFill, wireOrder, wirePosition } from '../broker/wire.j
 import { formatNyIso, nyTimeToMs, sessionOn, CALENDAR_LAST_YEAR } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import type { ChartHub } from '../hub/hub.js';
-import { ReplayControlSchema } from '../hub/protocol.js';
+import { ReplayControlSchema } from '../wire/protocol.js';
 import { TradingHub, type TradingSnapshotBody } from '../hub/trading-hub.js';
-import { parseOptionTicker } from '../options/occ.js';
+import { parseOptionTicker } from '../core/occ.js';
 import { connectPaper, RISK_CHECKS, riskSettingsPatch, toApiSettings, TradingDesk, type KillSwitchState } from '../risk/index.js';
 import type { MarketStore } from '../store/types.js';
 import { tradingRepository } from '../store/trading.js';

@@ -1,7 +1,8 @@
 /**
- * store/ — where optdesk keeps what it must remember: vendor minute and daily bars,
- * persisted derived bars, option quotes / minute bars / open interest with their parsed
- * contracts, the flat-file import log, dashboard settings and chart drawings.
+ * store/ — where optdesk keeps what it must remember: vendor minute and daily bars (the
+ * derived timeframes are not stored: src/bars computes them from the minutes on every
+ * load), option quotes / minute bars / open interest with their parsed contracts, the
+ * flat-file import log, dashboard settings and chart drawings.
  *
  * Callers depend on the `MarketStore` interface only. The default backend is one SQLite
  * file (WAL mode, numbered migrations); a Postgres backend can implement the same
@@ -20,14 +21,12 @@ export type {
   ImportSymbolTally,
   MarketStore,
   OpenInterest,
-  OptionContract,
   SymbolImportSummary,
   SymbolSummary,
   UpsertCounts,
 } from './types.js';
 export { SqliteMarketStore } from './sqlite.js';
 export { MIGRATIONS, type AppliedMigration, type Migration } from './migrations.js';
-export { parseOccTicker } from './occ.js';
 
 /** Where the database lives when nobody says otherwise (relative to the working directory). */
 export const DEFAULT_DB_PATH = './data/optdesk.db';

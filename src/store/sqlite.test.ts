@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { Bar, MinuteAggregate, OptionQuote } from '../core/types.js';
 import { InputError } from '../core/errors.js';
-import { MIGRATIONS, openStore, parseOccTicker, resolveDbPath } from './index.js';
+import { MIGRATIONS, openStore, resolveDbPath } from './index.js';
+import { parseOccTicker } from '../core/occ.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'optdesk-store-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

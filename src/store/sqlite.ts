@@ -20,7 +20,7 @@ import type {
 import { InputError } from '../core/errors.js';
 import { migrate, type AppliedMigration } from './migrations.js';
 import { nyDate } from '../calendar/index.js';
-import { parseOccTicker } from './occ.js';
+import { parseOccTicker, type ListedOptionContract } from '../core/occ.js';
 import type {
   Drawing,
   ImportKind,
@@ -28,7 +28,6 @@ import type {
   ImportStart,
   MarketStore,
   OpenInterest,
-  OptionContract,
   SymbolImportSummary,
   SymbolSummary,
   UpsertCounts,
@@ -562,8 +561,8 @@ export class SqliteMarketStore implements MarketStore {
     return rows.map((r) => ({ date: r.date, ticker: r.ticker, openInterest: r.oi }));
   }
 
-  optionContracts(underlying: string): OptionContract[] {
-    return this.stmt.contractsOf.all(underlying) as OptionContract[];
+  optionContracts(underlying: string): ListedOptionContract[] {
+    return this.stmt.contractsOf.all(underlying) as ListedOptionContract[];
   }
 
   optionUnderlyings(): string[] {

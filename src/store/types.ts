@@ -16,22 +16,13 @@ import type {
   OptionQuote,
   Timeframe,
 } from '../core/types.js';
+import type { ListedOptionContract } from '../core/occ.js';
 
 /** What a batch upsert did, row by row. */
 export interface UpsertCounts {
   inserted: number;
   updated: number;
   unchanged: number;
-}
-
-/** An option contract as parsed from its OCC ticker. */
-export interface OptionContract {
-  /** Massive/OCC ticker, e.g. `O:GOOG151224C00750000`. */
-  ticker: string;
-  underlying: string;
-  expiration: IsoDate;
-  strike: number;
-  right: 'call' | 'put';
 }
 
 /** Open interest of one contract at the start of a trading day. */
@@ -168,7 +159,7 @@ export interface MarketStore {
   openInterest(date: IsoDate, underlying?: string): OpenInterest[];
 
   /** Contracts seen in any option data (quotes, bars, open interest). */
-  optionContracts(underlying: string): OptionContract[];
+  optionContracts(underlying: string): ListedOptionContract[];
   optionUnderlyings(): string[];
   /** Stock/ETF symbols with minute or vendor daily bars, ascending. */
   symbols(): SymbolSummary[];

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
-import type { WireBar } from '../../src/hub/protocol.js';
+import type { WireBar } from '../../src/wire/protocol.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let srv: TestServer;

@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
-import type { ReplayStatus, WireBar } from '../../src/hub/protocol.js';
+import type { ReplayStatus, WireBar } from '../../src/wire/protocol.js';
 import { startTestServer } from '../helpers/server.js';
 import { scaled } from '../helpers/timeouts.js';
 

@@ -18,8 +18,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
-import type { ChainResponse, ExpirationsResponse } from '../../src/hub/options-protocol.js';
-import type { ReplayStatus } from '../../src/hub/protocol.js';
+import type { ChainResponse, ExpirationsResponse } from '../../src/wire/options-protocol.js';
+import type { ReplayStatus } from '../../src/wire/protocol.js';
 import { startTestServer } from '../helpers/server.js';
 import { scaled } from '../helpers/timeouts.js';
 

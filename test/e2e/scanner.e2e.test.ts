@@ -17,8 +17,8 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import type { ChecklistResponse, CoveredCallsResponse, ScanResponse } from '../../src/hub/scanner-protocol.js';
-import type { ReplayStatus } from '../../src/hub/protocol.js';
+import type { ChecklistResponse, CoveredCallsResponse, ScanResponse } from '../../src/wire/scanner-protocol.js';
+import type { ReplayStatus } from '../../src/wire/protocol.js';
 
 const SHOTS = '/work/shots/scanner';
 async function shot(page: Page, name: string): Promise<void> {

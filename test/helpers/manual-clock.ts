@@ -3,7 +3,7 @@
  * in microseconds, and a test decides exactly when "30 s of silence" has passed instead of
  * sleeping and hoping the machine kept up.
  */
-import type { Clock } from '../../src/feeds/massive/backoff.js';
+import type { Clock } from '../../src/core/backoff.js';
 
 export class ManualClock implements Clock {
   private t: number;

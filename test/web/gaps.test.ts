@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { gapMarks, gapSentence } from '../../web/src/chart/gaps.js';
 import { toChartTime } from '../../web/src/nyTime.js';
 import { nyTimeToMs } from '../../src/calendar/index.js';
-import type { SeriesCoverage, WireBar } from '../../src/hub/protocol.js';
+import type { SeriesCoverage, WireBar } from '../../src/wire/protocol.js';
 
 const bar = (date: string, time = '09:30'): WireBar => {
   const start = nyTimeToMs(date, time);

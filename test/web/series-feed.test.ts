@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import fc from '../helpers/fast-check.js';
 import { SeriesFeed, type FeedSink } from '../../web/src/chart/seriesFeed.js';
 import type { HubSocket } from '../../web/src/socket.js';
-import type { SeriesHealth, SeriesKey, WireBar } from '../../src/hub/protocol.js';
+import type { SeriesHealth, SeriesKey, WireBar } from '../../src/wire/protocol.js';
 
 const SERIES: SeriesKey[] = [
   { symbol: 'SPY', tf: '1m', extended: false, badPrints: 'hide' },

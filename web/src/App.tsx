@@ -5,7 +5,7 @@
  * the chart and the chain own their data (chart/ChartView.tsx, options/useChainStream.ts).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ReplayStatus, SeriesHealth, SeriesKey } from '../../src/hub/protocol.js';
+import type { ReplayStatus, SeriesHealth, SeriesKey } from '../../src/wire/protocol.js';
 import { api, type FeedHealth, type ReplayControl, type ReplaySession, type WatchlistRow } from './api.js';
 import { ChartView, type Tool } from './chart/ChartView.js';
 import { ReplayBar } from './components/ReplayBar.js';
@@ -16,7 +16,8 @@ import { QuoteMatrix } from './components/QuoteMatrix.js';
 import { TradingDock } from './trading/TradingDock.js';
 import { useTrading } from './trading/useTrading.js';
 import { fillsOf } from './chart/fillMarkers.js';
-import { parseContract, type SelectedContract } from './options/contract.js';
+import type { SelectedContract } from './options/contract.js';
+import { parseOccTicker } from '../../src/core/occ.js';
 import { JournalPage } from './journal/JournalPage.js';
 import { useAutoCapture } from './journal/autoCapture.js';
 import { useMatrix } from './options/useMatrix.js';
@@ -351,7 +352,7 @@ export function App() {
         <TradingDock trading={trading} />
       </main>
       <SidePanels
-        symbol={parseContract(symbol)?.underlying ?? symbol /* an option contract's chart: its underlying's chain */}
+        symbol={parseOccTicker(symbol)?.underlying ?? symbol /* an option contract's chart: its underlying's chain */}
         symbolData={symbolData}
         quotes={quotes}
         session={replay?.session ?? null}

@@ -12,8 +12,8 @@ import type {
   ReplaySessionInfo,
   ReplayStatus,
   WatchlistRow,
-} from '../../src/hub/protocol.js';
-import type { ChainResponse, ExpirationsResponse, MatrixEntry } from '../../src/hub/options-protocol.js';
+} from '../../src/wire/protocol.js';
+import type { ChainResponse, ExpirationsResponse, MatrixEntry } from '../../src/wire/options-protocol.js';
 
 // Shapes are shared with the server through protocol.ts so the two cannot drift apart.
 export type { Drawing, FeedHealth, HealthResponse, ReplayControl, WatchlistRow };

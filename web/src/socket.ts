@@ -1,6 +1,6 @@
 /**
  * The one Socket.IO connection to the hub (same origin, default path). Event names and
- * payloads come from src/hub/protocol.ts; only types are imported so zod stays out of
+ * payloads come from src/wire/protocol.ts; only types are imported so zod stays out of
  * the browser bundle.
  */
 import { io, type Socket } from 'socket.io-client';
@@ -14,7 +14,7 @@ import type {
   ReplayStatus,
   SeriesKey,
   SnapshotMessage,
-} from '../../src/hub/protocol.js';
+} from '../../src/wire/protocol.js';
 import type {
   ChainDeltaMessage,
   ChainSnapshotMessage,
@@ -22,7 +22,7 @@ import type {
   MatrixEntry,
   MatrixSnapshotMessage,
   OPTION_EVENTS,
-} from '../../src/hub/options-protocol.js';
+} from '../../src/wire/options-protocol.js';
 
 type Ev = typeof EVENTS;
 type OptEv = typeof OPTION_EVENTS;

@@ -19,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { streaming, type trading } from '@alpacahq/alpaca-trade-api';
-import { TimerSet, type Timer } from '../../feeds/massive/backoff.js';
+import { TimerSet, type Timer } from '../../core/backoff.js';
 import { ALPACA_FEES, feesFor } from '../fees.js';
 import { isOpen, isTerminal } from '../state.js';
 import {

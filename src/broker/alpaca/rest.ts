@@ -7,7 +7,7 @@
  * and the client order id makes a second copy a 422 rather than a second order.
  */
 import { trading } from '@alpacahq/alpaca-trade-api';
-import { TimerSet, backoffDelay } from '../../feeds/massive/backoff.js';
+import { TimerSet, backoffDelay } from '../../core/backoff.js';
 import { isRateLimited, toBrokerError } from './errors.js';
 import type { AlpacaSettings } from './config.js';
 

@@ -7,6 +7,7 @@
 import type { trading } from '@alpacahq/alpaca-trade-api';
 import type { AssetClass, AttachedExits, Order, OrderRole, OrderStatus, OrderType, Price, Side, TimeInForce } from '../types.js';
 import { dec, decInt, decStr, decToCentsRounded, type Dec } from './decimal.js';
+import { tryParseOptionTicker } from '../../core/occ.js';
 
 /** 1 Price unit = 1e-4 dollar = 10,000 Dec units (Dec is 1e-8). */
 const DEC_PER_PRICE = 10_000n;
@@ -45,10 +46,11 @@ export function wireDec(text: string | null | undefined): Dec {
   return text === null || text === undefined || text === '' ? 0n : dec(text);
 }
 
-const OPTION_OCC = /^[A-Z0-9.]{1,6}\d{6}[CP]\d{8}$/;
+/** Alpaca writes option symbols as bare OCC (`GOOG151224C00750000`), optdesk with Massive's `O:`. */
+const isBareOcc = (symbol: string): boolean => !symbol.startsWith('O:') && tryParseOptionTicker(symbol) !== null;
 
 export function isOptionSymbol(symbol: string): boolean {
-  return symbol.startsWith('O:') || OPTION_OCC.test(symbol);
+  return symbol.startsWith('O:') || isBareOcc(symbol);
 }
 
 /** optdesk symbol → Alpaca symbol: options lose Massive's `O:` prefix. */
@@ -58,7 +60,7 @@ export function symbolToAlpaca(symbol: string): string {
 
 /** Alpaca symbol → optdesk symbol. */
 export function symbolFromAlpaca(symbol: string, assetClass: string | undefined): string {
-  return assetClass === 'us_option' || (assetClass === undefined && OPTION_OCC.test(symbol)) ? `O:${symbol}` : symbol;
+  return assetClass === 'us_option' || (assetClass === undefined && isBareOcc(symbol)) ? `O:${symbol}` : symbol;
 }
 
 export function assetClassOfSymbol(symbol: string): AssetClass {

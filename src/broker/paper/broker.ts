@@ -29,7 +29,7 @@
 import { randomUUID } from 'node:crypto';
 import { nextSession, nyDate, sessionOn } from '../../calendar/index.js';
 import type { IsoDate } from '../../core/types.js';
-import { parseOptionTicker, tryParseOptionTicker } from '../../options/occ.js';
+import { parseOptionTicker, tryParseOptionTicker } from '../../core/occ.js';
 import type { TradingRepository } from '../../store/trading.js';
 import { ALPACA_FEES, type FeeTable, feesFor, NO_FEES } from '../fees.js';
 import { applyFill, marketValue } from '../ledger.js';

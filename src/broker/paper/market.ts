@@ -10,7 +10,7 @@
  */
 import type { IsoDate, MinuteAggregate, OptionQuote } from '../../core/types.js';
 import { addDays, nyMidnight } from '../../calendar/index.js';
-import { tryParseOptionTicker } from '../../options/occ.js';
+import { tryParseOptionTicker } from '../../core/occ.js';
 import { quotePrice } from '../money.js';
 import type { Price } from '../types.js';
 

@@ -10,7 +10,7 @@ import { daysToExpiry, defaultRiskFreeRate } from '../../options/index.js';
 import { openStore, resolveDbPath, type MarketStore } from '../../store/index.js';
 import { storeReader } from '../../indicators/index.js';
 import { ChecklistService, type ChecklistResult, type ContractLookup } from '../../checklist/index.js';
-import { OptionTickerSchema } from '../../hub/options-protocol.js';
+import { OptionTickerSchema } from '../../wire/options-protocol.js';
 import { dateArg, parseArg, symbolArg } from '../args.js';
 import { buildChain } from './chain.js';
 

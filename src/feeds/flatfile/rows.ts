@@ -3,7 +3,7 @@
  * Pure and allocation-light because they run once per row of multi-million-row files.
  */
 import type { MinuteAggregate, OptionQuote } from '../../core/types.js';
-import { parseOccTicker } from '../../store/occ.js';
+import { parseOccTicker } from '../../core/occ.js';
 import type { OpenInterest } from '../../store/types.js';
 import type { FlatFileKind } from './kinds.js';
 

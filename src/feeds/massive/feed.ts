@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { MINUTE_MS, type DailyAggregate, type MinuteAggregate, type OptionQuote } from '../../core/types.js';
 import { nyDate, sessionAt } from '../../calendar/index.js';
-import type { AggregateOrigin, FeedListener, FeedStatus, MarketDataFeed } from '../types.js';
-import { TimerSet, type BackoffOptions, type Clock } from './backoff.js';
+import type { FeedListener, FeedStatus, MarketDataFeed } from '../types.js';
+import type { AggregateOrigin } from '../../core/types.js';
+import { TimerSet, type BackoffOptions, type Clock } from '../../core/backoff.js';
 import { AggregateEvent, AnyEvent, OptionQuoteEvent } from './messages.js';
 import { MassiveError, MassiveRest, type OptionChainEntry, type OptionContract } from './rest.js';
 import { ClusterConnection, type Cluster } from './socket.js';

@@ -35,5 +35,4 @@
  */
 export { MassiveFeed, MAX_OPTION_CONTRACTS_PER_CONNECTION, type MassiveFeedConfig, type MassiveFeedStats } from './feed.js';
 export { MassiveError, type MassiveErrorKind, type OptionChainEntry, type OptionContract } from './rest.js';
-export { backoffDelay, parseRetryAfter, systemClock, type BackoffOptions, type Clock } from './backoff.js';
 export { delayedFromEnv } from './env.js';

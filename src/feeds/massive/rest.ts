@@ -17,7 +17,8 @@ import {
 } from '@massive.com/client-js';
 import type { z } from 'zod';
 import type { MinuteAggregate, OptionQuote } from '../../core/types.js';
-import { backoffDelay, parseRetryAfter, type BackoffOptions, type TimerSet } from './backoff.js';
+import { backoffDelay, parseRetryAfter, type BackoffOptions, type TimerSet } from '../../core/backoff.js';
+import { parseOccTicker, type ListedOptionContract } from '../../core/occ.js';
 import {
   AggregatesResponse,
   ChainSnapshotResponse,
@@ -57,15 +58,8 @@ export class MassiveError extends Error {
   }
 }
 
-/** One option contract as the reference/snapshot endpoints describe it. */
-export interface OptionContract {
-  /** Massive/OCC ticker, e.g. `O:GOOG151224C00750000`. */
-  ticker: string;
-  underlying: string;
-  type: 'call' | 'put';
-  strike: number;
-  /** `YYYY-MM-DD`. */
-  expiration: string;
+/** One option contract as the reference/snapshot endpoints describe it: the contract plus Massive's listing details. */
+export interface OptionContract extends ListedOptionContract {
   exerciseStyle: string | null;
   sharesPerContract: number;
 }
@@ -378,26 +372,17 @@ export function parseNextUrl(nextUrl: string): { from?: string; cursor?: string 
   }
 }
 
-const OCC_RE = /^O:([A-Z0-9.]+?)(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/;
-
-/** Fallback when a reference row omits fields: everything is in the OCC ticker. */
-function parseOcc(ticker: string): { underlying: string; expiration: string; type: 'call' | 'put'; strike: number } | undefined {
-  const m = OCC_RE.exec(ticker);
-  if (!m) return undefined;
-  const [, underlying, yy, mm, dd, cp, strike] = m as unknown as [string, string, string, string, string, string, string];
-  return { underlying, expiration: `20${yy}-${mm}-${dd}`, type: cp === 'C' ? 'call' : 'put', strike: Number(strike) / 1000 };
-}
-
+/** Fields a reference row omits are read from its OCC ticker. */
 function toContract(underlying: string, c: z.infer<typeof ContractDetails>): OptionContract | undefined {
-  const occ = parseOcc(c.ticker);
-  const type = c.contract_type === 'call' || c.contract_type === 'put' ? c.contract_type : occ?.type;
+  const occ = parseOccTicker(c.ticker);
+  const right = c.contract_type === 'call' || c.contract_type === 'put' ? c.contract_type : occ?.right;
   const strike = c.strike_price ?? occ?.strike;
   const expiration = c.expiration_date ?? occ?.expiration;
-  if (!type || strike === undefined || !expiration) return undefined;
+  if (!right || strike === undefined || !expiration) return undefined;
   return {
     ticker: c.ticker,
     underlying: c.underlying_ticker ?? occ?.underlying ?? underlying,
-    type,
+    right,
     strike,
     expiration,
     exerciseStyle: c.exercise_style ?? null,
@@ -418,7 +403,7 @@ function toChainEntry(underlying: string, e: z.infer<typeof ChainSnapshotEntry>)
   const contract = toContract(underlying, { ...d, underlying_ticker: e.underlying_asset?.ticker ?? underlying }) ?? {
     ticker: d.ticker,
     underlying,
-    type: d.contract_type === 'put' ? 'put' : 'call',
+    right: d.contract_type === 'put' ? 'put' : 'call',
     strike: d.strike_price,
     expiration: d.expiration_date,
     exerciseStyle: d.exercise_style ?? null,

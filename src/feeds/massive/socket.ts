@@ -11,7 +11,7 @@
  */
 import { getOptionsWebsocket, getStocksWebsocket } from '@massive.com/client-js';
 import type { FeedStatus } from '../types.js';
-import { backoffDelay, type BackoffOptions, type Timer, type TimerSet } from './backoff.js';
+import { backoffDelay, type BackoffOptions, type Timer, type TimerSet } from '../../core/backoff.js';
 import { StatusEvent } from './messages.js';
 
 export type Cluster = 'stocks' | 'options';

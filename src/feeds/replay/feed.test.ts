@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { MinuteAggregate } from '../../core/types.js';
 import { BarEngine } from '../../bars/index.js';
 import { nyMidnight, nyTimeToMs } from '../../calendar/index.js';
-import type { ReplayStatus } from '../../hub/protocol.js';
+import type { ReplayStatus } from './types.js';
 import { readAggregates, stockMinuteFile } from '../../../test/helpers/data.js';
 import { recordedStore } from '../../../test/helpers/store.js';
 import { openStore } from '../../store/index.js';

@@ -24,7 +24,7 @@ import { MINUTE_MS } from '../../core/types.js';
 import { InputError } from '../../core/errors.js';
 import { type Session, nyDate, nyTimeToMs, nyWallClock, previousSession, sessionOn } from '../../calendar/index.js';
 import type { FeedListener, FeedStatus, MarketDataFeed } from '../types.js';
-import type { MissingSessions, ReplayControl, ReplayStatus, SeriesCoverage } from '../../hub/protocol.js';
+import type { MissingSessions, ReplayControl, ReplayStatus, SeriesCoverage } from './types.js';
 import type { MarketStore } from '../../store/types.js';
 import { type RecordedSession, ReplayCatalog } from './catalog.js';
 import { type ReplayTicker, intervalTicker } from './ticker.js';

@@ -28,7 +28,7 @@ import {
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import type { SeriesCoverage, SeriesHealth, SeriesKey, WireBar } from '../../../src/hub/protocol.js';
+import type { SeriesCoverage, SeriesHealth, SeriesKey, WireBar } from '../../../src/wire/protocol.js';
 import { api, type Drawing } from '../api.js';
 import { direction, formatPrice, formatSigned, formatVolume, roundToTick, tickDecimals, tickSize } from '../format.js';
 import { formatChartClock, formatChartDate, nyDate, toChartTime } from '../nyTime.js';

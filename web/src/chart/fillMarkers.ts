@@ -11,7 +11,7 @@
  */
 import type { SeriesMarker, UTCTimestamp } from 'lightweight-charts';
 import type { WireOrder } from '../../../src/broker/wire.js';
-import { parseContract } from '../options/contract.js';
+import { parseOccTicker } from '../../../src/core/occ.js';
 import { toChartTime } from '../nyTime.js';
 
 export interface ChartFill {
@@ -50,7 +50,7 @@ export function fillsOf(orders: Iterable<WireOrder>): ChartFill[] {
 
 /** The fills that belong on `chartSymbol`'s chart: its own, and those of its options. */
 export function fillsForChart(fills: readonly ChartFill[], chartSymbol: string): ChartFill[] {
-  return fills.filter((f) => f.symbol === chartSymbol || parseContract(f.symbol)?.underlying === chartSymbol);
+  return fills.filter((f) => f.symbol === chartSymbol || parseOccTicker(f.symbol)?.underlying === chartSymbol);
 }
 
 /**

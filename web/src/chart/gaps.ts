@@ -5,7 +5,7 @@
  * bar after it (drawn by SessionSeparators) and a sentence above the chart.
  */
 import type { UTCTimestamp } from 'lightweight-charts';
-import type { MissingSessions, SeriesCoverage, WireBar } from '../../../src/hub/protocol.js';
+import type { MissingSessions, SeriesCoverage, WireBar } from '../../../src/wire/protocol.js';
 import { nyDate, toChartTime } from '../nyTime.js';
 
 export interface GapMark {

@@ -14,7 +14,7 @@
  * The server is the single writer of the series (DESIGN.md principle 1); this class only
  * decides whether what arrives can be applied as is.
  */
-import type { BarMessage, HealthMessage, SeriesCoverage, SeriesHealth, SeriesKey, SnapshotMessage, WireBar } from '../../../src/hub/protocol.js';
+import type { BarMessage, HealthMessage, SeriesCoverage, SeriesHealth, SeriesKey, SnapshotMessage, WireBar } from '../../../src/wire/protocol.js';
 import type { HubSocket } from '../socket.js';
 
 export interface FeedSink {

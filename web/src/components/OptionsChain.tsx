@@ -8,7 +8,7 @@
  * what is drawn so the browser test can compare it with GET /api/options/chain.
  */
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { ExpirationsResponse, QuoteSource, WireExpiration, WireOptionRow } from '../../../src/hub/options-protocol.js';
+import type { ExpirationsResponse, QuoteSource, WireExpiration, WireOptionRow } from '../../../src/wire/options-protocol.js';
 import { api } from '../api.js';
 import { sentence } from '../messages.js';
 import { formatPrice, formatVolume } from '../format.js';

@@ -10,13 +10,13 @@
  * server is shown as the server wrote it. A held contract shows its real row, not the typed one.
  */
 import { useEffect, useState } from 'react';
-import type { MatrixEntry, WireMatrixRow } from '../../../src/hub/options-protocol.js';
+import type { MatrixEntry, WireMatrixRow } from '../../../src/wire/options-protocol.js';
 import { direction, formatPrice, formatSigned } from '../format.js';
 import { STALE_QUOTE_MS, formatAge, longContract, shortContract, type SelectedContract } from '../options/contract.js';
 import { useFlash } from '../options/flash.js';
 import { sentence } from '../messages.js';
 import { SourceBadge, quoteAge } from './OptionsChain.js';
-import { parseContract } from '../options/contract.js';
+import { parseOccTicker } from '../../../src/core/occ.js';
 import type { WirePosition } from '../trading/tradingApi.js';
 
 export interface QuoteMatrixProps {
@@ -82,7 +82,7 @@ export function QuoteMatrix(p: QuoteMatrixProps) {
 
   const source = [...p.rows.values()][0]?.source ?? null;
   const positions = new Map<string, WirePosition>();
-  for (const pos of p.positions ?? []) if (pos.qty !== 0 && parseContract(pos.symbol)) positions.set(pos.symbol, pos);
+  for (const pos of p.positions ?? []) if (pos.qty !== 0 && parseOccTicker(pos.symbol)) positions.set(pos.symbol, pos);
   // Held contracts first (the account's truth), then the hand-entered ones.
   const entryOf = new Map(p.entries.map((e) => [e.ticker, e]));
   const list: Array<{ entry: MatrixEntry; position?: WirePosition }> = [

@@ -1,6 +1,6 @@
 /** Bottom bar: replay session, play/pause, speed, jump to a New York time, and the replay clock. */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ReplayStatus } from '../../../src/hub/protocol.js';
+import type { ReplayStatus } from '../../../src/wire/protocol.js';
 import type { ReplayControl, ReplaySession } from '../api.js';
 import { sentence } from '../messages.js';
 

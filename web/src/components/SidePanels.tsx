@@ -2,8 +2,8 @@
  * Right column: the options chain of the chart's symbol, the covered-call screener, and the
  * one order ticket (trading/OrderTicket.tsx) that a click in either fills.
  */
-import type { WireMatrixRow } from '../../../src/hub/options-protocol.js';
-import { parseContract } from '../options/contract.js';
+import type { WireMatrixRow } from '../../../src/wire/options-protocol.js';
+import { parseOccTicker } from '../../../src/core/occ.js';
 import { OptionsChain, type OptionsChainProps } from './OptionsChain.js';
 import { CoveredCallsPanel } from '../screener/CoveredCallsPanel.js';
 import { OrderTicket } from '../trading/OrderTicket.js';
@@ -26,7 +26,7 @@ export function SidePanels(p: SidePanelsProps) {
         selected={p.selected}
         row={p.selectedRow}
         clock={p.clock}
-        underlyingLast={p.selected ? (p.quotes.get(parseContract(p.selected.ticker)?.underlying ?? '')?.last ?? null) : null}
+        underlyingLast={p.selected ? (p.quotes.get(parseOccTicker(p.selected.ticker)?.underlying ?? '')?.last ?? null) : null}
         account={p.account}
         position={p.selected ? p.positions.find((x) => x.symbol === p.selected!.ticker && (!p.account || x.account === p.account)) : undefined}
       />

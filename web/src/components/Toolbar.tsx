@@ -1,5 +1,5 @@
 /** Chart toolbar: symbol, timeframes (keys 1–7), extended hours, line tool, health badge. */
-import type { HealthState } from '../../../src/hub/protocol.js';
+import type { HealthState } from '../../../src/wire/protocol.js';
 import type { Tool } from '../chart/ChartView.js';
 
 export const TIMEFRAMES = ['1m', '3m', '5m', '15m', '1h', '4h', '1D'] as const;

@@ -8,7 +8,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { LineSeries, LineStyle, type IChartApi, type ISeriesApi, type LineData, type UTCTimestamp } from 'lightweight-charts';
-import type { IndicatorsResponse } from '../../../src/hub/scanner-protocol.js';
+import type { IndicatorsResponse } from '../../../src/wire/scanner-protocol.js';
 import { toChartTime } from '../nyTime.js';
 
 export const OVERLAYS = [

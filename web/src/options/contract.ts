@@ -1,30 +1,12 @@
 /**
- * Option contract labels for the desk. The browser only needs to *read* OCC tickers
- * (O:GOOG151224C00750000) for display, so this is a small parser rather than an import of
- * src/options/occ.ts, which would drag server-side error types into the bundle.
+ * Option contract labels for the desk. Tickers (O:GOOG151224C00750000) are read with the
+ * server's own parser, src/core/occ.ts (pure, no server code), so the desk and the server
+ * agree on which tickers are contracts.
  */
-import type { QuoteSource } from '../../../src/hub/options-protocol.js';
-
-export interface ContractParts {
-  underlying: string;
-  /** YYYY-MM-DD */
-  expiration: string;
-  right: 'call' | 'put';
-  strike: number;
-}
+import { parseOccTicker } from '../../../src/core/occ.js';
+import type { QuoteSource } from '../../../src/wire/options-protocol.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-export function parseContract(ticker: string): ContractParts | null {
-  const m = /^O:([A-Z][A-Z0-9.]{0,5})(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(ticker);
-  if (!m) return null;
-  return {
-    underlying: m[1]!,
-    expiration: `20${m[2]}-${m[3]}-${m[4]}`,
-    right: m[5] === 'C' ? 'call' : 'put',
-    strike: Number(m[6]) / 1000,
-  };
-}
 
 /** 750 → "750", 752.5 → "752.5": strikes are shown as listed, without trailing zeros. */
 export function formatStrike(strike: number): string {
@@ -39,7 +21,7 @@ export function formatExpiryShort(expiration: string): string {
 
 /** "GOOG 24Dec 750C" — the matrix's compact form. */
 export function shortContract(ticker: string): string {
-  const c = parseContract(ticker);
+  const c = parseOccTicker(ticker);
   if (!c) return ticker;
   const [, mm, dd] = c.expiration.split('-');
   return `${c.underlying} ${Number(dd)}${MONTHS[Number(mm) - 1]} ${formatStrike(c.strike)}${c.right === 'call' ? 'C' : 'P'}`;
@@ -47,7 +29,7 @@ export function shortContract(ticker: string): string {
 
 /** "GOOG 24 Dec 750 C" — the order ticket's readable form. */
 export function longContract(ticker: string): string {
-  const c = parseContract(ticker);
+  const c = parseOccTicker(ticker);
   if (!c) return ticker;
   const [, mm, dd] = c.expiration.split('-');
   return `${c.underlying} ${Number(dd)} ${MONTHS[Number(mm) - 1]} ${formatStrike(c.strike)} ${c.right === 'call' ? 'C' : 'P'}`;

@@ -9,7 +9,7 @@
  * arrives the socket owns the view.
  */
 import { useEffect, useState } from 'react';
-import type { ChainDeltaMessage, ChainResponse, ChainSnapshotMessage, QuoteSource, WireOptionRow } from '../../../src/hub/options-protocol.js';
+import type { ChainDeltaMessage, ChainResponse, ChainSnapshotMessage, QuoteSource, WireOptionRow } from '../../../src/wire/options-protocol.js';
 import { api } from '../api.js';
 import { socket } from '../socket.js';
 import { sentence } from '../messages.js';

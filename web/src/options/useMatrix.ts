@@ -5,7 +5,7 @@
  * matrix:set, which answers with a fresh snapshot).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MatrixEntry, WireMatrixRow } from '../../../src/hub/options-protocol.js';
+import type { MatrixEntry, WireMatrixRow } from '../../../src/wire/options-protocol.js';
 import { api } from '../api.js';
 import { socket } from '../socket.js';
 import { sentence } from '../messages.js';

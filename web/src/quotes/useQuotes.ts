@@ -1,11 +1,11 @@
 /**
- * The quotes stream (src/hub/protocol.ts "quotes stream"): the one price per symbol that
+ * The quotes stream (src/wire/protocol.ts "quotes stream"): the one price per symbol that
  * the watchlist, the toolbar, the chain's spot marker and the order ticket all print.
  * Nothing polls: `quotes:set` names the symbols, the server answers one snapshot and then
  * deltas with seq + 1; a gap or a reconnect sends `quotes:set` again (fresh snapshot).
  */
 import { useEffect, useRef, useState } from 'react';
-import type { QuotesDeltaMessage, QuotesSnapshotMessage, WatchlistRow } from '../../../src/hub/protocol.js';
+import type { QuotesDeltaMessage, QuotesSnapshotMessage, WatchlistRow } from '../../../src/wire/protocol.js';
 import { socket } from '../socket.js';
 
 export type Quotes = ReadonlyMap<string, WatchlistRow>;

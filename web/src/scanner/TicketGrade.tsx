@@ -4,12 +4,13 @@
  * for the current clock minute.
  */
 import { useEffect, useState } from 'react';
-import { parseContract, type SelectedContract } from '../options/contract.js';
+import type { SelectedContract } from '../options/contract.js';
+import { parseOccTicker } from '../../../src/core/occ.js';
 import { gradeClass } from './ScannerPanel.js';
 import type { ChecklistResponse } from './scannerApi.js';
 
 export function TicketGrade({ selected, clock }: { selected: SelectedContract; clock: number | null }) {
-  const c = parseContract(selected.ticker);
+  const c = parseOccTicker(selected.ticker);
   const direction = c && (c.right === 'call') === (selected.side === 'ask') ? 'long' : 'short';
   const minute = clock === null ? null : Math.floor(clock / 60_000);
   const [res, setRes] = useState<ChecklistResponse | null>(null);

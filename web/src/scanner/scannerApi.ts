@@ -1,8 +1,8 @@
 /**
  * Browser side of the scanner, checklist and covered-call screener APIs (shapes shared with
- * the server through src/hub/scanner-protocol.ts).
+ * the server through src/wire/scanner-protocol.ts).
  */
-import type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResultRow, ScanSnapshotMessage } from '../../../src/hub/scanner-protocol.js';
+import type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResultRow, ScanSnapshotMessage } from '../../../src/wire/scanner-protocol.js';
 
 export type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResultRow, ScanSnapshotMessage };
 

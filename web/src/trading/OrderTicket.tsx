@@ -8,11 +8,12 @@
  * refusal is shown inline as the check's name and its sentence — nothing is pretended.
  */
 import { useEffect, useState } from 'react';
-import type { WireMatrixRow } from '../../../src/hub/options-protocol.js';
+import type { WireMatrixRow } from '../../../src/wire/options-protocol.js';
 import { ALPACA_FEES, feesFor } from '../../../src/broker/fees.js';
 import { toPrice } from '../../../src/broker/money.js';
 import { formatPrice } from '../format.js';
-import { formatStrike, longContract, parseContract, shortContract, type SelectedContract } from '../options/contract.js';
+import { formatStrike, longContract, shortContract, type SelectedContract } from '../options/contract.js';
+import { parseOccTicker } from '../../../src/core/occ.js';
 import { TicketGrade } from '../scanner/TicketGrade.js';
 import { money } from './display.js';
 import { RefusalError, tradingApi, type OrderRequest, type WirePosition } from './tradingApi.js';
@@ -53,7 +54,7 @@ export function takeProfitPrice(entry: number, percent: number): number {
 }
 
 export function OrderTicket({ selected, row, underlyingLast, clock, account, position }: OrderTicketProps) {
-  const c = selected ? parseContract(selected.ticker) : null;
+  const c = selected ? parseOccTicker(selected.ticker) : null;
   const ticket = useTicketPrice(selected, row);
   const [side, setSide] = useState<'buy' | 'sell'>('buy');
   const [qty, setQty] = useState('1');

@@ -11,6 +11,7 @@ import type { ChecklistResult } from '../checklist/service.js';
 import type { CoveredCallRow, ScreenResult } from '../screener/covered-calls.js';
 import type { Overlays } from '../indicators/overlays.js';
 import { SymbolSchema, TimeframeSchema } from './protocol.js';
+import { OptionTickerSchema } from './options-protocol.js';
 
 /** GET /api/scan query, POST /api/scan body, `scan:subscribe` payload (filter/sort validated separately). */
 export const ScanRequestSchema = z
@@ -67,7 +68,7 @@ export const ChecklistQuerySchema = z
   .object({
     symbol: z.string({ error: 'is required (a ticker like GOOG)' }).trim().toUpperCase().regex(/^[A-Z][A-Z0-9.]{0,9}$/, 'must be a ticker like GOOG'),
     direction: z.enum(['long', 'short'], { error: 'must be long or short' }),
-    contract: z.string().trim().toUpperCase().regex(/^O:[A-Z][A-Z0-9.]{0,5}\d{6}[CP]\d{8}$/, 'must be an option ticker like O:GOOG151224C00750000').optional(),
+    contract: OptionTickerSchema.optional(),
   })
   .strict();
 export type ChecklistResponse = ChecklistResult;

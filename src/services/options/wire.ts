@@ -3,9 +3,9 @@
  * matrix arithmetic. Numbers are rounded for the wire so that a delta carries a row only
  * when something a trader can see changed.
  */
-import type { ChainRow } from '../chain.js';
-import type { MatrixEntry, QuoteSource, WireMatrixRow, WireOptionRow } from '../../hub/options-protocol.js';
-import type { OptionContract } from '../occ.js';
+import type { ChainRow } from '../../options/chain.js';
+import type { MatrixEntry, QuoteSource, WireMatrixRow, WireOptionRow } from '../../wire/options-protocol.js';
+import type { OptionContract } from '../../core/occ.js';
 
 const round = (v: number | null, digits: number): number | null => {
   if (v === null || !Number.isFinite(v)) return null;

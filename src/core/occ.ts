@@ -3,9 +3,13 @@
  * strike 750.000. The layout is fixed from the right (6-digit YYMMDD, C|P, strike × 1000 in
  * 8 digits), so the root is whatever precedes those 15 characters: 1–6 characters that may
  * include digits and dots (`BRKB`, `SPXW`, adjusted roots such as `GOOG1`, `BRK.B`).
+ *
+ * This is optdesk's one OCC parser: the feeds, the store, the brokers, the wire schemas and
+ * the dashboard (web/ imports this file directly; it needs nothing but core) all read
+ * option tickers here, so they cannot disagree on which tickers are valid.
  */
-import { InputError } from '../core/errors.js';
-import type { IsoDate } from '../core/types.js';
+import { InputError } from './errors.js';
+import type { IsoDate } from './types.js';
 
 export type OptionRight = 'call' | 'put';
 
@@ -17,6 +21,18 @@ export interface OptionContract {
   /** Strike in dollars; OCC encodes thousandths, so 502.5 and 0.5 are exact. */
   strike: number;
 }
+
+/** A contract with its Massive/OCC ticker: what the store's contract columns and the vendors' listings hold. */
+export interface ListedOptionContract extends OptionContract {
+  /** Massive/OCC ticker, e.g. `O:GOOG151224C00750000`. */
+  ticker: string;
+}
+
+/**
+ * The shape of a Massive option ticker (`O:` + 1–6 character root + YYMMDD + C|P + 8-digit
+ * strike), for schemas that want a pattern; parseOptionTicker also checks the date.
+ */
+export const OPTION_TICKER_SHAPE = /^O:[A-Z0-9.]{1,6}\d{6}[CP]\d{8}$/;
 
 const OCC_TAIL_LENGTH = 15; // YYMMDD + C|P + 8-digit strike
 const ROOT_RE = /^[A-Z0-9.]{1,6}$/;
@@ -87,6 +103,25 @@ export function tryParseOptionTicker(ticker: string): OptionContract | null {
 
 export function isOptionTicker(ticker: string): boolean {
   return ticker.startsWith('O:') && tryParseOptionTicker(ticker) !== null;
+}
+
+/**
+ * Parses a Massive ticker (the `O:` prefix required: the form every stored and streamed
+ * ticker has) and keeps the ticker; undefined for anything else, e.g. a stock symbol.
+ */
+export function parseOccTicker(ticker: string): ListedOptionContract | undefined {
+  if (!ticker.startsWith('O:')) return undefined;
+  const c = tryParseOptionTicker(ticker);
+  return c ? { ticker, underlying: c.underlying, expiration: c.expiration, strike: c.strike, right: c.right } : undefined;
+}
+
+/**
+ * The OCC root of a well-formed Massive ticker without parsing it (`O:GOOG151224C00750000`
+ * → GOOG): the fixed 15-character tail is date, right and strike. For hot loops over files
+ * of valid tickers; anything unchecked goes through parseOptionTicker.
+ */
+export function occRoot(ticker: string): string {
+  return ticker.slice(2, -OCC_TAIL_LENGTH);
 }
 
 /** Formats a contract as a Massive ticker (`O:` + OCC). Validates every field it encodes. */

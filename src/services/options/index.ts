@@ -1,5 +1,7 @@
 /**
- * options/service — the option chain and quote matrix as the server serves them.
+ * services/options — the option chain and quote matrix as the server serves them: an
+ * application service around ChartHub (it reads the underlying from the hub's bar engine),
+ * above the pure options core (src/options) and the wire shapes (src/wire).
  *
  * `ChainService` answers "which expirations are open" and "the chain of one expiration"
  * for an underlying at the current clock (the replay clock, or the wall clock live), and
@@ -18,8 +20,8 @@
  * `defaultRiskFreeRate(session)`. Unknown underlyings and expirations raise
  * `OptionDataNotFound` (404) with a sentence naming the field.
  *
- * The socket streams over this service live in src/hub/options-hub.ts; REST in
- * src/server/options-routes.ts; the wire shapes in src/hub/options-protocol.ts.
+ * The socket streams over this service are OptionsHub (options-hub.ts); REST in
+ * src/server/options-routes.ts; the wire shapes in src/wire/options-protocol.ts.
  */
 export { ChainService, type ChainServiceOptions, type SessionClock } from './service.js';
 export { RecordedChainSource, type RecordedOptionData } from './recorded.js';
@@ -27,3 +29,4 @@ export { ModelChainSource, FALLBACK_VOL, type UnderlyingHistory } from './model.
 export { MassiveChainSource, type MassiveChainSourceOptions } from './massive.js';
 export { type ChainContext, type ChainSource, OptionDataNotFound, OptionDataUnavailable } from './types.js';
 export { toWireRow, toMatrixRow, markOf, rowFingerprint } from './wire.js';
+export { OptionsHub, MAX_CHAIN_STREAMS_PER_SOCKET, type OptionsHubOptions } from './options-hub.js';

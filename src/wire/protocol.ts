@@ -10,6 +10,10 @@
  */
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/types.js';
+// Replay shapes belong to the replay feed that produces them (feeds sit below the wire);
+// they are part of this contract, so the wire hands them on to hub, server and web.
+import type { MissingSessions, ReplayControl, ReplayStatus, SeriesCoverage } from '../feeds/replay/types.js';
+export type { MissingSessions, ReplayControl, ReplayStatus, SeriesCoverage };
 
 // Messages say only "why": the server prefixes the field name ("symbol: must be …").
 // Upper-casing happens before the pattern so a trader typing "spy" gets SPY, not an error.
@@ -68,27 +72,6 @@ export interface SeriesHealth {
   message?: string;
 }
 
-/** Consecutive NYSE sessions without any recorded data for a series (both dates inclusive). */
-export interface MissingSessions {
-  from: string;
-  to: string;
-  /** How many sessions the range holds. */
-  sessions: number;
-}
-
-/**
- * The history window a replay series covers (the calendar's sessions, not merely the
- * recorded ones) and the sessions in it without data. Drawn days follow each other in the
- * NYSE calendar or the sessions between them are listed in `missing`: a chart never
- * splices two distant days together without saying so.
- */
-export interface SeriesCoverage {
-  /** First and last session of the window (the last is the replay session). */
-  from: string;
-  to: string;
-  missing: MissingSessions[];
-}
-
 export interface SnapshotMessage {
   symbol: string;
   tf: string;
@@ -141,17 +124,6 @@ export const EVENTS = {
   quotesDelta: 'quotes:delta',
 } as const;
 
-/** Replay state as broadcast on `replay` and returned by GET /api/health. */
-export interface ReplayStatus {
-  session: string;
-  /** Current replay clock, New York wall time "HH:MM". */
-  time: string;
-  /** Current replay clock, epoch ms. */
-  clock: number;
-  speed: number;
-  state: 'play' | 'pause' | 'ended';
-}
-
 export const REPLAY_MAX_SPEED = 600;
 
 export const ReplayControlSchema = z.object({
@@ -170,7 +142,9 @@ export const ReplayControlSchema = z.object({
     .optional(),
   state: z.enum(['play', 'pause'], { error: 'must be "play" or "pause"' }).optional(),
 });
-export type ReplayControl = z.output<typeof ReplayControlSchema>;
+// The feed's own type is the contract; this stops compiling if the schema's output drifts from it.
+type Holds<T extends true> = T;
+export type ReplayControlSchemaFitsFeed = Holds<z.output<typeof ReplayControlSchema> extends ReplayControl ? true : false>;
 
 // ───────────────────────────── REST (src/server) ─────────────────────────────
 // The dashboard's REST calls share these shapes; the server validates every input with

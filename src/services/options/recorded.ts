@@ -10,9 +10,11 @@
  */
 import type { IsoDate, MinuteAggregate, OptionQuote } from '../../core/types.js';
 import { addDays, nyMidnight } from '../../calendar/index.js';
-import { OptionChainIndex, type ChainExpiration, type ChainSnapshot } from '../chain.js';
-import { type OptionMinuteTrade, tradeStatsAt } from '../flatfile-quotes.js';
+import { OptionChainIndex, type ChainExpiration, type ChainSnapshot } from '../../options/chain.js';
+import { type OptionMinuteTrade, tradeStatsAt } from '../../options/flatfile-quotes.js';
+import { openingMark } from '../../options/metrics.js';
 import type { ChainContext, ChainSource } from './types.js';
+import { parseOccTicker } from '../../core/occ.js';
 
 interface RecordedBook {
   index: OptionChainIndex;
@@ -94,15 +96,11 @@ export class RecordedChainSource implements ChainSource {
   }
 
   async openingMark(ticker: string, session: IsoDate, at: number): Promise<number | null> {
-    const root = /^O:([A-Z][A-Z0-9.]*?)\d{6}[CP]/.exec(ticker)?.[1];
+    const root = parseOccTicker(ticker)?.underlying;
     if (!root) return null;
     const series = (await this.book(root, session))?.index.contract(ticker);
     if (!series) return null;
-    for (const q of series.quotes) {
-      if (q.ts > at) break;
-      if (q.bid !== null && q.ask !== null && q.bid <= q.ask) return (q.bid + q.ask) / 2;
-    }
-    return null;
+    return openingMark(series.quotes, at);
   }
 
   /** Loaded books, for tests and the health panel. */

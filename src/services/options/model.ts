@@ -10,10 +10,10 @@
  */
 import { previousSession } from '../../calendar/index.js';
 import type { IsoDate } from '../../core/types.js';
-import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../chain.js';
-import { daysToExpiry, yearsToExpiry } from '../metrics.js';
-import { bsmGreeks } from '../bsm.js';
-import { modelChainQuotes, modelExpirations, modelStrikes, realizedVolFromDailyCloses, realizedVolFromMinuteBars } from '../model-quotes.js';
+import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../../options/chain.js';
+import { daysToExpiry, yearsToExpiry } from '../../options/metrics.js';
+import { bsmGreeks } from '../../options/bsm.js';
+import { modelChainQuotes, modelExpirations, modelStrikes, realizedVolFromDailyCloses, realizedVolFromMinuteBars } from '../../options/model-quotes.js';
 import type { ChainContext, ChainSource } from './types.js';
 
 /** What the model needs from the chart side: bars up to the clock, nothing later. */

@@ -4,8 +4,8 @@
  * service takes from the chart side so chain and chart agree).
  */
 import type { IsoDate } from '../../core/types.js';
-import type { QuoteSource } from '../../hub/options-protocol.js';
-import type { ChainExpiration, ChainSnapshot } from '../chain.js';
+import type { QuoteSource } from '../../wire/options-protocol.js';
+import type { ChainExpiration, ChainSnapshot } from '../../options/chain.js';
 
 export interface ChainContext {
   underlying: string;

@@ -18,8 +18,8 @@ import type { IsoDate, OptionQuote } from '../../core/types.js';
 import { nyDate } from '../../calendar/index.js';
 import type { MassiveFeed, OptionChainEntry, OptionContract as MassiveContract } from '../../feeds/massive/index.js';
 import { MAX_OPTION_CONTRACTS_PER_CONNECTION } from '../../feeds/massive/index.js';
-import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../chain.js';
-import { daysToExpiry, yearsToExpiry } from '../metrics.js';
+import { OptionChainIndex, atTheMoneyStrike, type ChainExpiration, type ChainSnapshot } from '../../options/chain.js';
+import { daysToExpiry, quoteMark, yearsToExpiry } from '../../options/metrics.js';
 import type { ChainContext, ChainSource } from './types.js';
 
 const NO_QUOTES_NOTE =
@@ -146,8 +146,10 @@ export class MassiveChainSource implements ChainSource {
       this.firstMarks.clear();
       this.firstMarksDay = day;
     }
-    if (day === this.firstMarksDay && !this.firstMarks.has(quote.ticker) && quote.bid !== null && quote.ask !== null && quote.bid <= quote.ask) {
-      this.firstMarks.set(quote.ticker, (quote.bid + quote.ask) / 2);
+    if (day === this.firstMarksDay && !this.firstMarks.has(quote.ticker)) {
+      // openingMark's rule, one quote at a time: the day's first quote with a mark.
+      const mark = quoteMark(quote.bid, quote.ask);
+      if (mark !== null) this.firstMarks.set(quote.ticker, mark);
     }
     return true;
   }

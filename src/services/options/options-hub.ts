@@ -1,6 +1,6 @@
 /**
  * OptionsHub — the socket side of the options panel and the quote matrix
- * (src/hub/options-protocol.ts), next to ChartHub on the same Socket.IO server.
+ * (src/wire/options-protocol.ts), next to ChartHub on the same Socket.IO server.
  *
  * - `options:subscribe {underlying, expiration, strikesAroundAtm?}` → `options:snapshot`
  *   (seq 0), then `options:delta` (seq + 1) with only the rows whose numbers changed,
@@ -19,13 +19,14 @@
  * window around ATM of every chain stream, and every matrix contract), so only those
  * stream live quotes and nobody's leftovers count against the 1,000-contract limit.
  */
-import { guardSocketHandler, sendSocketError, type SocketGuard } from './socket-errors.js';
+import { guardSocketHandler, sendSocketError, type SocketGuard } from '../../hub/socket-errors.js';
 import type { Server, Socket } from 'socket.io';
-import type { OptionQuote } from '../core/types.js';
-import type { ChainService } from '../options/service/index.js';
-import { OptionDataNotFound, OptionDataUnavailable, rowFingerprint } from '../options/service/index.js';
-import type { ChartHub } from './hub.js';
-import { EVENTS, describeZodError } from './protocol.js';
+import type { OptionQuote } from '../../core/types.js';
+import type { ChainService } from './service.js';
+import { OptionDataNotFound, OptionDataUnavailable } from './types.js';
+import { rowFingerprint } from './wire.js';
+import type { ChartHub } from '../../hub/hub.js';
+import { EVENTS, describeZodError } from '../../wire/protocol.js';
 import {
   type ChainDeltaMessage,
   type ChainResponse,
@@ -38,7 +39,7 @@ import {
   type MatrixSnapshotMessage,
   OPTION_EVENTS,
   type WireOptionRow,
-} from './options-protocol.js';
+} from '../../wire/options-protocol.js';
 
 export interface OptionsHubOptions {
   hub: ChartHub;

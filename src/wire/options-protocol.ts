@@ -1,5 +1,5 @@
 /**
- * The options part of the hub protocol, shared by the server (src/options/service, src/hub,
+ * The options part of the hub protocol, shared by the server (src/services/options, src/hub,
  * src/server) and the dashboard (web/). Same rules as the bar protocol: one snapshot, then
  * deltas whose `seq` increases by exactly one per stream; a client that sees a gap
  * re-subscribes. Every inbound message is validated with these schemas.
@@ -14,19 +14,18 @@
  */
 import { z } from 'zod';
 import { SymbolSchema } from './protocol.js';
-import { isOptionTicker } from '../options/occ.js';
+import { OPTION_TICKER_SHAPE, isOptionTicker } from '../core/occ.js';
 
 export type QuoteSource = 'recorded' | 'massive' | 'model';
 
 const IsoDateSchema = z.string({ error: 'is required (a date like 2015-12-24)' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2015-12-24');
-const OPTION_TICKER_RE = /^O:[A-Z][A-Z0-9.]{0,5}\d{6}[CP]\d{8}$/;
 export const OptionTickerSchema = z
   .string({ error: 'is required (an option ticker like O:GOOG151224C00750000)' })
   .trim()
   .toUpperCase()
-  .regex(OPTION_TICKER_RE, 'must be an option ticker like O:GOOG151224C00750000')
+  .regex(OPTION_TICKER_SHAPE, 'must be an option ticker like O:GOOG151224C00750000')
   // The pattern alone accepts 151331; the OCC parser also checks the expiration is a real date.
-  .refine((t) => !OPTION_TICKER_RE.test(t) || isOptionTicker(t), 'has an expiration that is not a calendar date (YYMMDD before C/P)');
+  .refine((t) => !OPTION_TICKER_SHAPE.test(t) || isOptionTicker(t), 'has an expiration that is not a calendar date (YYMMDD before C/P)');
 
 /** GET /api/options/expirations?underlying= */
 export const ExpirationsQuerySchema = z.object({ underlying: SymbolSchema });

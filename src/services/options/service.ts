@@ -3,14 +3,14 @@
  * the current clock, from the one source that fits the server (see ./index.ts).
  */
 import { nyDate, nyWallClock, previousSession, sessionOn } from '../../calendar/index.js';
-import { intrinsicValue, yearsToExpiry } from '../metrics.js';
-import type { OptionContract } from '../occ.js';
+import { intrinsicValue, yearsToExpiry } from '../../options/metrics.js';
+import type { OptionContract } from '../../core/occ.js';
 import type { IsoDate } from '../../core/types.js';
 import type { ChartHub } from '../../hub/hub.js';
-import type { ChainResponse, ExpirationsResponse, MatrixEntry, QuoteSource, WireMatrixRow, WireOptionRow } from '../../hub/options-protocol.js';
-import type { ChainExpiration } from '../chain.js';
-import { parseOptionTicker } from '../occ.js';
-import { defaultRiskFreeRate } from '../rates.js';
+import type { ChainResponse, ExpirationsResponse, MatrixEntry, QuoteSource, WireMatrixRow, WireOptionRow } from '../../wire/options-protocol.js';
+import type { ChainExpiration } from '../../options/chain.js';
+import { parseOptionTicker } from '../../core/occ.js';
+import { defaultRiskFreeRate } from '../../options/rates.js';
 import { MassiveChainSource } from './massive.js';
 import { ModelChainSource } from './model.js';
 import { RecordedChainSource, type RecordedOptionData } from './recorded.js';

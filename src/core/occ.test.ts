@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from '../../test/helpers/fast-check.js';
-import { InputError } from '../core/errors.js';
-import { formatOptionTicker, isOptionTicker, parseOptionTicker, tryParseOptionTicker } from './occ.js';
+import { InputError } from './errors.js';
+import path from 'node:path';
+import { DATA_DIR } from '../../test/helpers/data.js';
+import { OPTION_TICKER_SHAPE, formatOptionTicker, isOptionTicker, occRoot, parseOccTicker, parseOptionTicker, tryParseOptionTicker } from './occ.js';
 
 describe('parseOptionTicker', () => {
   it('parses the GOOG example', () => {
@@ -68,5 +70,47 @@ describe('formatOptionTicker', () => {
         assert.deepEqual(parseOptionTicker(formatOptionTicker(contract)), contract);
       },
     ));
+  });
+});
+
+describe('parseOccTicker, occRoot and OPTION_TICKER_SHAPE agree with the parser', () => {
+  const contractArb = fc.record({
+    underlying: fc.stringMatching(/^[A-Z0-9.]{1,6}$/),
+    date: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }),
+    right: fc.constantFrom('call' as const, 'put' as const),
+    thousandths: fc.integer({ min: 1, max: 99_999_999 }),
+  });
+
+  it('for any formatted ticker: the shape matches, the root is the underlying, parseOccTicker keeps the ticker (property)', () => {
+    fc.assert(fc.property(contractArb, ({ underlying, date, right, thousandths }) => {
+      const contract = { underlying, expiration: date.toISOString().slice(0, 10), right, strike: thousandths / 1000 };
+      const ticker = formatOptionTicker(contract);
+      assert.ok(OPTION_TICKER_SHAPE.test(ticker), ticker);
+      assert.equal(occRoot(ticker), underlying);
+      assert.deepEqual(parseOccTicker(ticker), { ticker, ...contract });
+      // Without Massive's prefix it is a raw OCC symbol: the parser reads it, the stored form does not.
+      assert.equal(parseOccTicker(ticker.slice(2)), undefined);
+      assert.deepEqual(parseOptionTicker(ticker.slice(2)), contract);
+    }));
+  });
+
+  it('stock symbols and malformed tickers are not contracts', () => {
+    for (const t of ['SPY', 'O:SPY', 'O:SPY231301C00430000', 'O:SPY230901X00430000', 'O:TOOLONGX230901C00430000', '']) {
+      assert.equal(parseOccTicker(t), undefined, t);
+    }
+  });
+
+  it('every ticker of the recorded GOOG chain parses, and occRoot reads the same root (real data)', async () => {
+    const { readOptionQuotesCsv } = await import('../options/flatfile-quotes.js');
+    const quotes = await readOptionQuotesCsv(path.join(DATA_DIR, 'flatfiles/us_options_opra/quotes_v1/2015/12/2015-12-24.csv.gz'));
+    const tickers = new Set(quotes.map((q) => q.ticker));
+    assert.equal(tickers.size, 2192);
+    for (const t of tickers) {
+      const c = parseOccTicker(t);
+      assert.ok(c, t);
+      assert.equal(c.underlying, 'GOOG');
+      assert.equal(occRoot(t), c.underlying);
+      assert.equal(formatOptionTicker(c), t);
+    }
   });
 });
