@@ -127,8 +127,8 @@ export function pickContract(input: PickInput): PickResult {
     `delta ${row.delta!.toFixed(2)} (${deltas}, nearest ${mid.toFixed(2)} of ${pass.length})`,
     `spread ${pct(row.spreadPct!)} ≤ ${pct(rules.maxSpread)}`,
     row.openInterest === null ? 'open interest unknown' : `open interest ${row.openInterest}`,
-XX
-    `break-even ${be}`,
+    `quoted ask ${money(ask)} × 100 × ${rules.contracts} = ${money(cost)}${rules.budget === null ? '' : ` ≤ ${money(rules.budget)}`}`,
+    `break-even at that ask ${be}`,
   ].join('; ');
   return { ok: true, row, expiration: exp, ask, breakEven: be, reason };
 }
