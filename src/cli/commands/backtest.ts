@@ -75,7 +75,7 @@ function summary(r: BacktestReport, data: readonly DataWarning[]): string {
   const s = r.stats;
   const f = (x: number | null, d = 2) => (x === null ? 'n/a' : x.toFixed(d));
   return [
-    `${r.strategy} ${r.symbol} ${r.from}..${r.to} (${r.mode}): ${r.sessions} sessions, ${r.bars} minutes, ${s.trades} trades`,
+    `${r.strategy} ${r.symbol} ${r.from}..${r.to}${r.mode === 'options' ? ' (options mode)' : ''}: ${r.sessions} sessions, ${r.bars} minutes, ${s.trades} trades`,
     ...(r.options ? [`options: ${r.options.quoteSources.RECORDED} trades on RECORDED quotes, ${r.options.quoteSources.MODEL} on MODEL quotes; exits ${r.options.exits}; ${r.skippedEntries.length} entries skipped`] : []),
     ...(r.options?.notice ? [`warning: ${r.options.notice}`] : []),
     ...r.trades.filter((t) => t.contract).map((t) => `  ${t.entryTime.slice(0, 16)} ${t.side} ${t.contract} [${t.quoteSource}] ${t.qty} × ask ${t.entryAsk} → bid ${t.exitBid} (${t.reasonOut}), fees $${t.fees.toFixed(2)}, P&L $${t.pnl.toFixed(2)}, break-even ${t.breakEven}`),
