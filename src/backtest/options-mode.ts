@@ -24,7 +24,7 @@
 import { formatNyIso } from '../calendar/index.js';
 import { contractCents, optionOrderFees } from '../core/fees.js';
 import type { OptionQuote } from '../core/types.js';
-import type { ChainExpiration, ChainRow, ContractSeries } from '../options/chain.js';
+import { lastIndexAtOrBefore, type ChainExpiration, type ChainRow, type ContractSeries } from '../options/chain.js';
 import { expirationCloseMs, intrinsicValue, yearsToExpiry } from '../options/metrics.js';
 import { modelChainQuotes } from '../options/model-quotes.js';
 import { parseOptionTicker, type OptionContract } from '../options/occ.js';
@@ -295,14 +295,8 @@ export class OptionsMode {
 /** Index of the contract's first quote at/after `from` (before `until`) with that side quoted, or −1. */
 function firstQuote(series: ContractSeries, from: number, until: number, side: 'bid' | 'ask'): number {
   const { quotes } = series;
-  let lo = 0;
-  let hi = quotes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (quotes[mid]!.ts < from) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < quotes.length && quotes[i]!.ts < until; i++) if ((quotes[i] as OptionQuote)[side] !== null) return i;
+  // Quote times are whole milliseconds: the first at/after `from` follows the last at/before from − 1.
+  for (let i = lastIndexAtOrBefore(series.ts, from - 1) + 1; i < quotes.length && quotes[i]!.ts < until; i++) if ((quotes[i] as OptionQuote)[side] !== null) return i;
   return -1;
 }
 
