@@ -10,7 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DATA_DIR, stockMinuteFile } from '../../test/helpers/data.js';
+import { DATA_DIR, readAggregates, stockMinuteFile } from '../../test/helpers/data.js';
+import { nyTimeToMs, previousSession } from '../calendar/index.js';
+import { modelChainQuotes, realizedVolFromMinuteBars } from '../options/model-quotes.js';
+import { defaultRiskFreeRate } from '../options/rates.js';
 import { importFile } from '../feeds/flatfile/index.js';
 import { parseOptionTicker } from '../options/occ.js';
 import { openStore } from '../store/index.js';
@@ -145,6 +148,20 @@ describe('options mode on recorded and MODEL quotes', () => {
       assert.equal(t.breakEven, Math.round((c.right === 'call' ? c.strike + t.entryAsk! : c.strike - t.entryAsk!) * 1e4) / 1e4);
       assert.ok(t.entryAsk! > 0 && t.exitBid! >= 0);
       assert.equal(Math.round(t.pnl * 100), Math.round(t.exitBid! * 100) * 100 - Math.round(t.entryAsk! * 100) * 100 - Math.round(t.fees * 100));
+    }
+    // The MODEL ask is Black-Scholes at the underlying's fill, at σ realized over the (up to 390)
+    // regular minutes closed before the entry, from the raw files (the first session has no history: a default σ).
+    const later = r.trades.filter((x) => !x.entryTime.startsWith('2013-10-07'));
+    assert.ok(later.length >= 1, 'a MODEL trade after the first session');
+    for (const t of later) {
+      const at = ms(t.entryTime);
+      const c = parseOptionTicker(t.contract!);
+      const minutes = SPY_DAYS.flatMap((d) => readAggregates(stockMinuteFile(d), 'SPY').filter((b) => b.start >= nyTimeToMs(d, '09:30') && b.start < nyTimeToMs(d, '16:00')))
+        .filter((b) => b.start >= previousSession(t.entryTime.slice(0, 10)).open && b.start + 60_000 <= at).slice(-390);
+      const vol = realizedVolFromMinuteBars(minutes)!;
+      const q = modelChainQuotes({ underlying: 'SPY', spot: t.underlyingEntry!, at, vol, rate: defaultRiskFreeRate('2013'), expirations: [c.expiration], strikes: [c.strike] }).find((x) => x.ticker === t.contract)!;
+      assert.equal(t.entryAsk, q.ask, `${t.entryTime} ${t.contract}`);
+      assert.match(t.pick!, new RegExp(`MODEL σ ${(vol * 100).toFixed(1)}% \\(realized over the last ${minutes.length} one-minute bars\\)`));
     }
     assert.match(r.options!.notice!, /^MODEL quotes: theoretical prices, not market quotes/);
     assert.deepEqual(r.options!.quoteSources, { RECORDED: 0, MODEL: r.trades.length });

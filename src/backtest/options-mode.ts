@@ -183,9 +183,10 @@ export class OptionsMode {
         return `no contract: ${pick.row.ticker} asked $${pick.ask.toFixed(2)} at the decision, but its first quote at/after ${hhmm(f.time)} asks $${entryAsk.toFixed(2)}, over the $${p.budget.toFixed(2)} budget for ${p.contracts}`;
       }
     }
+    const model = book ? null : this.model.vol(ctx);
     this.open = {
       contract, ticker: pick.row.ticker, source: book ? 'RECORDED' : 'MODEL', series, entryAsk, entryQuoteTime,
-      pick: pick.reason, underlyingEntry: f.price, cursor, minBid: Infinity, maxBid: -Infinity, exit: null,
+      pick: model ? `${pick.reason}; MODEL σ ${(model.vol * 100).toFixed(1)}% (${model.basis})` : pick.reason, underlyingEntry: f.price, cursor, minBid: Infinity, maxBid: -Infinity, exit: null,
     };
     return null;
   }
