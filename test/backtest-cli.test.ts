@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readAggregates, stockMinuteFile } from './helpers/data.js';
+import { DATA_DIR, readAggregates, stockMinuteFile } from './helpers/data.js';
 import { optdesk } from './helpers/optdesk.js';
 import { nyTimeToMs } from '../src/calendar/index.js';
 
@@ -73,14 +73,17 @@ describe('backtest CLI on SPY 2013-10-07..11', () => {
     assert.ok(page.includes('LightweightCharts') && !/<script src=/.test(page));
   });
 
-  test('bad input names the flag and exits 2; --mode options says it is not available yet; --help lists the parameters', () => {
+  test('bad input names the flag and exits 2 (options-mode parameters too); --help lists the parameters of both strategies and of options mode', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--strategy', 'nope', ...RANGE], /--strategy: must be one of orb, timeblock/],
       [['--strategy', 'orb', ...RANGE, '--param', 'targetR=x'], /--param targetR: must be a number/],
       [['--strategy', 'orb', ...RANGE, '--param', 'bogus=1'], /--param bogus: unknown parameter/],
       [['--strategy', 'orb', ...RANGE, '--format', 'xml'], /--format: must be json, csv or html/],
       [['--strategy', 'orb', '--symbol', 'SPY', '--from', '2013-10-11', '--to', '2013-10-07'], /--to: must not be before --from/],
-      [['--strategy', 'orb', ...RANGE, '--mode', 'options'], /--mode: options mode .* is not available yet/],
+      [['--strategy', 'orb', ...RANGE, '--mode', 'shares'], /--mode: must be underlying or options/],
+      [['--strategy', 'orb', ...RANGE, '--mode', 'options', '--param', 'expiration=monthly'], /--param expiration: must be 0dte, weekly or min-days:N/],
+      [['--strategy', 'orb', ...RANGE, '--mode', 'options', '--param', 'deltaMin=0.8'], /--param deltaMin: must be ≤ deltaMax/],
+      [['--strategy', 'orb', ...RANGE, '--param', 'maxSpreadPct=20'], /--param maxSpreadPct: unknown parameter of orb/],
       [['--strategy', 'orb', ...RANGE, '--frobnicate'], /unknown option '--frobnicate'/],
     ];
     for (const [args, msg] of cases) {
@@ -99,6 +102,26 @@ describe('backtest CLI on SPY 2013-10-07..11', () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, /rangeMinutes=5/);
     assert.match(help.stdout, /retestTol=0.0005/);
+    assert.match(help.stdout, /expiration=weekly .*min-days:N/);
+    assert.match(help.stdout, /optionStopPct=0 /);
+  });
+
+  test('--mode options on SPY 2013 (no recorded option quotes): MODEL quotes, and the JSON, CSV and summary say so', () => {
+    const r = optdesk(['backtest', '--strategy', 'orb', ...RANGE, '--mode', 'options', '--param', 'maxSpreadPct=25', '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.mode, 'options');
+    assert.ok(j.trades.length >= 1);
+    for (const t of j.trades) assert.equal(t.quoteSource, 'MODEL');
+    assert.match(j.options.notice, /^MODEL quotes: theoretical prices, not market quotes/);
+    assert.match(r.stderr, /warning: MODEL quotes: theoretical prices, not market quotes/);
+    assert.match(r.stderr, /\[MODEL\]/);
+    const csv = optdesk(['backtest', '--strategy', 'orb', ...RANGE, '--mode', 'options', '--param', 'maxSpreadPct=25', '--format', 'csv', '--db', db]);
+    assert.equal(csv.code, 0, csv.stderr);
+    const [head, ...rows] = csv.stdout.trim().split('\n');
+    const col = head!.split(',').indexOf('quoteSource');
+    assert.ok(col > 0 && rows.length === j.trades.length);
+    for (const row of rows) assert.equal(row.split(',')[col], 'MODEL');
   });
 
   test('--sweep runs every combination on worker threads and warns about selection bias', () => {
@@ -111,5 +134,35 @@ describe('backtest CLI on SPY 2013-10-07..11', () => {
     // The sweep's run equals the single run with the same parameters.
     const one = JSON.parse(optdesk(['backtest', '--strategy', 'orb', ...RANGE, '--param', 'targetR=2', '--param', 'waitMinutes=10', '--db', db]).stdout);
     assert.deepEqual(j.runs[3].stats, one.stats);
+  });
+});
+
+describe('backtest CLI --mode options on GOOG 2015-12-24 (recorded option quotes)', () => {
+  let dir: string;
+  let db: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-bt-cli-goog-'));
+    db = path.join(dir, 'goog.db');
+    for (const f of [stockMinuteFile('2015-12-24'), path.join(DATA_DIR, 'flatfiles/us_options_opra/quotes_v1/2015/12/2015-12-24.csv.gz'), path.join(DATA_DIR, 'reference/open_interest/2015-12-24.csv.gz')]) {
+      const r = optdesk(['import', f, '--db', db]);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+    }
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('orb buys a recorded put at the ask and sells it at the bid; the summary names the contract, the quotes and the break-even; no MODEL notice', () => {
+    const r = optdesk(['backtest', '--strategy', 'orb', '--symbol', 'GOOG', '--from', '2015-12-24', '--to', '2015-12-24', '--mode', 'options', '--param', 'maxSpreadPct=60', '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.trades.length, 1);
+    const t = j.trades[0];
+    assert.match(t.contract, /^O:GOOG151224P\d{8}$/);
+    assert.equal(t.quoteSource, 'RECORDED');
+    assert.equal(t.entryPrice, t.entryAsk);
+    assert.equal(t.exitPrice, t.exitBid);
+    assert.equal(j.options.notice, null);
+    assert.match(r.stderr, /options: 1 trades on RECORDED quotes, 0 on MODEL quotes/);
+    assert.match(r.stderr, new RegExp(`short ${t.contract} \\[RECORDED\\] 1 × ask ${t.entryAsk} → bid ${t.exitBid} \\(stop\\).*break-even ${t.breakEven}`));
+    assert.doesNotMatch(r.stderr, /MODEL quotes: theoretical/);
   });
 });

@@ -8,7 +8,9 @@
  * - stats.ts: the one statistics module (win rate … Sharpe/Sortino, bootstrap CIs, the traders' bar);
  * - backtest.ts: one run → report; sweep.ts: a parameter grid on worker threads;
  * - report.ts: CSV and the self-contained HTML report; data-check.ts: bad ticks while a trade was open.
- * Options mode (contract picker, recorded/MODEL quotes) is not built yet.
+ * - options-mode.ts (+ options-params.ts): `mode: 'options'`: the underlying's fills drive option
+ *   trades through the runner's hooks: contract picker (src/options/picker.ts), RECORDED quotes
+ *   when stored, else MODEL quotes labelled as such; ask in, bid out; option fees.
  */
 export * from './minutes.js';
 export * from './runner.js';
@@ -18,3 +20,5 @@ export * from './backtest.js';
 export * from './report.js';
 export * from './sweep.js';
 export * from './data-check.js';
+export * from './options-mode.js';
+export * from './options-params.js';

@@ -10,10 +10,13 @@ import type { Session } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import type { MinuteAggregate } from '../core/types.js';
 import { openStore, type SqliteMarketStore } from '../store/index.js';
+import type { RecordedOptionData } from '../options/service/recorded.js';
 
 export interface DaySource {
   /** Calls `fn` for each session (ascending) that has at least one regular minute of `symbol`. */
   forEachDay(symbol: string, sessions: readonly Session[], fn: (day: DayColumns) => void): void;
+  /** Recorded option quotes for options mode (none: MODEL quotes). */
+  optionData?(): RecordedOptionData | null;
   close(): void;
 }
 
@@ -67,6 +70,10 @@ export class SqliteDaySource implements DaySource {
         if (d.length > 0) fn({ session: s, n: d.length, start: d.start, open: d.open, high: d.high, low: d.low, close: d.close, volume: d.volume });
       });
     }
+  }
+
+  optionData(): RecordedOptionData {
+    return this.store;
   }
 
   /** The bare read loop the benchmark compares against: the same day blocks, nothing done with them. */

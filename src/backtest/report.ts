@@ -8,15 +8,24 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { formatNyIso, type Session } from '../calendar/index.js';
 import { MINUTE_MS } from '../core/types.js';
-import type { BacktestReport } from './backtest.js';
+import type { BacktestReport, ReportTrade } from './backtest.js';
 import type { DaySource } from './minutes.js';
 import type { DataWarning } from './data-check.js';
 
 export const TRADE_COLUMNS = ['entryTime', 'exitTime', 'side', 'entryPrice', 'exitPrice', 'stop', 'target', 'qty', 'fees', 'pnl', 'r', 'reasonIn', 'reasonOut', 'mae', 'mfe'] as const;
 
+/** Added in options mode: entryPrice/exitPrice are then the option's ask/bid, and `quoteSource` says RECORDED or MODEL on every row. */
+export const OPTION_TRADE_COLUMNS = ['contract', 'quoteSource', 'optionEntryTime', 'optionExitTime', 'entryAsk', 'exitBid', 'breakEven', 'underlyingEntry', 'underlyingExit', 'exitNote'] as const;
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
 export function tradesCsv(report: BacktestReport): string {
-  const lines = [TRADE_COLUMNS.join(',')];
-  for (const t of report.trades) lines.push(TRADE_COLUMNS.map((c) => (t[c] === null ? '' : String(t[c]))).join(','));
+  const cols: ReadonlyArray<keyof ReportTrade> = report.mode === 'options' ? [...TRADE_COLUMNS, ...OPTION_TRADE_COLUMNS] : TRADE_COLUMNS;
+  const lines = [cols.join(',')];
+  for (const t of report.trades) lines.push(cols.map((c) => csvCell(t[c])).join(','));
   return lines.join('\n') + '\n';
 }
 
@@ -75,8 +84,8 @@ export function htmlReport(report: BacktestReport, candles: readonly Candle[], d
     ['Sharpe / Sortino (daily, annualised)', `${num(s.sharpe)} / ${num(s.sortino)}`], ['Exposure', pct(s.exposure)],
   ];
   const markers = report.trades.flatMap((t) => [
-    { time: isoWall(t.entryTime), position: t.side === 'long' ? 'belowBar' : 'aboveBar', color: t.side === 'long' ? '#26a69a' : '#ef5350', shape: t.side === 'long' ? 'arrowUp' : 'arrowDown', text: `${t.side} ${t.entryPrice}` },
-    { time: isoWall(t.exitTime), position: t.side === 'long' ? 'aboveBar' : 'belowBar', color: t.pnl >= 0 ? '#26a69a' : '#ef5350', shape: 'circle', text: `${t.reasonOut} ${t.exitPrice} (${t.pnl >= 0 ? '+' : ''}${t.pnl.toFixed(2)})` },
+    { time: isoWall(t.entryTime), position: t.side === 'long' ? 'belowBar' : 'aboveBar', color: t.side === 'long' ? '#26a69a' : '#ef5350', shape: t.side === 'long' ? 'arrowUp' : 'arrowDown', text: t.contract ? `${t.side} ${t.contract.slice(2)} ask ${t.entryAsk}` : `${t.side} ${t.entryPrice}` },
+    { time: isoWall(t.exitTime), position: t.side === 'long' ? 'aboveBar' : 'belowBar', color: t.pnl >= 0 ? '#26a69a' : '#ef5350', shape: 'circle', text: `${t.reasonOut} ${t.contract ? `bid ${t.exitBid}` : t.exitPrice} (${t.pnl >= 0 ? '+' : ''}${t.pnl.toFixed(2)})` },
   ]);
   // Markers must sit on bar times: snap each to the 5-minute candle holding it.
   const times = candles.map((c) => c.time);
@@ -115,7 +124,12 @@ export function htmlReport(report: BacktestReport, candles: readonly Candle[], d
     candles, markers: snapped, levelHigh, levelLow,
   };
   const title = `${report.strategy} ${report.symbol} ${report.from} → ${report.to}`;
-  const tradeRows = report.trades.map((t) => `<tr class="${t.pnl >= 0 ? 'win' : 'loss'}"><td>${esc(t.entryTime)}</td><td>${esc(t.exitTime)}</td><td>${t.side}</td><td>${t.entryPrice}</td><td>${t.exitPrice}</td><td>${t.qty}</td><td>${t.fees.toFixed(2)}</td><td>${t.pnl.toFixed(2)}</td><td>${t.r}</td><td>${esc(t.reasonIn)}</td><td>${esc(t.reasonOut)}</td><td>${t.mae}</td><td>${t.mfe}</td></tr>`).join('\n');
+  const opt = report.mode === 'options';
+  const optCells = (t: ReportTrade) => (opt ? `<td>${esc(t.contract ?? '')}</td><td>${esc(t.quoteSource ?? '')}</td><td>${t.breakEven ?? ''}</td><td>${t.underlyingEntry ?? ''} → ${t.underlyingExit ?? ''}</td>` : '');
+  const tradeRows = report.trades.map((t) => `<tr class="${t.pnl >= 0 ? 'win' : 'loss'}"><td>${esc(t.entryTime)}</td><td>${esc(t.exitTime)}</td><td>${t.side}</td><td>${t.entryPrice}</td><td>${t.exitPrice}</td><td>${t.qty}</td><td>${t.fees.toFixed(2)}</td><td>${t.pnl.toFixed(2)}</td><td>${t.r}</td><td>${esc(t.reasonIn)}</td><td>${esc(t.reasonOut)}</td><td>${t.mae}</td><td>${t.mfe}</td>${optCells(t)}</tr>`).join('\n');
+  const o = report.options;
+  const optionsHtml = o ? `${o.notice ? `<div class="warn model" id="model-notice">${esc(o.notice)}</div>` : ''}
+<div>options: ${o.quoteSources.RECORDED} trades on RECORDED quotes, ${o.quoteSources.MODEL} on MODEL quotes; bought at the ask, sold at the bid; exits ${esc(o.exits)}; ${report.skippedEntries.length} entries skipped (no contract or no fill); picker ${esc(JSON.stringify(o.params))}</div>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>
@@ -129,12 +143,13 @@ tr.win td:nth-child(8){color:#26a69a}tr.loss td:nth-child(8){color:#ef5350}
 </style></head><body>
 <h1>${esc(title)}</h1>
 <div>mode ${report.mode} · ${report.sessions} sessions · ${report.bars.toLocaleString('en-US')} one-minute bars · params ${esc(JSON.stringify(report.params))}</div>
+${optionsHtml}
 ${s.warnings.map((w) => `<div class="warn">${esc(w)}</div>`).join('\n')}
 ${dataWarnings.map((d) => `<div class="warn">Data: ${esc(d.time)} ${esc(d.detail)} while the trade entered ${esc(d.trade)} was open.</div>`).join('\n')}
 <h2>Statistics</h2><table id="stats">${statRows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 <h2>Equity</h2><div id="equity" class="chart"></div>
 ${candles.length ? '<h2>Price (5-minute candles, New York time) with entries, exits and levels</h2><div id="price" class="chart"></div>' : '<p>Range too long to draw the candles; the trades are listed below.</p>'}
-<h2>Trades</h2><table id="trades"><tr><th>entry</th><th>exit</th><th>side</th><th>entry $</th><th>exit $</th><th>qty</th><th>fees</th><th>P&amp;L</th><th>R</th><th>in</th><th>out</th><th>MAE</th><th>MFE</th></tr>
+<h2>Trades</h2><table id="trades"><tr><th>entry</th><th>exit</th><th>side</th><th>${opt ? 'entry ask' : 'entry $'}</th><th>${opt ? 'exit bid' : 'exit $'}</th><th>qty</th><th>fees</th><th>P&amp;L</th><th>R</th><th>in</th><th>out</th><th>MAE</th><th>MFE</th>${opt ? '<th>contract</th><th>quotes</th><th>break-even</th><th>underlying</th>' : ''}</tr>
 ${tradeRows}</table>
 <script>${chartLibrary()}</script>
 <script>

@@ -70,10 +70,38 @@ const toE4 = (p: number) => Math.round(p * E4);
 /** To the cent (the tick of stocks ≥ $1): computed levels (targets, ATR stops) sit on the tick. */
 const toTick = (p: number) => Math.round(p * 100) / 100;
 
+/** An entry about to fill at `price` (the minute's open): the fill rules accepted it. */
+export interface EntryFill {
+  time: number;
+  side: TradeSide;
+  price: number;
+  stop: number;
+  target: number | null;
+  reason: string;
+}
+
+/**
+ * What an instrument layer (options mode, src/backtest/options-mode.ts) sees of the
+ * underlying's fills. The runner keeps the underlying's position and exit rules; the layer
+ * trades its own instrument on those events.
+ */
+export interface RunnerHooks {
+  /** A session's minutes, before the first is played (valid for that runDay only). */
+  onDay?(day: DayColumns): void;
+  /** Minute `i` (start `time`) begins with a position open and no exit asked: a reason closes the position at this minute's open. */
+  exitAt?(i: number, time: number): string | null;
+  /** A string refuses the entry (it is skipped with that reason, e.g. "no contract: …"). */
+  onEntryFill?(fill: EntryFill): string | null;
+  onExitFill?(trade: TradeRecord): void;
+}
+
 export interface RunnerOptions {
   qty: number;
   /** Keep every intent with its time (the look-ahead test compares them). */
   recordDecisions?: boolean;
+  hooks?: RunnerHooks;
+  /** false: the entry's stop and target are not watched (the hooks' `exitAt` exits instead); flat and session-end still close. */
+  levelExits?: boolean;
 }
 
 /** One strategy instance over consecutive sessions; feed it days with `runDay`. */
@@ -138,6 +166,7 @@ export class BacktestRunner implements StrategyContext {
       b.delivered = true;
     }
     this.strategy.onSession(this);
+    this.opts.hooks?.onDay?.(day);
     const { n, start, open, high, low, close, volume } = day;
     const mb = this.minuteBar;
     for (let i = 0; i < n; i++) {
@@ -147,11 +176,12 @@ export class BacktestRunner implements StrategyContext {
       const o = open[i]!;
       const h = high[i]!;
       const l = low[i]!;
+      if (this.pos && this.exitReason === null && this.opts.hooks?.exitAt) this.exitReason = this.opts.hooks.exitAt(i, t);
       if (this.entry) this.fillEntry(t, o);
       const pos = this.pos;
       if (pos) {
         if (this.exitReason !== null) this.closePosition(t, o, this.exitReason);
-        else this.checkExits(t, o, h, l);
+        else if (this.opts.levelExits !== false) this.checkExits(t, o, h, l);
         if (this.pos) {
           this.minutesInMarket++;
           this.track(h, l);
@@ -230,6 +260,8 @@ export class BacktestRunner implements StrategyContext {
     if (!(risk > 0)) return this.dropEntry(e, `opened at ${o}, at or beyond the stop ${stop}`);
     const target = e.target ?? (e.targetR !== undefined ? toTick(o + dir * e.targetR * risk) : null);
     if (target !== null && (target - o) * dir <= 0) return this.dropEntry(e, `opened at ${o}, at or beyond the target ${target}`);
+    const refused = this.opts.hooks?.onEntryFill?.({ time: t, side: e.side, price: o, stop, target, reason: e.reason }) ?? null;
+    if (refused !== null) return this.dropEntry(e, refused);
     this.entry = null;
     this.entriesToday++;
     this.exitReason = null;
@@ -281,6 +313,7 @@ export class BacktestRunner implements StrategyContext {
       reasonIn: p.reasonIn, reasonOut: reason,
       mae: Math.max(0, ((p.entryPrice - p.worst) * dir)), mfe: Math.max(0, ((p.best - p.entryPrice) * dir)),
     });
+    this.opts.hooks?.onExitFill?.(this.trades[this.trades.length - 1]!);
     this.pos = null;
     this.exitReason = null;
   }

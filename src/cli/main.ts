@@ -224,7 +224,7 @@ program
   .option('--symbol <SYMBOL>', 'ticker, e.g. SPY')
   .option('--from <date>', 'first New York trading date, YYYY-MM-DD')
   .option('--to <date>', 'last date, YYYY-MM-DD (inclusive)')
-  .option('--mode <mode>', 'underlying (shares); options is not available yet', 'underlying')
+  .option('--mode <mode>', 'underlying (shares) or options (calls for longs, puts for shorts: recorded quotes when stored, else MODEL quotes)', 'underlying')
   .option('--param <key=value>', 'strategy parameter (repeat the flag for several)', (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option('--sweep <key=v1,v2>', 'sweep a parameter over values (repeat for a grid); reports every run', (v: string, acc: string[]) => [...acc, v], [] as string[])
   .option('--workers <n>', 'worker threads for --sweep (default: one per core)')

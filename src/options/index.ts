@@ -8,6 +8,8 @@
  * - chain: an index over recorded quotes answering "the chain at instant t" with IV and greeks.
  * - flatfile-quotes: small streaming readers for Massive option quote, aggregate and open-interest files.
  * - model-quotes: theoretical quotes (flagged `model: true`) for sessions without recorded quotes.
+ * - picker: the contract a directional signal buys (expiration rule, delta range, spread, open
+ *   interest, premium budget), with its reason and break-even, or "no contract: <why>".
  *
  * Listed US equity options are American; BSM is used as the market-standard quoting model,
  * so deep ITM puts can show inflated IV or `below_intrinsic`.
@@ -18,4 +20,5 @@ export * from './metrics.js';
 export * from './chain.js';
 export * from './flatfile-quotes.js';
 export * from './model-quotes.js';
+export * from './picker.js';
 export { defaultRiskFreeRate } from './rates.js';

@@ -10,9 +10,9 @@ import { z } from 'zod';
 import { sessionsBetween } from '../../calendar/index.js';
 import { InputError } from '../../core/errors.js';
 import { resolveDbPath } from '../../store/index.js';
-import { strategyFactory, STRATEGIES, type RawParams } from '../../strategies/index.js';
+import { STRATEGIES, type RawParams } from '../../strategies/index.js';
 import {
-  fiveMinuteCandles, htmlReport, parseSweepArg, runBacktest, runSweep, SqliteDaySource, tradeDataWarnings, tradesCsv,
+  backtestSetup, fiveMinuteCandles, htmlReport, parseSweepArg, runBacktest, runSweep, SqliteDaySource, tradeDataWarnings, tradesCsv,
   type BacktestReport, type DataWarning, type Grid,
 } from '../../backtest/index.js';
 import { parseArg, parseRange, symbolArg } from '../args.js';
@@ -75,7 +75,12 @@ function summary(r: BacktestReport, data: readonly DataWarning[]): string {
   const s = r.stats;
   const f = (x: number | null, d = 2) => (x === null ? 'n/a' : x.toFixed(d));
   return [
-    `${r.strategy} ${r.symbol} ${r.from}..${r.to}: ${r.sessions} sessions, ${r.bars} minutes, ${s.trades} trades`,
+    `${r.strategy} ${r.symbol} ${r.from}..${r.to}${r.mode === 'options' ? ' (options mode)' : ''}: ${r.sessions} sessions, ${r.bars} minutes, ${s.trades} trades`,
+    ...(r.options ? [`options: ${r.options.quoteSources.RECORDED} trades on RECORDED quotes, ${r.options.quoteSources.MODEL} on MODEL quotes; exits ${r.options.exits}; ${r.skippedEntries.length} entries skipped`] : []),
+    ...(r.options?.notice ? [`warning: ${r.options.notice}`] : []),
+    ...r.trades.filter((t) => t.contract).map((t) => `  ${t.entryTime.slice(0, 16)} ${t.side} ${t.contract} [${t.quoteSource}] ${t.qty} × ask ${t.entryAsk} → bid ${t.exitBid} (${t.reasonOut}), fees $${t.fees.toFixed(2)}, P&L $${t.pnl.toFixed(2)}, break-even ${t.breakEven}`),
+    ...(r.options ? r.skippedEntries.slice(0, 5).map((k) => `  skipped ${k.at.slice(0, 16)} ${k.reason}: ${k.why}`) : []),
+    ...(r.options && r.skippedEntries.length > 5 ? [`  … and ${r.skippedEntries.length - 5} more skipped entries (the strategy signals again after a refusal; all in skippedEntries of --format json)`] : []),
     `win rate ${s.winRate === null ? 'n/a' : (s.winRate * 100).toFixed(1) + '%'}, profit factor ${f(s.profitFactor)}, net $${s.netPnl.toFixed(2)}, expectancy $${f(s.expectancy)} (${f(s.expectancyR)} R), max drawdown $${s.maxDrawdown.toFixed(2)} (${(s.maxDrawdownPct * 100).toFixed(2)}%), Sharpe ${f(s.sharpe)}, Sortino ${f(s.sortino)}`,
     ...s.warnings.map((w) => `warning: ${w}`),
     ...data.map((d) => `data warning: ${d.time} ${d.detail} (trade entered ${d.trade})`),
@@ -85,14 +90,12 @@ function summary(r: BacktestReport, data: readonly DataWarning[]): string {
 export async function runBacktestCommand(opts: BacktestOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const strategy = opts.strategy ?? '';
   if (!opts.strategy) throw new InputError('--strategy', `is required: ${Object.keys(STRATEGIES).join(' or ')}`);
-  const factory = strategyFactory(strategy);
   const symbol = parseArg('--symbol', symbolArg, opts.symbol ?? '');
   const { from, to } = parseRange(opts.from, opts.to);
   const mode = parseArg('--mode', modeArg, opts.mode ?? 'underlying');
-  if (mode === 'options') throw new InputError('--mode', 'options mode (contract picker, recorded or MODEL option quotes) is not available yet; use --mode underlying');
   const format = parseArg('--format', formatArg, opts.format ?? 'json');
   const params = paramsFromArgs(opts.param);
-  factory.create(params); // validates every --param before any work
+  backtestSetup({ strategy, symbol, mode, params }); // validates every --param before any work
   const seed = opts.seed === undefined ? undefined : parseArg('--seed', seedArg, opts.seed);
   const startEquityCents = opts.equity === undefined ? undefined : Math.round(parseArg('--equity', equityArg, opts.equity) * 100);
   const dbPath = resolveDbPath(opts);
@@ -106,12 +109,12 @@ export async function runBacktestCommand(opts: BacktestOptions, out: NodeJS.Writ
   if (opts.sweep?.length) {
     const grid: Grid = {};
     for (const s of opts.sweep) parseSweepArg(s, grid);
-    for (const [k, values] of Object.entries(grid)) for (const v of values) factory.create({ ...params, [k]: v });
+    for (const [k, values] of Object.entries(grid)) for (const v of values) backtestSetup({ strategy, symbol, mode, params: { ...params, [k]: v } });
     const workers = opts.workers === undefined ? undefined : parseArg('--workers', workersArg, opts.workers);
     new SqliteDaySource(dbPath).close(); // a missing --db fails here, naming the flag
     const bar = progressBar(showProgress, 'sweep');
     try {
-      const result = await runSweep({ dbPath, request: { strategy, symbol, from, to, seed, startEquityCents }, base: params, grid, workers, onProgress: bar.update });
+      const result = await runSweep({ dbPath, request: { strategy, symbol, from, to, mode, seed, startEquityCents }, base: params, grid, workers, onProgress: bar.update });
       bar.stop();
       if (format === 'json') write(JSON.stringify({ strategy, symbol, from, to, grid, ...result }, null, 2) + '\n');
       else {
@@ -130,7 +133,7 @@ export async function runBacktestCommand(opts: BacktestOptions, out: NodeJS.Writ
   const source = new SqliteDaySource(dbPath);
   const bar = progressBar(showProgress, 'backtest');
   try {
-    const report = runBacktest(source, { strategy, symbol, from, to, params, seed, startEquityCents, onProgress: bar.update });
+    const report = runBacktest(source, { strategy, symbol, from, to, mode, params, seed, startEquityCents, onProgress: bar.update });
     bar.stop();
     if (report.sessions === 0) throw new InputError('--symbol', `no ${symbol} minute bars stored between ${from} and ${to} in ${dbPath} (import them with optdesk import)`);
     const dataWarnings = tradeDataWarnings(source, symbol, report.raw.trades);
@@ -142,7 +145,7 @@ export async function runBacktestCommand(opts: BacktestOptions, out: NodeJS.Writ
       const candles = sessions.length <= MAX_CHART_SESSIONS ? fiveMinuteCandles(source, symbol, sessions) : [];
       write(htmlReport(report, candles, dataWarnings));
     }
-    if (format !== 'json' || opts.out) err.write(summary(report, dataWarnings));
+    if (format !== 'json' || opts.out || mode === 'options') err.write(summary(report, dataWarnings));
     if (opts.out) err.write(`wrote ${opts.out}\n`);
     return 0;
   } finally {

@@ -51,6 +51,15 @@ export class ModelChainSource implements ChainSource {
   }
 
   async expirations(ctx: ChainContext): Promise<ChainExpiration[]> {
+    return this.expirationsAt(ctx);
+  }
+
+  async chain(ctx: ChainContext, expiration: IsoDate): Promise<ChainSnapshot> {
+    return this.chainAt(ctx, expiration);
+  }
+
+  /** expirations(), synchronously (the backtester's options mode runs inside a synchronous day loop). */
+  expirationsAt(ctx: ChainContext): ChainExpiration[] {
     const book = this.book(ctx);
     const out: ChainExpiration[] = [];
     for (const expiration of book.expirations) {
@@ -67,7 +76,8 @@ export class ModelChainSource implements ChainSource {
     return out;
   }
 
-  async chain(ctx: ChainContext, expiration: IsoDate): Promise<ChainSnapshot> {
+  /** chain(), synchronously. */
+  chainAt(ctx: ChainContext, expiration: IsoDate): ChainSnapshot {
     const book = this.book(ctx);
     const { vol } = this.vol(ctx);
     const quotes = modelChainQuotes({

@@ -16,7 +16,7 @@ import { openingMark } from '../../options/metrics.js';
 import type { ChainContext, ChainSource } from './types.js';
 import { parseOccTicker } from '../../core/occ.js';
 
-interface RecordedBook {
+export interface RecordedBook {
   index: OptionChainIndex;
   openInterest: Map<string, number>;
   trades: Map<string, OptionMinuteTrade[]>;
@@ -130,17 +130,25 @@ export class RecordedChainSource implements ChainSource {
   }
 
   private async load(underlying: string, session: IsoDate): Promise<RecordedBook | null> {
-    const from = nyMidnight(session);
-    const to = nyMidnight(addDays(session, 1));
-    if (!this.data.hasOptionQuotes(underlying, from, to)) return null;
-    const index = OptionChainIndex.fromQuotes(this.data.optionQuotesByContract(underlying, from, to));
-    const openInterest = new Map(this.data.openInterest(session, underlying).map((r) => [r.ticker, r.openInterest]));
-    const trades = new Map<string, OptionMinuteTrade[]>();
-    for (const m of this.data.optionMinuteBarsOf(underlying, from, to)) {
-      let list = trades.get(m.symbol);
-      if (!list) trades.set(m.symbol, (list = []));
-      list.push({ start: m.start, close: m.close, volume: m.volume });
-    }
-    return { index, openInterest, trades };
+    return loadRecordedBook(this.data, underlying, session);
   }
+}
+
+/**
+ * One session's recorded option data of an underlying, indexed; null when nothing is recorded
+ * (an index seek). Synchronous: the backtester's options mode reads it inside its day loop.
+ */
+export function loadRecordedBook(data: RecordedOptionData, underlying: string, session: IsoDate): RecordedBook | null {
+  const from = nyMidnight(session);
+  const to = nyMidnight(addDays(session, 1));
+  if (!data.hasOptionQuotes(underlying, from, to)) return null;
+  const index = OptionChainIndex.fromQuotes(data.optionQuotesByContract(underlying, from, to));
+  const openInterest = new Map(data.openInterest(session, underlying).map((r) => [r.ticker, r.openInterest]));
+  const trades = new Map<string, OptionMinuteTrade[]>();
+  for (const m of data.optionMinuteBarsOf(underlying, from, to)) {
+    let list = trades.get(m.symbol);
+    if (!list) trades.set(m.symbol, (list = []));
+    list.push({ start: m.start, close: m.close, volume: m.volume });
+  }
+  return { index, openInterest, trades };
 }
