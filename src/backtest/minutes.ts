@@ -10,7 +10,7 @@ import type { Session } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import type { MinuteAggregate } from '../core/types.js';
 import { openStore, type SqliteMarketStore } from '../store/index.js';
-import type { RecordedOptionData } from '../options/service/recorded.js';
+import type { RecordedOptionData } from '../options/sources/recorded.js';
 
 export interface DaySource {
   /** Calls `fn` for each session (ascending) that has at least one regular minute of `symbol`. */

@@ -15,7 +15,7 @@ import { nyTimeToMs, previousSession } from '../calendar/index.js';
 import { modelChainQuotes, realizedVolFromMinuteBars } from '../options/model-quotes.js';
 import { defaultRiskFreeRate } from '../options/rates.js';
 import { importFile } from '../feeds/flatfile/index.js';
-import { parseOptionTicker } from '../options/occ.js';
+import { parseOptionTicker } from '../core/occ.js';
 import { openStore } from '../store/index.js';
 import { htmlReport, runBacktest, SqliteDaySource, tradesCsv, type BacktestReport, type BacktestRequest } from './index.js';
 

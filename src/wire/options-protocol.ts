@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { SymbolSchema } from './protocol.js';
 import { OPTION_TICKER_SHAPE, isOptionTicker } from '../core/occ.js';
 
-export type QuoteSource = 'recorded' | 'massive' | 'model';
+import type { QuoteSource } from '../options/sources/types.js';
+export type { QuoteSource };
 
 const IsoDateSchema = z.string({ error: 'is required (a date like 2015-12-24)' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2015-12-24');
 export const OptionTickerSchema = z

@@ -4,8 +4,10 @@
  * service takes from the chart side so chain and chart agree).
  */
 import type { IsoDate } from '../../core/types.js';
-import type { QuoteSource } from '../../wire/options-protocol.js';
 import type { ChainExpiration, ChainSnapshot } from '../../options/chain.js';
+
+/** Where a chain's quotes come from; the wire protocol carries it to the dashboard. */
+export type QuoteSource = 'recorded' | 'massive' | 'model';
 
 export interface ChainContext {
   underlying: string;

@@ -6,7 +6,8 @@
  * `ChainService` answers "which expirations are open" and "the chain of one expiration"
  * for an underlying at the current clock (the replay clock, or the wall clock live), and
  * prices matrix entries (mark, change, P&L, distance to take-profit). It picks one
- * `ChainSource` per underlying:
+ * `ChainSource` per underlying (the sources live below, in src/options/sources, so the
+ * backtester's options mode reads the same quotes):
  *
  * - `RecordedChainSource` — the replay session's recorded option quotes (from the store),
  *   open interest and option trades; the last quote at or before the clock, never later.
@@ -24,9 +25,9 @@
  * src/server/options-routes.ts; the wire shapes in src/wire/options-protocol.ts.
  */
 export { ChainService, type ChainServiceOptions, type SessionClock } from './service.js';
-export { RecordedChainSource, type RecordedOptionData } from './recorded.js';
-export { ModelChainSource, FALLBACK_VOL, type UnderlyingHistory } from './model.js';
-export { MassiveChainSource, type MassiveChainSourceOptions } from './massive.js';
-export { type ChainContext, type ChainSource, OptionDataNotFound, OptionDataUnavailable } from './types.js';
+export { RecordedChainSource, type RecordedOptionData } from '../../options/sources/recorded.js';
+export { ModelChainSource, FALLBACK_VOL, type UnderlyingHistory } from '../../options/sources/model.js';
+export { MassiveChainSource, type MassiveChainSourceOptions } from '../../options/sources/massive.js';
+export { type ChainContext, type ChainSource, OptionDataNotFound, OptionDataUnavailable } from '../../options/sources/types.js';
 export { toWireRow, toMatrixRow, markOf, rowFingerprint } from './wire.js';
 export { OptionsHub, MAX_CHAIN_STREAMS_PER_SOCKET, type OptionsHubOptions } from './options-hub.js';

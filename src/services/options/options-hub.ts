@@ -23,7 +23,7 @@ import { guardSocketHandler, sendSocketError, type SocketGuard } from '../../hub
 import type { Server, Socket } from 'socket.io';
 import type { OptionQuote } from '../../core/types.js';
 import type { ChainService } from './service.js';
-import { OptionDataNotFound, OptionDataUnavailable } from './types.js';
+import { OptionDataNotFound, OptionDataUnavailable } from '../../options/sources/types.js';
 import { rowFingerprint } from './wire.js';
 import type { ChartHub } from '../../hub/hub.js';
 import { EVENTS, describeZodError } from '../../wire/protocol.js';

@@ -11,10 +11,10 @@ import type { ChainResponse, ExpirationsResponse, MatrixEntry, QuoteSource, Wire
 import type { ChainExpiration } from '../../options/chain.js';
 import { parseOptionTicker } from '../../core/occ.js';
 import { defaultRiskFreeRate } from '../../options/rates.js';
-import { MassiveChainSource } from './massive.js';
-import { ModelChainSource } from './model.js';
-import { RecordedChainSource, type RecordedOptionData } from './recorded.js';
-import { type ChainContext, type ChainSource, OptionDataNotFound, OptionDataUnavailable } from './types.js';
+import { MassiveChainSource } from '../../options/sources/massive.js';
+import { ModelChainSource } from '../../options/sources/model.js';
+import { RecordedChainSource, type RecordedOptionData } from '../../options/sources/recorded.js';
+import { type ChainContext, type ChainSource, OptionDataNotFound, OptionDataUnavailable } from '../../options/sources/types.js';
 import { blankRow, markOf, toMatrixRow, toWireRow } from './wire.js';
 
 /** The replay feed's session, when the server runs one. */
