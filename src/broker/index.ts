@@ -16,6 +16,7 @@ export * from './fees.js';
 export * from './ledger.js';
 export * from './order.js';
 export * from './exits.js';
+export * from './bar-fills.js';
 export * from './wire.js';
 export { PaperBroker, type PaperBrokerOptions, type PaperAccountSeed, type AlarmSource, DEFAULT_PAPER_ACCOUNTS } from './paper/broker.js';
 export { RecordedMarket, LiveMarket, type PaperMarket, type PaperQuote } from './paper/market.js';

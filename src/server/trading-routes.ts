@@ -66,6 +66,8 @@ export interface TradingRuntime {
   desk: TradingDesk;
   paper: PaperBroker;
   hub: TradingHub;
+  /** OPTDESK_LIVE=1 was given (automation of live accounts needs it too). */
+  liveAllowed: boolean;
   start(): Promise<void>;
   stop(): void;
 }
@@ -193,6 +195,7 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
     desk,
     paper,
     hub: tradingHub,
+    liveAllowed: config.liveAllowed ?? false,
     async start() {
       if (live || config.brokers?.length) {
         liveTimer = setInterval(() => {

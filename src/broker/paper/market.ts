@@ -21,6 +21,8 @@ export interface PaperQuote {
   bidSize: number | null;
   ask: Price | null;
   askSize: number | null;
+  /** A stock quote made from a minute bar carries that bar (dollars): bar-rule orders fill on it. */
+  bar?: { start: number; open: number; high: number; low: number; close: number };
 }
 
 export interface PaperMarket {
@@ -139,7 +141,7 @@ export class RecordedMarket implements PaperMarket {
     const list: PaperQuote[] = [];
     for (const m of data.minuteBars(symbol, nyMidnight(date), nyMidnight(addDays(date, 1)))) {
       const close = quotePrice(m.close);
-      list.push({ symbol, ts: m.start + 59_999, bid: close, ask: close, bidSize: null, askSize: null });
+      list.push({ symbol, ts: m.start + 59_999, bid: close, ask: close, bidSize: null, askSize: null, bar: { start: m.start, open: m.open, high: m.high, low: m.low, close: m.close } });
     }
     this.mergeIn(new Map([[symbol, list]]));
   }
