@@ -112,9 +112,11 @@ export class Automation {
           if (this.d.repo.instance(id)?.symbol === delta.symbol) r.engine.onBar(delta.tf as IntradayTimeframe, delta.bar);
         }
       },
-      // The replay changed session or jumped: engines start again on the new timeline.
+      // The replay changed session or jumped back: forward, engines carry on (a strategy's
+      // day-to-day state, e.g. relative volume, survives); backward they start again.
       onReset: () => {
-        for (const id of [...this.running.keys()]) this.restart(id);
+        const now = this.d.bars.feedNow();
+        for (const [id, r] of [...this.running]) if (!r.engine.jumpTo(now)) this.restart(id);
       },
     }));
     const brokers = new Set<Broker>(this.d.desk.accountNames().map((a) => this.d.desk.brokerFor(a)));

@@ -166,6 +166,19 @@ export class StrategyEngine implements StrategyContext {
     }
   }
 
+  /**
+   * The replay jumped to `now`. Forward (a later session, or later today): the strategy keeps
+   * its state, the bars in between are history (not traded on). Backward: returns false —
+   * the caller starts a fresh engine (bars never roll back, neither can a strategy).
+   */
+  jumpTo(now: number): boolean {
+    if (now < this.deliveredUntil || now < this.clock) return false;
+    this.queue.length = 0;
+    const s = sessionAt(now);
+    this.deliveredUntil = Math.max(this.deliveredUntil, s ? Math.min(s.open, now) : now);
+    return true;
+  }
+
   /** Broker order events: fills and ends of this instance's orders. */
   onOrderEvent(e: OrderEvent): void {
     const order = e.order;
