@@ -14,6 +14,7 @@ import type { Fill, Order } from '../src/broker/types.js';
 import fc from './helpers/fast-check.js';
 import { readAggregates, stockMinuteFile } from './helpers/data.js';
 import { approved, paperKit, type PaperKit } from './helpers/trading.js';
+import { LiveMarket } from '../src/broker/paper/market.js';
 
 const DAY = '2013-10-10';
 const open = nyTimeToMs(DAY, '09:30');
@@ -100,5 +101,27 @@ describe('paper broker: bar-rule fills on SPY 2013-10-10', () => {
       kit.broker.submit(approved({ account: 'paper', symbol: 'SPY', side: 'sell', qty: 1, type: 'market' })),
       /short selling is off/,
     );
+  });
+
+  it('live: closed minutes pushed from the hub fill a bar-rule entry at the next open and its stop at the level', async () => {
+    const t0 = nyTimeToMs(DAY, '10:00');
+    const last = MINUTES.find((m) => m.start === t0 - 60_000)!;
+    const market = new LiveMarket({ lastTrade: () => last.close });
+    const kit = paperKit({ start: t0, market: market as never, accounts: [{ name: 'paper', cash: 1_000_000_00 }] });
+    kits.push(kit);
+    const events: { order: Order; fill?: Fill }[] = [];
+    kit.broker.onEvent((e) => { if (e.kind === 'order') events.push(e.event); });
+    await kit.broker.submit(approved({ account: 'paper', symbol: 'SPY', side: 'buy', qty: 5, type: 'market', barFill: { notAfter: close, bracket: { stopDistance: 0.01, targetR: 50 } } }));
+    market.pushBar('SPY', last); // a minute that started before the order: not a fill
+    const firstTwo = MINUTES.filter((m) => m.start >= t0).slice(0, 2);
+    for (const m of firstTwo) market.pushBar('SPY', m);
+    kit.clock.ms = firstTwo[1]!.start + 60_000;
+    await kit.broker.advanceTo(kit.clock.ms);
+    await kit.broker.idle();
+    const fills = events.filter((e) => e.fill).map((e) => [e.order.role, e.fill!.time, priceToDollars(e.fill!.price)]);
+    const want = expected('long', t0, 0.01, 50)!;
+    assert.deepEqual(fills[0], ['entry', want.entry[0], want.entry[1]]);
+    assert.ok(want.exit && want.exit[0] <= firstTwo[1]!.start, 'a one-cent stop is hit within two minutes of SPY');
+    assert.deepEqual(fills.slice(1), [[want.exit[2] === 'stop' ? 'stop_loss' : 'take_profit', want.exit[0], want.exit[1]]]);
   });
 });

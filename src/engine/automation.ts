@@ -34,6 +34,8 @@ export interface BarSource {
   retain(symbol: string): void;
   release(symbol: string): void;
   feedNow(): number;
+  /** Defined on the replay (bars arrive on time); undefined live (bars arrive seconds late). */
+  replayStatus?(): unknown;
   observe(o: {
     onBar?(d: { symbol: string; tf: string; extended: boolean; bar: { start: number; open: number; high: number; low: number; close: number; volume: number; closed: boolean } }): void;
     onReset?(status: unknown): void;
@@ -93,6 +95,9 @@ interface Running {
 }
 
 interface StoredTrade extends EngineTrade {}
+
+/** How late a live minute bar may reach the engine and still be traded on (Massive's AM comes seconds after the minute). */
+const LIVE_BAR_GRACE_MS = 90_000;
 
 export class Automation {
   private readonly running = new Map<string, Running>();
@@ -266,6 +271,7 @@ export class Automation {
       instanceId: id, strategy, qty, symbol: i.symbol, account: i.account,
       mode: () => this.d.repo.instance(id)?.mode ?? 'off',
       brokerNow: () => this.d.paper.processedUntil() ?? -Infinity,
+      lateMs: this.d.bars.replayStatus?.() === undefined ? LIVE_BAR_GRACE_MS : 0,
       sink: {
         submit: (intent) => this.d.desk.submit(intent),
         cancel: (orderId) => this.d.desk.cancel(i.account, orderId, `strategy:${id}`),

@@ -16,6 +16,8 @@
  *
  * Bars that end before the broker's clock when they arrive (history loaded after a start or a
  * jump mid-session) warm the strategy up: delivered at once, their intents are not acted on.
+ * Live, a minute bar comes seconds after its end: it is acted on at once (`lateMs` of grace),
+ * and its order fills at the open of the next minute starting after it reached the broker.
  */
 import { nyDate, sessionAt, sessionOn, type Session } from '../calendar/index.js';
 import { MINUTE_MS, timeframeMinutes, type IntradayTimeframe } from '../core/types.js';
@@ -84,8 +86,10 @@ export interface EngineOptions {
   account: string;
   mode: () => AutomationMode;
   sink: EngineSink;
-  /** The broker's clock now (bars ending at or before it arrive too late to trade on). */
+  /** The broker's clock now (bars ending at or before it, less `lateMs`, arrive too late to trade on). */
   brokerNow: () => number;
+  /** Live feeds deliver a minute bar seconds after its end: that much lateness still trades. Default 0 (replay). */
+  lateMs?: number;
   onSignal?(s: EngineSignal): void;
   onPublish?(p: Published): void;
   onTrade?(t: EngineTrade): void;
@@ -155,7 +159,7 @@ export class StrategyEngine implements StrategyContext {
     while (i > 0 && (this.queue[i - 1]!.at > q.at || (this.queue[i - 1]!.at === q.at && this.queue[i - 1]!.order > q.order))) i--;
     this.queue.splice(i, 0, q);
     // Too late to trade on (history after a start or jump): warm the strategy up now.
-    if (end <= this.o.brokerNow()) {
+    if (end <= this.o.brokerNow() - (this.o.lateMs ?? 0)) {
       this.warm = true;
       try {
         this.deliverUpTo(end);

@@ -182,6 +182,10 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
       const followed = paper.followReset(hub.feedNow());
       if (!followed.followed) audit.append('error', { during: 'replay reset', message: followed.message });
     },
+    // Live: closed regular minutes are what a strategy's bar-rule orders fill on.
+    onBar: (d) => {
+      if (live && d.tf === '1m' && !d.extended && d.bar.closed) live.pushBar(d.symbol, d.bar);
+    },
     onQuote: (q) => {
       const pq = fromOptionQuote(q);
       live?.push(pq);

@@ -161,6 +161,8 @@ export class RecordedMarket implements PaperMarket {
  */
 export class LiveMarket implements PaperMarket {
   private readonly quotes = new Map<string, PaperQuote[]>();
+  /** Closed 1-minute stock bars as quotes at the minute's end (bar-rule fills), apart from the quotes marks read. */
+  private readonly bars = new Map<string, PaperQuote[]>();
 
   constructor(
     private readonly options: {
@@ -191,8 +193,21 @@ export class LiveMarket implements PaperMarket {
     if (list.length > keep) list.splice(0, list.length - keep);
   }
 
+  /** Feed this from the hub's closed regular 1-minute bars (dollars): stocks' bar-rule orders fill on them. */
+  pushBar(symbol: string, bar: { start: number; open: number; high: number; low: number; close: number }): void {
+    if (!this.quotes.has(symbol) || tryParseOptionTicker(symbol)) return; // nobody trades it
+    let list = this.bars.get(symbol);
+    if (!list) this.bars.set(symbol, (list = []));
+    const ts = bar.start + 59_999;
+    if (list.length && list[list.length - 1]!.ts >= ts) return; // a re-sent minute: its first close counts
+    const close = quotePrice(bar.close);
+    list.push({ symbol, ts, bid: close, ask: close, bidSize: null, askSize: null, bar: { start: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close } });
+    const keep = this.options.keep ?? 5_000;
+    if (list.length > keep) list.splice(0, list.length - keep);
+  }
+
   quotesBetween(symbols: readonly string[], from: number, to: number): PaperQuote[] {
-    return mergeBetween(symbols.map((s) => this.quotes.get(s) ?? []), from, to);
+    return mergeBetween([...symbols.map((s) => this.quotes.get(s) ?? []), ...symbols.map((s) => this.bars.get(s) ?? [])], from, to);
   }
 
   quoteAt(symbol: string, at: number): PaperQuote | null {
