@@ -125,4 +125,27 @@ describe('backtest/live parity on SPY 2013-10-07..11', () => {
     assert.deepEqual(live.orb, expected.orb);
     assert.deepEqual(live.timeblock, expected.timeblock);
   });
+
+  it('switched off and on mid-trade, an instance takes over its open position and the day\'s entry: the same trade, no second entry', async () => {
+    for (const i of (await api('GET', '/api/strategies/instances')).json.instances) await api('PATCH', `/api/strategies/instances/${i.id}`, { mode: 'off' });
+    const date = '2013-10-10';
+    assert.equal((await api('POST', '/api/replay', { session: date, time: '09:30', state: 'pause' })).status, 200);
+    await settled(nyTimeToMs(date, '09:30'));
+    const id = await instance('orb restarted', 'orb', 'orb-play');
+    assert.equal((await api('POST', '/api/replay', { time: '10:30' })).status, 200);
+    await settled(nyTimeToMs(date, '10:30'));
+    const held = (await api('GET', '/api/strategies/instances')).json.instances.find((i: any) => i.id === id);
+    assert.equal(held.status, 'in_position');
+    assert.equal((await api('PATCH', `/api/strategies/instances/${id}`, { mode: 'off' })).status, 200);
+    const back = await api('PATCH', `/api/strategies/instances/${id}`, { mode: 'auto' });
+    assert.equal(back.status, 200, JSON.stringify(back.json));
+    assert.equal(back.json.instance.status, 'in_position', 'the new engine adopted the position');
+    assert.deepEqual(back.json.instance.openPosition.entryTime, '2013-10-10T09:45:00-04:00');
+    assert.equal((await api('POST', '/api/replay', { time: '16:00' })).status, 200);
+    await settled(nyTimeToMs(date, '16:00'));
+    const live = pick((await api('GET', `/api/strategies/instances/${id}/report`)).json.trades);
+    assert.deepEqual(live, backtestTrades('orb', date, date));
+    const entries = (await api('GET', '/api/orders?account=orb-play')).json.orders.filter((o: any) => o.role === 'entry' && o.createdAt.startsWith(date));
+    assert.equal(entries.length, 1, 'one entry that day');
+  });
 });

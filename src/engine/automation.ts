@@ -16,7 +16,7 @@
  * for the report and the chart, and pushed as `strategy:signal` / `strategy:update`.
  */
 import { randomUUID } from 'node:crypto';
-import { formatNyIso, nyDate } from '../calendar/index.js';
+import { formatNyIso, nyDate, sessionAt } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import type { IntradayTimeframe } from '../core/types.js';
 import { INTRADAY_TIMEFRAMES } from '../core/types.js';
@@ -36,6 +36,10 @@ export interface BarSource {
   feedNow(): number;
   /** Defined on the replay (bars arrive on time); undefined live (bars arrive seconds late). */
   replayStatus?(): unknown;
+  /** Loads the symbol's history up to now. */
+  ensureLoaded(symbol: string): Promise<void>;
+  /** The BarEngine behind the charts: a series' bars. */
+  readonly engine: { series(symbol: string, tf: IntradayTimeframe, extended?: boolean, fromMs?: number, toMs?: number): readonly { start: number; open: number; high: number; low: number; close: number; volume: number; closed: boolean }[] };
   observe(o: {
     onBar?(d: { symbol: string; tf: string; extended: boolean; bar: { start: number; open: number; high: number; low: number; close: number; volume: number; closed: boolean } }): void;
     onReset?(status: unknown): void;
@@ -107,7 +111,7 @@ export class Automation {
   constructor(private readonly d: AutomationDeps) {}
 
   /** Starts the engines of every instance that is not `off` and follows bars, resets and fills. */
-  start(): void {
+  async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     this.unsubscribe.push(this.d.bars.observe({
@@ -119,14 +123,16 @@ export class Automation {
       },
       // The replay changed session or jumped back: forward, engines carry on (a strategy's
       // day-to-day state, e.g. relative volume, survives); backward they start again.
+      // Into a session already under way, they start again and warm up on its bars so far.
       onReset: () => {
         const now = this.d.bars.feedNow();
-        for (const [id, r] of [...this.running]) if (!r.engine.jumpTo(now)) this.restart(id);
+        const midSession = (sessionAt(now)?.open ?? Infinity) < now;
+        for (const [id, r] of [...this.running]) if (midSession || !r.engine.jumpTo(now)) void this.restart(id);
       },
     }));
     const brokers = new Set<Broker>(this.d.desk.accountNames().map((a) => this.d.desk.brokerFor(a)));
     for (const b of brokers) this.unsubscribe.push(b.onEvent((e) => this.onBrokerEvent(e)));
-    for (const i of this.d.repo.instances()) if (i.mode !== 'off') this.run(i);
+    for (const i of this.d.repo.instances()) if (i.mode !== 'off') await this.run(i);
   }
 
   stop(): void {
@@ -147,7 +153,7 @@ export class Automation {
     return i;
   }
 
-  create(input: CreateInstance): ReturnType<Automation['view']> {
+  async create(input: CreateInstance): Promise<ReturnType<Automation['view']>> {
     const name = input.name.trim();
     if (this.d.repo.instanceByName(name)) throw new InputError('name', `an instance named ${JSON.stringify(name)} already exists`);
     checkParams(input.strategy, input.params ?? {});
@@ -162,19 +168,19 @@ export class Automation {
       params: { ...(input.params ?? {}) }, mode, instrument: 'underlying', createdAt: now, updatedAt: now,
     };
     this.d.repo.save(i);
-    if (mode !== 'off' && this.started) this.run(i);
+    if (mode !== 'off' && this.started) await this.run(i);
     this.pushUpdate(i);
     return this.view(i);
   }
 
-  update(id: string, patch: { mode?: AutomationMode; params?: RawParams }): ReturnType<Automation['view']> {
+  async update(id: string, patch: { mode?: AutomationMode; params?: RawParams }): Promise<ReturnType<Automation['view']>> {
     const before = this.get(id);
     if (patch.params) checkParams(before.strategy, patch.params);
     if (patch.mode === 'auto' && before.mode !== 'auto') this.mayAutomate(before.account);
     const after: StoredInstance = { ...before, ...(patch.mode ? { mode: patch.mode } : {}), ...(patch.params ? { params: { ...patch.params } } : {}), updatedAt: Date.now() };
     this.d.repo.save(after);
     if (after.mode === 'off') this.halt(id);
-    else if (!this.running.has(id) || patch.params) this.restart(id);
+    else if (!this.running.has(id) || patch.params) await this.restart(id);
     this.pushUpdate(after);
     return this.view(after);
   }
@@ -263,7 +269,7 @@ export class Automation {
     });
   }
 
-  private run(i: StoredInstance): void {
+  private async run(i: StoredInstance): Promise<void> {
     if (this.running.has(i.id)) return;
     const { strategy, qty } = strategyFactory(i.strategy).create(i.params);
     const id = i.id;
@@ -294,15 +300,35 @@ export class Automation {
         if (now) this.pushUpdate(now);
       },
     }, this.d.bars.feedNow());
-    const offAlarm = this.d.paper.addAlarmSource(engine);
-    this.d.bars.retain(i.symbol);
+    let offAlarm: (() => void) | null = null;
+    let halted = false;
     this.running.set(id, {
       engine,
       off: () => {
-        offAlarm();
+        halted = true;
+        offAlarm?.();
         this.d.bars.release(i.symbol);
       },
     });
+    this.d.bars.retain(i.symbol);
+    await this.d.bars.ensureLoaded(i.symbol);
+    if (halted) return;
+    const now = this.d.bars.feedNow();
+    const session = sessionAt(now);
+    if (session) {
+      const warm = [];
+      for (const tf of ['1m', ...strategy.timeframes] as IntradayTimeframe[]) {
+        for (const bar of this.d.bars.engine.series(i.symbol, tf, false, session.open, now)) if (bar.closed) warm.push({ tf, bar });
+      }
+      engine.warmUp(warm);
+    } else {
+      engine.warmUp([]);
+    }
+    // What an earlier run left (a restart, off and on mid-trade) is this run's: no second entry.
+    const broker = this.d.desk.brokerFor(i.account);
+    const [orders, fills] = await Promise.all([broker.orders({ account: i.account, symbol: i.symbol }), broker.fills({ account: i.account, symbol: i.symbol })]);
+    engine.adopt(orders, fills, this.d.bars.feedNow());
+    if (!halted) offAlarm = this.d.paper.addAlarmSource(engine);
   }
 
   private halt(id: string): void {
@@ -312,10 +338,10 @@ export class Automation {
     r.off();
   }
 
-  private restart(id: string): void {
+  private async restart(id: string): Promise<void> {
     this.halt(id);
     const i = this.d.repo.instance(id);
-    if (i && i.mode !== 'off') this.run(i);
+    if (i && i.mode !== 'off') await this.run(i);
   }
 
   private onBrokerEvent(e: BrokerEvent): void {

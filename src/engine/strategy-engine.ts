@@ -21,30 +21,15 @@
  */
 import { nyDate, sessionAt, sessionOn, type Session } from '../calendar/index.js';
 import { MINUTE_MS, timeframeMinutes, type IntradayTimeframe } from '../core/types.js';
-import type { OrderEvent, OrderIntent } from '../broker/types.js';
+import type { Fill, Order, OrderEvent, OrderIntent } from '../broker/types.js';
 import type { SubmitOutcome } from '../broker/exits.js';
 import type { EntryIntent, Intent, OpenPosition, Published, Strategy, StrategyBar, StrategyContext, TradeSide } from '../strategies/api.js';
 import type { AutomationMode } from '../store/strategies.js';
 import { priceToDollars } from '../broker/money.js';
+import type { TradeRecord } from '../backtest/runner.js';
 
-/** A closed trade, in the backtester's units (dollars for prices, cents for money). */
-export interface EngineTrade {
-  entryTime: number;
-  exitTime: number;
-  side: TradeSide;
-  entryPrice: number;
-  exitPrice: number;
-  stop: number;
-  target: number | null;
-  qty: number;
-  feesCents: number;
-  pnlCents: number;
-  r: number;
-  reasonIn: string;
-  reasonOut: string;
-  mae: number;
-  mfe: number;
-}
+/** A closed trade, exactly the backtester's record (dollars for prices, cents for money), so reports compare field by field. */
+export type EngineTrade = TradeRecord;
 
 /** What a signal says and the order it would send (one click on a ticket). */
 export interface EngineSignal {
@@ -121,9 +106,13 @@ export class StrategyEngine implements StrategyContext {
   private clock = 0;
   private today: Session | null = null;
   private pos: Held | null = null;
-  private pending: { clientOrderId: string; intent: EntryIntent } | null = null;
+  private pending: { clientOrderId: string; intent: Pick<EntryIntent, 'reason'> } | null = null;
   private exitPending: string | null = null;
   private entriesToday = 0;
+  /** Entries an earlier run of the instance made on `adoptedDay` (see adopt). */
+  private adoptedDay = '';
+  private adoptedEntries = 0;
+  private ready = false;
   /** Bars with an end at or before this were delivered (or are not ours to deliver). */
   private deliveredUntil: number;
   private lastStart = new Map<string, number>();
@@ -144,9 +133,21 @@ export class StrategyEngine implements StrategyContext {
 
   // ── inputs ──
 
-  /** A bar the hub closed (regular session). Copies it. */
+  /**
+   * Today's closed bars so far (the BarEngine's series, up to the feed's clock) before the
+   * engine follows the hub's deltas: those the broker's clock has passed warm the strategy up
+   * (e.g. the opening range), later ones are traded on. Bars of all timeframes, any order.
+   */
+  warmUp(bars: readonly { tf: IntradayTimeframe; bar: StrategyBar }[]): void {
+    const end = (x: { tf: IntradayTimeframe; bar: StrategyBar }) => x.bar.start + (x.tf === '1m' ? 1 : this.widths.get(x.tf) ?? 1) * MINUTE_MS;
+    this.ready = true;
+    const sorted = [...bars].sort((a, b) => end(a) - end(b) || (a.tf === '1m' ? 0 : this.widths.get(a.tf) ?? 0) - (b.tf === '1m' ? 0 : this.widths.get(b.tf) ?? 0));
+    for (const { tf, bar } of sorted) this.onBar(tf, bar);
+  }
+
+  /** A bar the hub closed (regular session). Copies it. Ignored until `warmUp` ran. */
   onBar(tf: IntradayTimeframe, bar: StrategyBar): void {
-    if (tf !== '1m' && !this.widths.has(tf)) return;
+    if (!this.ready || (tf !== '1m' && !this.widths.has(tf))) return;
     const session = sessionAt(bar.start);
     if (!session || bar.start < session.open || bar.start >= session.close) return;
     const last = this.lastStart.get(tf);
@@ -181,6 +182,37 @@ export class StrategyEngine implements StrategyContext {
     const s = sessionAt(now);
     this.deliveredUntil = Math.max(this.deliveredUntil, s ? Math.min(s.open, now) : now);
     return true;
+  }
+
+  /**
+   * Takes over what an earlier run of this instance left at the broker (a restart, or the
+   * instance switched off and on mid-trade): the day's entries, a working entry, an open
+   * position with its bracket. Without it a restarted engine would enter a second time.
+   */
+  adopt(orders: readonly Order[], fills: readonly Fill[], now: number): void {
+    const mine = orders.filter((o) => o.clientOrderId.startsWith(this.prefix)).sort((a, b) => a.createdAt - b.createdAt);
+    const today = nyDate(now);
+    this.adoptedDay = today;
+    const reasonOf = (o: Order) => o.clientOrderId.slice(this.prefix.length).split('-').slice(2).join('-') || 'adopted';
+    for (const o of mine) {
+      if (o.role !== 'entry') continue;
+      if (o.filledQty > 0 && nyDate(o.createdAt) === today) this.entriesToday = ++this.adoptedEntries;
+      if (o.status === 'new' || o.status === 'accepted' || o.status === 'partially_filled') this.pending = { clientOrderId: o.clientOrderId, intent: { reason: reasonOf(o) } };
+    }
+    const entry = [...mine].reverse().find((o) => o.role === 'entry' && o.filledQty > 0);
+    const fill = entry && fills.find((f) => f.orderId === entry.id);
+    if (!entry || !fill) return;
+    const exits = mine.filter((o) => o.role !== 'entry' && o.createdAt >= entry.createdAt);
+    if (exits.some((o) => o.status === 'filled')) return; // that trade is over
+    const legs = exits.filter((o) => (o.role === 'stop_loss' || o.role === 'take_profit') && o.parentId === entry.id && (o.status === 'new' || o.status === 'accepted'));
+    const price = priceToDollars(fill.price);
+    this.pos = {
+      side: entry.side === 'buy' ? 'long' : 'short', entryTime: fill.time, entryPrice: price, stop: legs[0]?.barFill?.stop ?? NaN,
+      target: legs[0]?.barFill?.target ?? null, qty: entry.filledQty, reasonIn: reasonOf(entry), entryOrderId: entry.id, worst: price, best: price,
+      feesCents: fill.fees.total,
+    };
+    for (const l of legs) this.legs.add(l.id);
+    if (this.pending?.clientOrderId === entry.clientOrderId) this.pending = null;
   }
 
   /** Broker order events: fills and ends of this instance's orders. */
@@ -263,7 +295,7 @@ export class StrategyEngine implements StrategyContext {
     if (this.today) this.endSession();
     this.today = s;
     this.timers = [];
-    this.entriesToday = 0;
+    this.entriesToday = s.date === this.adoptedDay ? this.adoptedEntries : 0;
     this.clock = s.open;
     this.o.strategy.onSession(this);
   }
@@ -332,7 +364,8 @@ export class StrategyEngine implements StrategyContext {
       this.entriesToday++; // one signal counts as the day's entry: the strategy's limits hold
       return this.emitSignal(signal);
     }
-    const clientOrderId = `${this.prefix}${this.clock}-${++this.seq}`;
+    // The reason rides in the client order id: a restarted engine adopting the order knows it.
+    const clientOrderId = `${this.prefix}${this.clock}-${++this.seq}-${intent.reason}`.slice(0, 128);
     this.pending = { clientOrderId, intent };
     this.work.push(this.sendEntry(intent, clientOrderId, signal));
   }

@@ -71,7 +71,7 @@ export function registerStrategyRoutes(app: FastifyInstance, deps: { store: Mark
   app.post('/api/strategies/instances', async (request, reply) => {
     const b = parseOr400(CreateSchema, request.body, 'body');
     try {
-      return reply.code(201).send({ instance: automation.create(b) });
+      return reply.code(201).send({ instance: await automation.create(b) });
     } catch (e) {
       return reply.code(422).send({ error: refused(e) });
     }
@@ -82,7 +82,7 @@ export function registerStrategyRoutes(app: FastifyInstance, deps: { store: Mark
     if (!automation.list().some((i) => i.id === id)) throw new HttpError(404, `id: no strategy instance ${id}`);
     const b = parseOr400(PatchSchema, request.body, 'body');
     try {
-      return { instance: automation.update(id, b) };
+      return { instance: await automation.update(id, b) };
     } catch (e) {
       return reply.code(422).send({ error: refused(e) });
     }
