@@ -5,7 +5,8 @@
  *
  * - `off`: nothing runs;
  * - `signal`: the engine runs and emits each signal with its rationale and a pre-filled
- *   order (symbol, side, qty, stop, target) for a one-click ticket; nothing is sent;
+ *   order (symbol, side, qty, stop, target) for a one-click ticket; no entry is sent (a
+ *   position the instance opened in `auto` still gets its flat exit);
  * - `auto`: its orders go through the trading desk (risk engine → broker). Switching to
  *   `auto` is refused by the risk engine while the kill switch is on or for a live account
  *   without the live flag, and for accounts not on the paper broker (the bar-rule fills that
@@ -145,6 +146,10 @@ export class Automation {
 
   list(): ReturnType<Automation['view']>[] {
     return this.d.repo.instances().map((i) => this.view(i));
+  }
+
+  has(id: string): boolean {
+    return this.d.repo.instance(id) !== null;
   }
 
   get(id: string): StoredInstance {

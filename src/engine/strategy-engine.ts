@@ -351,11 +351,11 @@ export class StrategyEngine implements StrategyContext {
     const mode = this.o.mode();
     if (this.warm || mode === 'off') return;
     if (intent.kind === 'exit') {
+      // A position the instance opened is closed by it in `signal` mode too: switching from
+      // `auto` to `signal` mid-trade must not leave the trade without its flat exit.
       if (!this.pos || this.exitPending !== null) return;
       this.exitPending = intent.reason;
-      const signal = this.exitSignal(intent.reason);
-      if (mode === 'signal') return this.emitSignal(signal);
-      this.work.push(this.sendExit(signal));
+      this.work.push(this.sendExit(this.exitSignal(intent.reason)));
       return;
     }
     if (this.pos || this.pending) return;

@@ -79,7 +79,7 @@ export function registerStrategyRoutes(app: FastifyInstance, deps: { store: Mark
 
   app.patch('/api/strategies/instances/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!automation.list().some((i) => i.id === id)) throw new HttpError(404, `id: no strategy instance ${id}`);
+    if (!automation.has(id)) throw new HttpError(404, `id: no strategy instance ${id}`);
     const b = parseOr400(PatchSchema, request.body, 'body');
     try {
       return { instance: await automation.update(id, b) };
@@ -90,14 +90,14 @@ export function registerStrategyRoutes(app: FastifyInstance, deps: { store: Mark
 
   app.delete('/api/strategies/instances/:id', async (request) => {
     const { id } = request.params as { id: string };
-    if (!automation.list().some((i) => i.id === id)) throw new HttpError(404, `id: no strategy instance ${id}`);
+    if (!automation.has(id)) throw new HttpError(404, `id: no strategy instance ${id}`);
     automation.remove(id);
     return { deleted: id };
   });
 
   app.get('/api/strategies/instances/:id/report', async (request) => {
     const { id } = request.params as { id: string };
-    if (!automation.list().some((i) => i.id === id)) throw new HttpError(404, `id: no strategy instance ${id}`);
+    if (!automation.has(id)) throw new HttpError(404, `id: no strategy instance ${id}`);
     return automation.report(id);
   });
 
