@@ -110,6 +110,8 @@ describe('strategy instances API', () => {
     assert.equal(s.rationale.bar.start, '2013-10-10T09:40:00-04:00');
     assert.ok(s.rationale.bar.close > range.high, 'the signal bar closed above the range high');
     assert.deepEqual(s.rationale.level, { name: 'orb', high: range.high, low: range.low });
+    assert.equal(s.rationale.setup, null);
+    assert.match(s.rationale.text, new RegExp(`^orb-long: the 5m bar from 09:40 closed at ${s.rationale.bar.close}, above the orb high ${range.high}; stop ${range.low}`));
     assert.equal(s.rationale.stop, range.low, 'stop at the opposite side of the range');
     assert.equal(s.rationale.targetR, 2);
     const r = Math.abs(s.rationale.bar.close - range.low);

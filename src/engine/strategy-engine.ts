@@ -42,6 +42,8 @@ export interface EngineSignal {
     bar: { tf: IntradayTimeframe; start: number; close: number } | null;
     /** The newest published levels (e.g. the opening range). */
     level: { name: string; high: number; low: number } | null;
+    /** The setup the strategy published as it decided (time-block: sweep-high at the block high). */
+    setup: { name: string; level: number } | null;
     /** Reference price: the deciding bar's close (the fill comes at the next minute's open). */
     price: number | null;
     stop: number | null;
@@ -445,13 +447,17 @@ export class StrategyEngine implements StrategyContext {
     const r = price !== null && stop !== null ? round4(Math.abs(price - stop)) : null;
     const target = intent.target ?? (price !== null && r !== null && intent.targetR !== undefined ? round2(price + dir * intent.targetR * r) : null);
     const level = this.latestLevel();
+    // The level that decided: the setup the strategy published at this instant (time-block),
+    // else the side of the newest levels the break went through (ORB: the range high for a long).
+    const last = this.published[this.published.length - 1];
+    const setup = last?.kind === 'setup' && last.time === this.clock ? last : null;
+    const decided = setup ? `${setup.name} at ${setup.level}` : level ? `${intent.side === 'long' ? 'above' : 'below'} the ${level.name} ${intent.side === 'long' ? 'high' : 'low'} ${intent.side === 'long' ? level.high : level.low}` : null;
     const bar = this.lastBar;
-    const text = `${intent.reason}: ${bar ? `the ${bar.tf} bar from ${isoTime(bar.start)} closed at ${bar.close}` : 'a timer'}` +
-      `${level ? ` ${intent.side === 'long' ? 'above' : 'below'} the ${level.name} ${intent.side === 'long' ? 'high' : 'low'} ${intent.side === 'long' ? level.high : level.low}` : ''}` +
+    const text = `${intent.reason}: ${bar ? `the ${bar.tf} bar from ${isoTime(bar.start)} closed at ${bar.close}` : 'a timer'}${decided ? `, ${decided}` : ''}` +
       `; stop ${stop ?? '—'}, R ${r ?? '—'}, target ${target ?? '—'}${intent.targetR !== undefined ? ` (${intent.targetR} R)` : ''}; entry at the next minute's open`;
     return {
       at: this.clock, symbol: this.o.symbol, side: intent.side, reason: intent.reason,
-      rationale: { bar, level, price, stop, target, r, targetR: intent.targetR ?? null, text },
+      rationale: { bar, level, setup: setup && { name: setup.name, level: setup.level }, price, stop, target, r, targetR: intent.targetR ?? null, text },
       order: { symbol: this.o.symbol, side: intent.side === 'long' ? 'buy' : 'sell', qty: this.o.qty, type: 'market', stop, target },
       outcome: null,
     };
@@ -461,7 +467,7 @@ export class StrategyEngine implements StrategyContext {
     const p = this.pos!;
     return {
       at: this.clock, symbol: this.o.symbol, side: 'exit', reason,
-      rationale: { bar: this.lastBar, level: this.latestLevel(), price: this.lastBar?.close ?? null, stop: p.stop, target: p.target, r: null, targetR: null, text: `${reason}: close the ${p.side} position at the next minute's open` },
+      rationale: { bar: this.lastBar, level: this.latestLevel(), setup: null, price: this.lastBar?.close ?? null, stop: p.stop, target: p.target, r: null, targetR: null, text: `${reason}: close the ${p.side} position at the next minute's open` },
       order: { symbol: this.o.symbol, side: p.side === 'long' ? 'sell' : 'buy', qty: p.qty, type: 'market', stop: null, target: null },
       outcome: null,
     };
