@@ -20,9 +20,9 @@ import {
   formatExpiryShort,
   formatStrike,
   type SelectedContract,
-} from '../options/contract.js';
-import { useFlash } from '../options/flash.js';
-import { useChainStream } from '../options/useChainStream.js';
+} from './contract.js';
+import { useFlash } from './flash.js';
+import { useChainStream } from './useChainStream.js';
 import type { Quotes } from '../quotes/useQuotes.js';
 
 type ColumnId = 'bid' | 'ask' | 'last' | 'volume' | 'oi' | 'iv' | 'delta';
