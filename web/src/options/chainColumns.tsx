@@ -49,7 +49,7 @@ function loadExtras(): ColumnId[] {
  * The picked columns that fit the panel's width: both sides must stay in view (a chain whose
  * puts scroll off to the right hides half the market). Measured after each render of the
  * panel: while the table (`scrollRef`) overflows, the lowest-priority column goes; a resize
- * of the panel (`sectionRef`) measures again.
+ * of the panel (`sectionRef`) starts again from every picked column and measures again.
  */
 export function useChainColumns(sectionRef: RefObject<HTMLElement | null>, scrollRef: RefObject<HTMLDivElement | null>) {
   const [extras, setExtras] = useState<ColumnId[]>(loadExtras);
@@ -58,6 +58,9 @@ export function useChainColumns(sectionRef: RefObject<HTMLElement | null>, scrol
   }, [extras]);
 
   const [fit, setFit] = useState(extras.length);
+  // Bumped by a resize: the measurement runs after a render, and a narrower panel whose fit
+  // count is already at its maximum would not re-render (the puts stayed cut off).
+  const [, setResized] = useState(0);
   const shownExtras = useMemo(() => {
     const kept = new Set(FIT_PRIORITY.filter((c) => extras.includes(c)).slice(0, fit));
     return EXTRA_ORDER.filter((c) => kept.has(c));
@@ -72,6 +75,7 @@ export function useChainColumns(sectionRef: RefObject<HTMLElement | null>, scrol
       if (el.clientWidth === width) return;
       width = el.clientWidth;
       setFit(extras.length);
+      setResized((n) => n + 1);
     });
     ro.observe(el);
     return () => ro.disconnect();
