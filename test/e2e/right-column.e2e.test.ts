@@ -129,7 +129,6 @@ describe('right column at 1600×900 and 1280×800 (GOOG 2015-12-24 11:00)', () =
         });
         return { rowsInView, ticketScrolls: ticket.scrollHeight > ticket.clientHeight + 1, ticketBottom: ticket.getBoundingClientRect().bottom, controls, vw: window.innerWidth };
       })()`);
-      if (process.env.DEBUG_LAYOUT) console.log(size.width, "rows in view", layout.rowsInView);
       assert.ok(layout.rowsInView >= 12, `the chain shows ${layout.rowsInView} strike rows beside the ticket (want ≥ 12)`);
       assert.equal(layout.ticketScrolls, false, 'the ticket fits without scrolling');
       for (const c of layout.controls) {
