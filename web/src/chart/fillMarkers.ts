@@ -6,7 +6,7 @@
  * The marker text stays short (side and price) — the legend of the hovered bar lists each
  * fill with price, quantity, side, contract and time.
  *
- * lightweight-charts allows one markers primitive per series, so ChartView merges these
+ * lightweight-charts allows one markers primitive per series, so seriesMarkers.ts merges these
  * with the bad-print markers into a single setMarkers call (mergeMarkers).
  */
 import type { SeriesMarker, UTCTimestamp } from 'lightweight-charts';

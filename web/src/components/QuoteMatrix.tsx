@@ -15,7 +15,7 @@ import { direction, formatPrice, formatSigned } from '../format.js';
 import { STALE_QUOTE_MS, formatAge, longContract, shortContract, type SelectedContract } from '../options/contract.js';
 import { useFlash } from '../options/flash.js';
 import { sentence } from '../messages.js';
-import { SourceBadge, quoteAge } from './OptionsChain.js';
+import { SourceBadge, quoteAge } from '../options/quoteDisplay.js';
 import { parseOccTicker } from '../../../src/core/occ.js';
 import type { WirePosition } from '../trading/tradingApi.js';
 

@@ -4,7 +4,7 @@
  */
 import type { WireMatrixRow } from '../../../src/wire/options-protocol.js';
 import { parseOccTicker } from '../../../src/core/occ.js';
-import { OptionsChain, type OptionsChainProps } from './OptionsChain.js';
+import { OptionsChain, type OptionsChainProps } from '../options/OptionsChain.js';
 import { CoveredCallsPanel } from '../screener/CoveredCallsPanel.js';
 import { OrderTicket } from '../trading/OrderTicket.js';
 import type { WirePosition } from '../trading/tradingApi.js';

@@ -5,7 +5,8 @@
  */
 import { useEffect, useState } from 'react';
 import { formatPct, formatPrice } from '../format.js';
-import { scannerApi, type PresetInfo } from './scannerApi.js';
+import { PickTable, type PickColumn } from '../components/PickTable.js';
+import { scannerApi, type PresetInfo, type ScanResultRow } from './scannerApi.js';
 import { useScanStream } from './useScanStream.js';
 
 const FALLBACK: PresetInfo[] = [
@@ -32,6 +33,24 @@ function loadPref(): { preset: string; universe: string } {
 }
 
 const num = (v: unknown) => (typeof v === 'number' ? v : null);
+
+const SCAN_COLUMNS: PickColumn<ScanResultRow>[] = [
+  { head: 'Sym', cellClass: () => 'sym', cell: (r) => r.symbol },
+  { head: 'Chg', title: 'Change vs prior close', className: 'num', cellClass: (r) => ((num(r.change_pct) ?? 0) >= 0 ? 'up' : 'down'), cell: (r) => formatPct(num(r.change_pct)) },
+  { head: 'Gap', title: 'Gap: open vs prior close', className: 'num', cell: (r) => formatPct(num(r.gap_pct)) },
+  { head: 'RVol', title: 'Relative volume (1 = usual for this minute)', className: 'num', cell: (r) => (num(r.rel_volume) === null ? '—' : `${num(r.rel_volume)!.toFixed(1)}×`) },
+  {
+    head: 'Grade',
+    title: 'Entry checklist grade, long / short',
+    className: 'num',
+    cellClass: () => 'grade-cell',
+    cell: (r) => (
+      <>
+        <span className={`grade g-${gradeClass(r.grade_long)}`}>{r.grade_long ?? '—'}</span>/<span className={`grade g-${gradeClass(r.grade_short)}`}>{r.grade_short ?? '—'}</span>
+      </>
+    ),
+  },
+];
 
 export function ScannerPanel({ selected, onSelect }: { selected: string; onSelect(symbol: string): void }) {
   const [pref, setPref] = useState(loadPref);
@@ -70,37 +89,17 @@ export function ScannerPanel({ selected, onSelect }: { selected: string; onSelec
         </div>
       ) : (
         <div className="scanner-scroll">
-          <table className="scanner-table" data-testid="scan-results">
-            <thead>
-              <tr>
-                <th>Sym</th>
-                <th className="num" title="Change vs prior close">Chg</th>
-                <th className="num" title="Gap: open vs prior close">Gap</th>
-                <th className="num" title="Relative volume (1 = usual for this minute)">RVol</th>
-                <th className="num" title="Entry checklist grade, long / short">Grade</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.rows.map((r) => (
-                <tr
-                  key={r.symbol}
-                  data-testid="scan-row"
-                  data-symbol={r.symbol}
-                  className={r.symbol === selected ? 'selected' : undefined}
-                  onClick={() => onSelect(r.symbol)}
-                  title={`${r.symbol} ${formatPrice(num(r.last))}: OR ${String(r.or_state).replace('_', ' ')}, ATR ${formatPrice(num(r.atr_14))}, VWAP ${formatPrice(num(r.vwap))}, trend ${r.trend ?? '—'}`}
-                >
-                  <td className="sym">{r.symbol}</td>
-                  <td className={`num ${(num(r.change_pct) ?? 0) >= 0 ? 'up' : 'down'}`}>{formatPct(num(r.change_pct))}</td>
-                  <td className="num">{formatPct(num(r.gap_pct))}</td>
-                  <td className="num">{num(r.rel_volume) === null ? '—' : `${num(r.rel_volume)!.toFixed(1)}×`}</td>
-                  <td className="num grade-cell">
-                    <span className={`grade g-${gradeClass(r.grade_long)}`}>{r.grade_long ?? '—'}</span>/<span className={`grade g-${gradeClass(r.grade_short)}`}>{r.grade_short ?? '—'}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PickTable
+            className="scanner-table"
+            testId="scan-results"
+            columns={SCAN_COLUMNS}
+            rows={view.rows}
+            rowKey={(r) => r.symbol}
+            rowAttrs={(r) => ({ 'data-testid': 'scan-row', 'data-symbol': r.symbol })}
+            rowTitle={(r) => `${r.symbol} ${formatPrice(num(r.last))}: OR ${String(r.or_state).replace('_', ' ')}, ATR ${formatPrice(num(r.atr_14))}, VWAP ${formatPrice(num(r.vwap))}, trend ${r.trend ?? '—'}`}
+            isSelected={(r) => r.symbol === selected}
+            onPick={(r) => onSelect(r.symbol)}
+          />
         </div>
       )}
     </section>

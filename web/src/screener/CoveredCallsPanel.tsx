@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { formatPrice } from '../format.js';
 import { formatStrike, type SelectedContract } from '../options/contract.js';
 import { scannerApi, type CoveredCallsResponse } from '../scanner/scannerApi.js';
+import { PickTable, type PickColumn } from '../components/PickTable.js';
 
 export interface CoveredCallsPanelProps {
   symbol: string;
@@ -17,6 +18,16 @@ export interface CoveredCallsPanelProps {
 }
 
 const pct = (v: number, d = 2) => `${(v * 100).toFixed(d)}%`;
+
+const CC_COLUMNS: PickColumn<CoveredCallsResponse['rows'][number]>[] = [
+  { head: 'Strike', className: 'num', cell: (r) => formatStrike(r.strike) },
+  { head: 'Bid', className: 'num', cell: (r) => formatPrice(r.bid) },
+  { head: 'Mid', className: 'num', cell: (r) => formatPrice(r.mid) },
+  { head: 'Δ', className: 'num', cell: (r) => r.delta.toFixed(2) },
+  { head: 'Yield', title: 'mid ÷ spot', className: 'num', cell: (r) => pct(r.premiumYield, 3) },
+  { head: 'POP', title: 'Probability of profit: N(d2) at the break-even', className: 'num', cell: (r) => pct(r.pop, 0) },
+  { head: 'Max', title: '(strike − spot) + mid, per share', className: 'num', cell: (r) => formatPrice(r.maxProfit) },
+];
 
 export function CoveredCallsPanel({ symbol, clock, selected, onSelect }: CoveredCallsPanelProps) {
   const [open, setOpen] = useState(false);
@@ -82,39 +93,17 @@ export function CoveredCallsPanel({ symbol, clock, selected, onSelect }: Covered
               {topReasons(res.rejected) ? `: ${topReasons(res.rejected)}` : ''}).
             </p>
           ) : (
-            <table className="cc-table" data-testid="covered-calls-table">
-              <thead>
-                <tr>
-                  <th className="num">Strike</th>
-                  <th className="num">Bid</th>
-                  <th className="num">Mid</th>
-                  <th className="num">Δ</th>
-                  <th className="num" title="mid ÷ spot">Yield</th>
-                  <th className="num" title="Probability of profit: N(d2) at the break-even">POP</th>
-                  <th className="num" title="(strike − spot) + mid, per share">Max</th>
-                </tr>
-              </thead>
-              <tbody>
-                {res.rows.map((r) => (
-                  <tr
-                    key={r.ticker}
-                    data-testid="covered-call-row"
-                    data-ticker={r.ticker}
-                    className={selected?.ticker === r.ticker ? 'selected' : undefined}
-                    onClick={() => onSelect({ ticker: r.ticker, side: 'bid', price: r.bid, intent: 'sell_to_open' })}
-                    title={`Sell to open ${r.ticker.slice(2)} at the bid ${formatPrice(r.bid)}; break-even ${formatPrice(r.breakeven)}`}
-                  >
-                    <td className="num">{formatStrike(r.strike)}</td>
-                    <td className="num">{formatPrice(r.bid)}</td>
-                    <td className="num">{formatPrice(r.mid)}</td>
-                    <td className="num">{r.delta.toFixed(2)}</td>
-                    <td className="num">{pct(r.premiumYield, 3)}</td>
-                    <td className="num">{pct(r.pop, 0)}</td>
-                    <td className="num">{formatPrice(r.maxProfit)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <PickTable
+              className="cc-table"
+              testId="covered-calls-table"
+              columns={CC_COLUMNS}
+              rows={res.rows}
+              rowKey={(r) => r.ticker}
+              rowAttrs={(r) => ({ 'data-testid': 'covered-call-row', 'data-ticker': r.ticker })}
+              rowTitle={(r) => `Sell to open ${r.ticker.slice(2)} at the bid ${formatPrice(r.bid)}; break-even ${formatPrice(r.breakeven)}`}
+              isSelected={(r) => selected?.ticker === r.ticker}
+              onPick={(r) => onSelect({ ticker: r.ticker, side: 'bid', price: r.bid, intent: 'sell_to_open' })}
+            />
           )}
           {res ? <p className="muted cc-note">spot {formatPrice(res.spot)} · {res.expiration} · click a row to sell to open</p> : null}
         </div>

@@ -143,15 +143,15 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
           </div>
         ) : (
           <>
-            <div className="ticket-line ticket-row">
+            <div className="ticket-line ticket-row ticket-price">
               <span className="tb-group">
                 <button className={`tb-btn ${side === 'buy' ? 'active' : ''}`} onClick={() => setSide('buy')} data-testid="side-buy">Buy</button>
                 <button className={`tb-btn ${side === 'sell' ? 'active sell' : ''}`} onClick={() => setSide('sell')} data-testid="side-sell">Sell</button>
               </span>
               <span className="muted" data-testid="ticket-open-close">{intentLabel}</span>
+              <label className="ticket-qty-label"><span className="muted">Qty</span> <input className="ticket-qty" value={qty} onChange={(e) => setQty(e.target.value)} data-testid="entry-qty" inputMode="numeric" aria-label="Quantity" /></label>
             </div>
             <div className="ticket-line ticket-row ticket-price">
-              <label><span className="muted">Qty</span> <input className="ticket-qty" value={qty} onChange={(e) => setQty(e.target.value)} data-testid="entry-qty" inputMode="numeric" aria-label="Quantity" /></label>
               <label>
                 <span className="muted">Limit</span>{' '}
                 <input data-testid="ticket-price" className={ticket.price == null ? 'bad' : ''} value={ticket.text} inputMode="decimal" aria-label="Limit price" onChange={(e) => ticket.edit(e.target.value)} />
