@@ -22,6 +22,7 @@
 import { guardSocketHandler, sendSocketError, type SocketGuard } from './socket-errors.js';
 import type { Server, Socket } from 'socket.io';
 import type { OptionQuote } from '../core/types.js';
+import { errorBodyOf, type ErrorBody } from '../core/errors.js';
 import type { ChainService } from '../options/service/index.js';
 import { OptionDataNotFound, OptionDataUnavailable, rowFingerprint } from '../options/service/index.js';
 import type { ChartHub } from './hub.js';
@@ -413,7 +414,7 @@ function changedRows<R extends WireOptionRow>(known: Map<string, string>, rows: 
   return out;
 }
 
-function explain(err: unknown): string {
-  if (err instanceof OptionDataNotFound || err instanceof OptionDataUnavailable) return err.message;
-  return `server: ${err instanceof Error ? err.message : String(err)}`;
+function explain(err: unknown): ErrorBody {
+  if (err instanceof OptionDataNotFound || err instanceof OptionDataUnavailable) return errorBodyOf(err);
+  return errorBodyOf(err, `server: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/types.js';
+import type { ErrorBody } from '../core/errors.js';
 
 // Messages say only "why": the server prefixes the field name ("symbol: must be …").
 // Upper-casing happens before the pattern so a trader typing "spy" gets SPY, not an error.
@@ -118,11 +119,10 @@ export interface HealthMessage {
   health: SeriesHealth;
 }
 
-export interface ErrorMessage {
+/** `error_message`: the HTTP error body (`code`, `field?`, `reason?`, `message`: which field and why) plus the event. */
+export interface ErrorMessage extends ErrorBody {
   /** The event that failed, e.g. "subscribe". */
   event: string;
-  /** Which field and why. */
-  message: string;
   /** The stream this error ends (e.g. `{underlying, expiration}` of a chain), so a client can tell it from one it still holds. */
   stream?: Record<string, string>;
 }
@@ -174,7 +174,7 @@ export type ReplayControl = z.output<typeof ReplayControlSchema>;
 
 // ───────────────────────────── REST (src/server) ─────────────────────────────
 // The dashboard's REST calls share these shapes; the server validates every input with
-// the schemas below and answers a bad field with 400 `{error: "<field>: <why>"}`.
+// the schemas below and answers a bad field with 400 `{error: {code, field, message: "<field>: <why>"}}`.
 
 const IsoDateSchema = z.string({ error: 'must be a date like 2013-10-10' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2013-10-10');
 

@@ -139,7 +139,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   // Unknown /api paths answer in the API's own error shape, not an HTML page.
   app.all('/api/*', async (request) => {
-    throw new HttpError(404, `path: no API route ${request.method} ${request.url.split('?')[0]}`);
+    throw new HttpError(404, `path: no API route ${request.method} ${request.url.split('?')[0]}`, { code: 'NO_ROUTE' });
   });
 }
 
