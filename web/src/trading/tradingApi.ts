@@ -35,7 +35,9 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
   const parsed = (await res.json().catch(() => undefined)) as unknown;
   if (!res.ok) {
     const e = apiErrorOf(res, parsed);
-    if ((e.code === 'RISK_DENIED' || e.code === 'BROKER_REJECTED') && e.reason) throw new RefusalError(e.reason, e.message);
+    // The ticket names the rule: a risk check as is, a broker's code as "broker:<code>".
+    if (e.code === 'RISK_DENIED' && e.reason) throw new RefusalError(e.reason, e.message);
+    if (e.code === 'BROKER_REJECTED' && e.reason) throw new RefusalError(`broker:${e.reason}`, e.message);
     throw e;
   }
   return parsed as T;
