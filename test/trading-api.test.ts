@@ -142,9 +142,10 @@ describe('trading API on the GOOG 2015-12-24 replay', () => {
     const back = await api('POST', '/api/replay', { time: '10:00' });
     assert.equal(back.status, 409);
     assert.match(back.json.error.message, /^replay: 1 paper order\(s\) are working; jumping back in time/);
-    assert.equal(back.json.error.code, 'CONFLICT');
+    assert.deepEqual([back.json.error.code, back.json.error.field], ['CONFLICT', 'time'], 'the field is the one that asks for the jump');
     const other = await api('POST', '/api/replay', { session: '2015-12-23' });
     assert.equal(other.status, 409);
+    assert.deepEqual([other.json.error.code, other.json.error.field], ['CONFLICT', 'session']);
 
     const killed = await api('POST', '/api/risk/kill', { reason: 'test' });
     assert.equal(killed.status, 200);

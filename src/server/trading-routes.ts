@@ -493,10 +493,10 @@ function registerRoutes(app: FastifyInstance, runtime: TradingRuntime, deps: Tra
     const working = (await paper.orders({ status: 'open' })).length;
     const why = `replay: ${working} paper order(s) are working; `;
     if (session !== status.session) {
-      throw new HttpError(409, `${why}switching the session would skip or repeat their fills — cancel them first (or let them fill)`);
+      throw new HttpError(409, `${why}switching the session would skip or repeat their fills — cancel them first (or let them fill)`, { field: 'session' });
     }
     if (control.data.time !== undefined && nyTimeToMs(session, control.data.time) < status.clock) {
-      throw new HttpError(409, `${why}jumping back in time would repeat their fills — cancel them first; jumps forward are evaluated quote by quote`);
+      throw new HttpError(409, `${why}jumping back in time would repeat their fills — cancel them first; jumps forward are evaluated quote by quote`, { field: 'time' });
     }
   });
 }
