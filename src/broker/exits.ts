@@ -17,7 +17,7 @@
  *
  * Orders go out through `submit` — the risk engine's gate — never to a broker directly.
  */
-import { nextSession, nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
+import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR, nextSession, nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
 import { tryParseOptionTicker } from '../options/occ.js';
 import type { StoredExit, TradingRepository } from '../store/trading.js';
 import { pennyEverywhere, roundToTick } from './money.js';
@@ -182,6 +182,10 @@ export class ExitManager {
   /** For clocks without time events (live): call on every tick; flattens when the time has come. */
   tick(now: number): Promise<unknown> | void {
     const date = nyDate(now);
+    // A clock outside the calendar (0 = a replay with no recorded session yet) has no session to
+    // flatten; asking the calendar would throw out of the server's tick timer and end the process.
+    const year = Number(date.slice(0, 4));
+    if (year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) return;
     const t = this.flattenTime(date);
     if (t !== null && now >= t && this.o.repo.getState<string>(FLATTENED_KEY) !== date && sessionOn(date) && now < sessionOn(date)!.close) return this.fire(now);
   }
