@@ -109,9 +109,11 @@ describe('a session in the history (replay 2013-10-10)', () => {
     const onDay = (m: SnapshotMessage) => m.bars.filter((b) => b.start >= OPEN && b.start < CLOSE);
     assert.deepEqual(onDay(await hide), await restBars(srv.url, '15m'));
     assert.deepEqual(onDay(await show), await restBars(srv.url, '15m', 'show'));
-    const bad = next<{ event: string; message: string }>(s, 'error_message', (m) => m.event === 'subscribe');
+    const bad = next<{ event: string; code: string; field?: string; message: string }>(s, 'error_message', (m) => m.event === 'subscribe');
     s.emit('subscribe', { symbol: 'SPY', tf: '15m', badPrints: 'maybe' });
-    assert.equal((await bad).message, 'badPrints: must be "hide" or "show"');
+    const e = await bad;
+    assert.equal(e.message, 'badPrints: must be "hide" or "show"');
+    assert.deepEqual([e.code, e.field], ['INVALID_FIELD', 'badPrints']);
   });
 
   test('the store keeps the original prints', () => {

@@ -228,6 +228,8 @@ test('malformed socket messages get error_message naming the field; the connecti
   s.emit('subscribe', { symbol: 'SPY', tf: '30m' });
   await snap;
   assert.deepEqual(errors.map((e) => e.message.split(':')[0]), ['tf', 'symbol', 'message', 'message', 'extended']);
+  assert.deepEqual(errors.map((e) => e.field), ['tf', 'symbol', 'message', 'message', 'extended'], 'the field is also given on its own');
+  assert.ok(errors.every((e) => e.code === 'INVALID_FIELD'), JSON.stringify(errors));
   assert.match(errors[0]!.message, /tf: must be one of 1m/);
   assert.equal(errors[2]!.event, 'subscribe');
   assert.equal(errors[3]!.event, 'unsubscribe');

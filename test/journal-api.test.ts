@@ -103,11 +103,14 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     for (const [method, path, body, re] of cases) {
       const r = await api(method, path, body);
       assert.equal(r.status, 400, `${method} ${path}: ${r.text}`);
-      assert.match(r.json.error, re, `${method} ${path}`);
+      assert.match(r.json.error.message, re, `${method} ${path}`);
+      assert.equal(r.json.error.code, 'INVALID_FIELD', `${method} ${path}`);
+      assert.ok(r.json.error.message.startsWith(`${r.json.error.field}: `), `${method} ${path}: the field is the one the sentence names`);
     }
     const missing = await api('PUT', '/api/journal/trades/t_nope', { notes: 'x' });
     assert.equal(missing.status, 404);
-    assert.match(missing.json.error, /^id: no journal trade t_nope/);
+    assert.match(missing.json.error.message, /^id: no journal trade t_nope/);
+    assert.deepEqual([missing.json.error.code, missing.json.error.field], ['NOT_FOUND', 'id']);
   });
 
   it('screenshots: PNG accepted and served back; oversized or non-image is a 400 naming the limit', async () => {
@@ -118,10 +121,12 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.deepEqual(Buffer.from(await img.arrayBuffer()), PNG);
     const big = await api('POST', `/api/journal/trades/${tradeId}/screenshots`, Buffer.concat([PNG, Buffer.alloc(MAX_SCREENSHOT_BYTES)]));
     assert.equal(big.status, 400);
-    assert.match(big.json.error, new RegExp(`^screenshot: .*limit of ${MAX_SCREENSHOT_BYTES} bytes`));
+    assert.match(big.json.error.message, new RegExp(`^screenshot: .*limit of ${MAX_SCREENSHOT_BYTES} bytes`));
+    assert.deepEqual([big.json.error.code, big.json.error.field], ['PAYLOAD_TOO_LARGE', 'screenshot']);
     const gif = await api('POST', `/api/journal/trades/${tradeId}/screenshots`, Buffer.from('GIF89a0123456789'), { 'content-type': 'image/gif' });
     assert.equal(gif.status, 400);
-    assert.match(gif.json.error, new RegExp(`^screenshot: is not a PNG, JPEG or WebP image.*${MAX_SCREENSHOT_BYTES} bytes`));
+    assert.equal(gif.json.error.code, 'INVALID_FIELD');
+    assert.match(gif.json.error.message, new RegExp(`^screenshot: is not a PNG, JPEG or WebP image.*${MAX_SCREENSHOT_BYTES} bytes`));
     // The dashboard's capture is filed by fill: the exit fill's picture lands on this trade.
     const exitFill = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade.fills.at(-1).id;
     const byFill = await api('POST', `/api/journal/fills/${exitFill}/screenshots?kind=exit`, PNG);
@@ -129,8 +134,9 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.equal(byFill.json.screenshot.tradeId, tradeId);
     const noFill = await api('POST', '/api/journal/fills/pf_nope/screenshots?kind=exit', PNG);
     assert.equal(noFill.status, 404);
-    assert.match(noFill.json.error, /^fillId: no journal trade holds fill pf_nope/);
-    assert.match((await api('POST', `/api/journal/fills/${exitFill}/screenshots?kind=attached`, PNG)).json.error, /^kind: must be entry or exit/);
+    assert.match(noFill.json.error.message, /^fillId: no journal trade holds fill pf_nope/);
+    assert.deepEqual([noFill.json.error.code, noFill.json.error.field], ['NOT_FOUND', 'fillId']);
+    assert.match((await api('POST', `/api/journal/fills/${exitFill}/screenshots?kind=attached`, PNG)).json.error.message, /^kind: must be entry or exit/);
     const t = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade;
     assert.deepEqual(t.screenshots.map((s: any) => s.kind), ['entry', 'exit']);
   });
@@ -145,6 +151,8 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
 
     const bad = await api('POST', '/api/journal/import', { csv: 'time,symbol,side,qty,price\n2015-12-24 12:00,GOOG,buy,1,750\n2015-12-24 12:01,GOOG,sell,2,751\n' });
     assert.equal(bad.status, 400);
+    assert.deepEqual([bad.json.error.code, bad.json.error.field], ['INVALID_FIELD', 'csv']);
+    assert.match(bad.json.error.message, /^csv: 1 bad line\(s\); nothing was imported \(line 3, short: /);
     assert.deepEqual(bad.json.problems.map((p: any) => [p.line, p.field]), [[3, 'short']]);
     assert.equal((await api('GET', '/api/journal/trades')).json.trades.length, 1, 'nothing imported');
     const good = await api('POST', '/api/journal/import', { csv: 'time,symbol,side,qty,price\n2015-12-24 12:00,GOOG,buy,1,750\n2015-12-24 12:01,GOOG,sell,1,751\n', account: 'tos' });
@@ -164,8 +172,9 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.equal(Math.round(one[0].pnl * 100), Math.round((tos[0].pnl + tos[1].pnl) * 100));
     const badMerge = await api('POST', '/api/journal/overrides', { kind: 'merge', tradeIds: [tradeId, one[0].id] });
     assert.equal(badMerge.status, 400);
-    assert.match(badMerge.json.error, /^tradeIds: trades of different accounts cannot be merged/);
-    assert.match((await api('POST', '/api/journal/overrides', { kind: 'split_at', fillId: 'nope' })).json.error, /^fillId: no fill nope/);
+    assert.match(badMerge.json.error.message, /^tradeIds: trades of different accounts cannot be merged/);
+    assert.deepEqual([badMerge.json.error.code, badMerge.json.error.field], ['INVALID_FIELD', 'tradeIds']);
+    assert.match((await api('POST', '/api/journal/overrides', { kind: 'split_at', fillId: 'nope' })).json.error.message, /^fillId: no fill nope/);
 
     const csv = await api('GET', '/api/journal/export?format=csv');
     assert.match(csv.type, /^text\/csv/);

@@ -24,6 +24,9 @@ after(async () => {
   await srv.close();
 });
 
+/** The API's error body: a stable code, the field when one is to blame, and the sentence. */
+type ErrorReply = { error: { code: string; field?: string; message: string } };
+
 async function get<T>(pathAndQuery: string, status = 200): Promise<T> {
   const res = await fetch(`${srv.url}${pathAndQuery}`);
   const body = (await res.json()) as T;
@@ -140,21 +143,28 @@ test('after the 13:00 early close the 0-DTE expiration is gone, and asking for i
   const res = await get<ExpirationsResponse>('/api/options/expirations?underlying=GOOG');
   assert.equal(res.expirations.length, 11);
   assert.equal(res.expirations[0]?.expiration, '2015-12-31');
-  const gone = await get<{ error: string }>('/api/options/chain?underlying=GOOG&expiration=2015-12-24', 404);
-  assert.match(gone.error, /^expiration: 2015-12-24 is not an open GOOG expiration/);
-  assert.match(gone.error, /2015-12-31/);
+  const gone = await get<ErrorReply>('/api/options/chain?underlying=GOOG&expiration=2015-12-24', 404);
+  assert.match(gone.error.message, /^expiration: 2015-12-24 is not an open GOOG expiration/);
+  assert.match(gone.error.message, /2015-12-31/);
+  assert.deepEqual([gone.error.code, gone.error.field], ['NOT_FOUND', 'expiration']);
 });
 
 test('unknown underlying or expiration: 404 with a sentence; malformed input: 400 naming the field', async () => {
-  const unknown = await get<{ error: string }>('/api/options/expirations?underlying=XYZ', 404);
-  assert.match(unknown.error, /^underlying: No option data for XYZ: /);
-  const unknownChain = await get<{ error: string }>('/api/options/chain?underlying=XYZ&expiration=2016-01-15', 404);
-  assert.match(unknownChain.error, /No option data for XYZ/);
-  const noExp = await get<{ error: string }>('/api/options/chain?underlying=GOOG&expiration=2016-01-16', 404);
-  assert.match(noExp.error, /^expiration: 2016-01-16 is not an open GOOG expiration .*; open: 2015-12-31, /);
-  assert.match((await get<{ error: string }>('/api/options/expirations', 400)).error, /^underlying: /);
-  assert.match((await get<{ error: string }>('/api/options/chain?underlying=GOOG&expiration=soon', 400)).error, /^expiration: must be a date/);
-  assert.match((await get<{ error: string }>('/api/options/chain?underlying=GOOG', 400)).error, /^expiration: /);
+  const unknown = await get<ErrorReply>('/api/options/expirations?underlying=XYZ', 404);
+  assert.match(unknown.error.message, /^underlying: No option data for XYZ: /);
+  assert.deepEqual([unknown.error.code, unknown.error.field], ['NOT_FOUND', 'underlying']);
+  const unknownChain = await get<ErrorReply>('/api/options/chain?underlying=XYZ&expiration=2016-01-15', 404);
+  assert.match(unknownChain.error.message, /No option data for XYZ/);
+  assert.equal(unknownChain.error.code, 'NOT_FOUND');
+  const noExp = await get<ErrorReply>('/api/options/chain?underlying=GOOG&expiration=2016-01-16', 404);
+  assert.match(noExp.error.message, /^expiration: 2016-01-16 is not an open GOOG expiration .*; open: 2015-12-31, /);
+  const noUnderlying = await get<ErrorReply>('/api/options/expirations', 400);
+  assert.match(noUnderlying.error.message, /^underlying: /);
+  assert.deepEqual([noUnderlying.error.code, noUnderlying.error.field], ['INVALID_FIELD', 'underlying']);
+  const soon = await get<ErrorReply>('/api/options/chain?underlying=GOOG&expiration=soon', 400);
+  assert.match(soon.error.message, /^expiration: must be a date/);
+  assert.deepEqual([soon.error.code, soon.error.field], ['INVALID_FIELD', 'expiration']);
+  assert.match((await get<ErrorReply>('/api/options/chain?underlying=GOOG', 400)).error.message, /^expiration: /);
 });
 
 test('the matrix is persisted in the store settings; bad entries are 400s naming the field', async () => {
@@ -169,17 +179,19 @@ test('the matrix is persisted in the store settings; bad entries are 400s naming
   assert.deepEqual(await get('/api/matrix'), expected);
   assert.deepEqual(srv.server.store.setting('matrix'), expected.entries);
 
-  const bad = async (body: unknown, pattern: RegExp): Promise<void> => {
+  const bad = async (body: unknown, pattern: RegExp, field: string): Promise<void> => {
     const res = await put(body);
     assert.equal(res.status, 400);
-    assert.match(((await res.json()) as { error: string }).error, pattern);
+    const { error } = (await res.json()) as ErrorReply;
+    assert.match(error.message, pattern);
+    assert.deepEqual([error.code, error.field], ['INVALID_FIELD', field]);
   };
-  await bad({ entries: [{ ticker: 'GOOG' }] }, /^entries\.0\.ticker: must be an option ticker/);
-  await bad({ entries: [{ ticker: 'O:GOOG151331C00750000' }] }, /^entries\.0\.ticker: has an expiration that is not a calendar date/);
-  await bad({ entries: [{ ticker: 'O:GOOG151231C00750000', quantity: 1.5 }] }, /^entries\.0\.quantity: must be a whole number/);
-  await bad({ entries: [{ ticker: 'O:GOOG151231C00750000', entryPrice: -1 }] }, /^entries\.0\.entryPrice: must be above 0/);
-  await bad({ entries: [{ ticker: 'O:GOOG151231C00750000' }, { ticker: 'O:GOOG151231C00750000' }] }, /^entries\.1\.ticker: .* already in the matrix/);
-  await bad({}, /^entries: /);
+  await bad({ entries: [{ ticker: 'GOOG' }] }, /^entries\.0\.ticker: must be an option ticker/, 'entries.0.ticker');
+  await bad({ entries: [{ ticker: 'O:GOOG151331C00750000' }] }, /^entries\.0\.ticker: has an expiration that is not a calendar date/, 'entries.0.ticker');
+  await bad({ entries: [{ ticker: 'O:GOOG151231C00750000', quantity: 1.5 }] }, /^entries\.0\.quantity: must be a whole number/, 'entries.0.quantity');
+  await bad({ entries: [{ ticker: 'O:GOOG151231C00750000', entryPrice: -1 }] }, /^entries\.0\.entryPrice: must be above 0/, 'entries.0.entryPrice');
+  await bad({ entries: [{ ticker: 'O:GOOG151231C00750000' }, { ticker: 'O:GOOG151231C00750000' }] }, /^entries\.1\.ticker: .* already in the matrix/, 'entries.1.ticker');
+  await bad({}, /^entries: /, 'entries');
   assert.deepEqual(await get('/api/matrix'), expected, 'a rejected PUT changes nothing');
 });
 
@@ -197,7 +209,7 @@ test('replay 2013-10-10 (no recorded option quotes): SPY chain from the model, e
   const atm = row(chain, chain.atmStrike!, 'call');
   assert.ok(atm.iv !== null && atm.iv > 0.03 && atm.iv < 1, `model ATM IV ${atm.iv}`);
   // GOOG has no bars and no quotes in this session.
-  assert.match((await get<{ error: string }>('/api/options/expirations?underlying=GOOG', 404)).error, /No option data for GOOG/);
+  assert.match((await get<ErrorReply>('/api/options/expirations?underlying=GOOG', 404)).error.message, /No option data for GOOG/);
 });
 
 test('a MODEL chain prints the σ of its note as every row\'s IV, with greeks at that σ', async () => {

@@ -218,6 +218,12 @@ describe('replay streams (GOOG 2015-12-24)', () => {
       /^options:unsubscribe underlying: /,
     ];
     expect.forEach((re, i) => assert.match(messages[i]!, re));
+    expect.forEach((re, i) => assert.equal(errors[i]!.code, 'INVALID_FIELD', messages[i]!));
+    assert.deepEqual(errors.slice(0, expect.length).map((e) => e.field),
+      ['expiration', 'expiration', 'message', 'strikesAroundAtm', 'entries.0.ticker', 'entries.0.quantity', 'underlying']);
+    const notFound = errors.slice(expect.length);
+    assert.deepEqual(notFound.map((e) => e.code), ['NOT_FOUND', 'NOT_FOUND'], 'no option data is a NOT_FOUND, not a bad message');
+    assert.deepEqual(new Set(notFound.map((e) => e.field)), new Set(['underlying', 'expiration']));
     assert.ok(messages.some((m) => /^options:subscribe underlying: No option data for XYZ/.test(m)), messages.join('\n'));
     assert.ok(messages.some((m) => /^options:subscribe expiration: 2015-12-25 is not an open GOOG expiration/.test(m)), messages.join('\n'));
     assert.ok(s.connected);

@@ -156,7 +156,9 @@ test('a malformed quotes:set gets an error_message naming the field; the connect
   const s = await client();
   const err = next<ErrorMessage>(s, 'error_message', (m) => m.event === 'quotes:set');
   s.emit('quotes:set', { symbols: ['SPY', 'not a ticker'] });
-  assert.match((await err).message, /^symbols\.1: must be a ticker/);
+  const e = await err;
+  assert.match(e.message, /^symbols\.1: must be a ticker/);
+  assert.deepEqual([e.code, e.field], ['INVALID_FIELD', 'symbols.1']);
   const snap = next<QuotesSnapshotMessage>(s, 'quotes:snapshot');
   s.emit('quotes:set', { symbols: ['SPY'] });
   assert.equal((await snap).rows[0]!.symbol, 'SPY');

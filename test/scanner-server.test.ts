@@ -14,6 +14,10 @@ import type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanRes
 import type { ErrorMessage } from '../src/wire/protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { connect, next } from './helpers/socket.js';
+import type { ErrorBody } from '../src/core/errors.js';
+
+/** The API's error body: a stable code, the field when one is to blame, and the sentence. */
+type ErrorReply = { error: ErrorBody };
 
 async function json<T>(res: Response): Promise<{ status: number; body: T }> {
   return { status: res.status, body: (await res.json()) as T };
@@ -57,9 +61,13 @@ describe('scanner on the 2013-10-10 replay', () => {
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(ok.body.rows.map((r) => r.symbol), ['AIG']);
     const bad = async (body: unknown, pattern: RegExp) => {
-      const r = await json<{ error: string }>(await post(body));
+      const r = await json<ErrorReply>(await post(body));
       assert.equal(r.status, 400);
-      assert.match(r.body.error, pattern);
+      assert.match(r.body.error.message, pattern);
+      assert.equal(r.body.error.code, 'INVALID_FIELD');
+      // The field the sentence starts with, e.g. "filter.all.0.field" for /^filter\.all\.0\.field: /.
+      const named = /^\^([\w\\.]+): /.exec(pattern.source)?.[1]?.replace(/\\\./g, '.');
+      if (named) assert.equal(r.body.error.field, named);
     };
     await bad({ filter: { all: [{ field: 'gapp', op: '>', value: 1 }] } }, /^filter\.all\.0\.field: unknown field "gapp"/);
     await bad({ filter: { all: [{ field: 'gap_pct', op: '=>', value: 1 }] } }, /^filter\.all\.0\.op: "=>" is not an operator/);
@@ -79,9 +87,10 @@ describe('scanner on the 2013-10-10 replay', () => {
     assert.deepEqual(b.body, a.body);
     // AIG has no recorded chain that day: the model prices are not used as market quotes.
     assert.match(a.body.points.find((p) => p.name === 'option_liquidity')!.reason, /only model prices|no /);
-    const bad = await json<{ error: string }>(await fetch(`${srv.url}/api/checklist?symbol=AIG&direction=up`));
+    const bad = await json<ErrorReply>(await fetch(`${srv.url}/api/checklist?symbol=AIG&direction=up`));
     assert.equal(bad.status, 400);
-    assert.match(bad.body.error, /direction: must be long or short/);
+    assert.match(bad.body.error.message, /direction: must be long or short/);
+    assert.deepEqual([bad.body.error.code, bad.body.error.field], ['INVALID_FIELD', 'direction']);
   });
 
   test('GET /api/indicators: session levels and the VWAP at the last bar equal the scanner\'s fields; the same levels on 5m and 1h', async () => {
@@ -98,9 +107,10 @@ describe('scanner on the 2013-10-10 replay', () => {
     assert.ok(Math.abs(five.body.vwap.at(-1)!.value - f.vwap!) < 1e-9);
     const strip = (x: Record<string, unknown>) => Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'from' && k !== 'to'));
     assert.deepEqual(hour.body.sessions.map(strip), five.body.sessions.map(strip));
-    const bad = await json<{ error: string }>(await fetch(`${srv.url}/api/indicators?symbol=AIG&tf=7m`));
+    const bad = await json<ErrorReply>(await fetch(`${srv.url}/api/indicators?symbol=AIG&tf=7m`));
     assert.equal(bad.status, 400);
-    assert.match(bad.body.error, /^tf: must be one of/);
+    assert.match(bad.body.error.message, /^tf: must be one of/);
+    assert.deepEqual([bad.body.error.code, bad.body.error.field], ['INVALID_FIELD', 'tf']);
   });
 
   test('scan:subscribe → snapshot (seq 0) then deltas seq + 1 as replay minutes pass; a bad filter gets an error_message naming it', async () => {
@@ -131,7 +141,9 @@ describe('scanner on the 2013-10-10 replay', () => {
     assert.deepEqual(last.order.map((sym) => book.get(sym)), rest.body.rows, 'snapshot + deltas = the REST answer');
     const err = next<ErrorMessage>(s, 'error_message', (m) => m.event === 'scan:subscribe');
     s.emit('scan:subscribe', { id: 'x', filter: { all: [{ field: 'nope', op: '>', value: 1 }] } });
-    assert.match((await err).message, /filter\.all\.0\.field: unknown field "nope"/);
+    const e = await err;
+    assert.match(e.message, /filter\.all\.0\.field: unknown field "nope"/);
+    assert.deepEqual([e.code, e.field], ['INVALID_FIELD', 'filter.all.0.field']);
   });
 });
 
@@ -151,12 +163,14 @@ describe('covered-call screener on the GOOG 2015-12-24 replay', () => {
     const wide = await json<CoveredCallsResponse>(await fetch(`${srv.url}/api/screener/covered-calls?underlying=GOOG&deltaHi=0.6&rank=pop`));
     assert.ok(wide.body.rows.length >= 2);
     for (let i = 1; i < wide.body.rows.length; i++) assert.ok(wide.body.rows[i - 1]!.pop >= wide.body.rows[i]!.pop);
-    const bad = await json<{ error: string }>(await fetch(`${srv.url}/api/screener/covered-calls?underlying=GOOG&deltaLo=0.5&deltaHi=0.2`));
+    const bad = await json<ErrorReply>(await fetch(`${srv.url}/api/screener/covered-calls?underlying=GOOG&deltaLo=0.5&deltaHi=0.2`));
     assert.equal(bad.status, 400);
-    assert.match(bad.body.error, /^deltaHi: /);
-    const unknown = await json<{ error: string }>(await fetch(`${srv.url}/api/screener/covered-calls?underlying=GOOG&colour=1`));
+    assert.match(bad.body.error.message, /^deltaHi: /);
+    assert.deepEqual([bad.body.error.code, bad.body.error.field], ['INVALID_FIELD', 'deltaHi']);
+    const unknown = await json<ErrorReply>(await fetch(`${srv.url}/api/screener/covered-calls?underlying=GOOG&colour=1`));
     assert.equal(unknown.status, 400);
-    assert.match(unknown.body.error, /^colour: is not a screener setting/);
+    assert.match(unknown.body.error.message, /^colour: is not a screener setting/);
+    assert.deepEqual([unknown.body.error.code, unknown.body.error.field], ['INVALID_FIELD', 'colour']);
   });
 
   test('GET /api/checklist for GOOG uses the recorded 0-DTE chain (ATM call) and a named contract', async () => {

@@ -51,7 +51,9 @@ test('a request naming a foreign Host (DNS rebinding) is a 403 naming the host, 
   for (const [method, path, body] of ROUTES) {
     const res = await request(method, path, { host: `evil.test:${port}`, 'content-type': 'application/json' }, body);
     assert.equal(res.status, 403, `${method} ${path}`);
-    assert.match(JSON.parse(res.body).error, /^host: "evil\.test:\d+" is not a name of this server/, `${method} ${path}`);
+    const { error } = JSON.parse(res.body);
+    assert.match(error.message, /^host: "evil\.test:\d+" is not a name of this server/, `${method} ${path}`);
+    assert.deepEqual([error.code, error.field], ['FORBIDDEN_HOST', 'host'], `${method} ${path}`);
   }
   // The rebinding page tried to play the replay: it must still be paused.
   assert.equal(srv.server.hub.replayStatus()!.state, 'pause');
@@ -63,7 +65,9 @@ test('a request from a foreign Origin is refused even with a loopback Host', asy
   for (const [method, path, body] of ROUTES) {
     const res = await request(method, path, { host: `127.0.0.1:${port}`, origin: 'http://evil.test', 'content-type': 'application/json' }, body);
     assert.equal(res.status, 403, `${method} ${path}`);
-    assert.match(JSON.parse(res.body).error, /^origin: "http:\/\/evil\.test" is not this server's dashboard/);
+    const { error } = JSON.parse(res.body);
+    assert.match(error.message, /^origin: "http:\/\/evil\.test" is not this server's dashboard/);
+    assert.deepEqual([error.code, error.field], ['FORBIDDEN_HOST', 'origin']);
   }
   for (const origin of ['null', `http://evil.test:${port}`, `https://localhost:${port}x`, `http://localhost:${port + 1}`]) {
     assert.equal((await request('GET', '/api/health', { host: `localhost:${port}`, origin })).status, 403, origin);

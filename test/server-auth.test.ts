@@ -20,7 +20,9 @@ test('a malformed token cookie is a 401 and a refused socket, never a 500 or a c
   try {
     const res = await fetch(`${local}/api/health`, { headers: { cookie: BAD_COOKIE } });
     assert.equal(res.status, 401);
-    assert.match(((await res.json()) as { error: string }).error, /^token: /);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    assert.match(error.message, /^token: /);
+    assert.equal(error.code, 'UNAUTHORIZED');
     // A valid bearer still wins over a garbage cookie.
     assert.equal((await fetch(`${local}/api/health`, { headers: { cookie: BAD_COOKIE, authorization: `Bearer ${token}` } })).status, 200);
 

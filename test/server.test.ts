@@ -88,14 +88,21 @@ test('bad inputs answer 400 naming the field, and the server keeps running', asy
   for (const [method, url, body, want] of cases) {
     const res = method === 'GET' ? await get(url) : await send(method, url, body);
     assert.equal(res.status, 400, `${method} ${url}`);
-    assert.match(res.body.error, want, `${method} ${url}: ${res.body.error}`);
+    assert.match(res.body.error.message, want, `${method} ${url}: ${res.body.error.message}`);
+    assert.equal(res.body.error.code, 'INVALID_FIELD', `${method} ${url}`);
+    // The field the sentence names is also given on its own: "drawings.0.price" for /^drawings\.0\.price: /.
+    const field = /^\^([\w\\.]+): /.exec(want.source)![1]!.replace(/\\\./g, '.');
+    assert.equal(res.body.error.field, field, `${method} ${url}`);
   }
   const broken = await get('/api/replay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"speed":' });
   assert.equal(broken.status, 400);
-  assert.match(broken.body.error, /^body: /);
+  assert.match(broken.body.error.message, /^body: /);
+  assert.equal(broken.body.error.code, 'MALFORMED_REQUEST');
+  assert.equal(broken.body.error.field, 'body');
   const unknown = await get('/api/nope');
   assert.equal(unknown.status, 404);
-  assert.match(unknown.body.error, /^path: /);
+  assert.match(unknown.body.error.message, /^path: /);
+  assert.equal(unknown.body.error.code, 'NO_ROUTE');
   assert.equal((await get('/api/health')).status, 200);
 });
 
@@ -180,7 +187,9 @@ test('HOST other than 127.0.0.1 needs OPTDESK_TOKEN, then every request and sock
   try {
     const denied = await fetch(`${local}/api/health`);
     assert.equal(denied.status, 401);
-    assert.match(((await denied.json()) as { error: string }).error, /^token: /);
+    const deniedBody = (await denied.json()) as { error: { code: string; message: string } };
+    assert.match(deniedBody.error.message, /^token: /);
+    assert.equal(deniedBody.error.code, 'UNAUTHORIZED');
     assert.equal((await fetch(`${local}/api/health`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
     assert.equal((await fetch(`${local}/api/health`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
     const viaQuery = await fetch(`${local}/api/health?token=${token}`);
@@ -199,8 +208,10 @@ test('HOST other than 127.0.0.1 needs OPTDESK_TOKEN, then every request and sock
 test('a made-up ticker is refused with a sentence naming it; tickers with data in any form are accepted', async () => {
   const zzzz = await send('POST', '/api/watchlist', { symbol: 'zzzz' });
   assert.equal(zzzz.status, 400);
-  assert.match(zzzz.body.error, /^symbol: ZZZZ is not a ticker optdesk has data for/);
-  assert.match(zzzz.body.error, /recorded: AIG, BAC, GOOG, SPY/);
+  assert.match(zzzz.body.error.message, /^symbol: ZZZZ is not a ticker optdesk has data for/);
+  assert.match(zzzz.body.error.message, /recorded: AIG, BAC, GOOG, SPY/);
+  assert.equal(zzzz.body.error.code, 'INVALID_FIELD');
+  assert.equal(zzzz.body.error.field, 'symbol');
   const option = await send('POST', '/api/watchlist', { symbol: 'O:ZZZZ151224C00750000' });
   assert.equal(option.status, 400, 'an option on an unknown underlying is as unknown');
   // AAPL has only vendor daily bars; a GOOG contract has a known underlying.
@@ -219,10 +230,11 @@ test('replay time: "9:45" is 09:45; a time outside the session\'s data is refuse
   assert.equal((ok.body as ReplayStatus).time, '09:45');
   const early = await send('POST', '/api/replay', { time: '03:00' });
   assert.equal(early.status, 400);
-  assert.equal(early.body.error, "time: 03:00 is before the session's data, which starts at 04:00 ET (pre-market) on 2013-10-10");
+  assert.equal(early.body.error.message, "time: 03:00 is before the session's data, which starts at 04:00 ET (pre-market) on 2013-10-10");
+  assert.deepEqual([early.body.error.code, early.body.error.field], ['INVALID_FIELD', 'time']);
   const late = await send('POST', '/api/replay', { time: '21:15' });
   assert.equal(late.status, 400);
-  assert.match(late.body.error, /^time: 21:15 is after the session's data, which ends at 20:00 ET/);
+  assert.match(late.body.error.message, /^time: 21:15 is after the session's data, which ends at 20:00 ET/);
   assert.equal(((await get<HealthResponse>('/api/health')).body.replay!).time, '09:45', 'a refused time moves nothing');
   assert.equal((await send('POST', '/api/replay', { time: '9:4' })).status, 400);
   await send('POST', '/api/replay', { time: '11:00' });

@@ -67,8 +67,10 @@ describe('strategy instances API', () => {
     const bad = async (body: unknown, field: string) => {
       const res = await api('POST', '/api/strategies/instances', body);
       assert.equal(res.status, 400, JSON.stringify(res.json));
-      assert.match(res.json.error, new RegExp(`^${field.replace('.', '\\.')}: `), JSON.stringify(res.json));
-      return res.json.error as string;
+      assert.equal(res.json.error.code, 'INVALID_FIELD', JSON.stringify(res.json));
+      assert.equal(res.json.error.field, field, JSON.stringify(res.json));
+      assert.match(res.json.error.message, new RegExp(`^${field.replace('.', '\\.')}: `), JSON.stringify(res.json));
+      return res.json.error.message as string;
     };
     await bad({ name: 'x', strategy: 'macd', symbol: 'SPY', account: 'paper' }, 'strategy');
     assert.match(await bad({ name: 'x', strategy: 'orb', symbol: 'SPY', account: 'paper', params: { targetR: -1 } }, 'params.targetR'), /from 0\.1/);
@@ -80,7 +82,8 @@ describe('strategy instances API', () => {
 
     const patchBad = await api('PATCH', `/api/strategies/instances/${made[0].id}`, { mode: 'on' });
     assert.equal(patchBad.status, 400);
-    assert.match(patchBad.json.error, /^mode: /);
+    assert.equal(patchBad.json.error.code, 'INVALID_FIELD');
+    assert.match(patchBad.json.error.message, /^mode: /);
     assert.equal((await api('PATCH', '/api/strategies/instances/si_nothere', { mode: 'signal' })).status, 404);
 
     const del = await api('DELETE', `/api/strategies/instances/${made[2].id}`);
@@ -140,12 +143,14 @@ describe('strategy instances API', () => {
     assert.equal((await api('POST', '/api/risk/kill', { reason: 'test halt' })).status, 200);
     const refused = await api('PATCH', `/api/strategies/instances/${orb3.id}`, { mode: 'auto' });
     assert.equal(refused.status, 422, JSON.stringify(refused.json));
-    assert.equal(refused.json.error.check, 'kill_switch');
+    assert.equal(refused.json.error.code, 'RISK_DENIED');
+    assert.equal(refused.json.error.reason, 'kill_switch');
     assert.match(refused.json.error.message, /kill switch is on \(test halt\)/);
     assert.equal((await api('GET', '/api/strategies/instances')).json.instances.find((i: any) => i.id === orb3.id).mode, 'off', 'the refused switch changed nothing');
     const refusedCreate = await api('POST', '/api/strategies/instances', { name: 'orb auto 2', strategy: 'orb', symbol: 'SPY', account: 'paper-b', mode: 'auto' });
     assert.equal(refusedCreate.status, 422);
-    assert.equal(refusedCreate.json.error.check, 'kill_switch');
+    assert.equal(refusedCreate.json.error.code, 'RISK_DENIED');
+    assert.equal(refusedCreate.json.error.reason, 'kill_switch');
 
     // The instance switched on before the halt signals on the next session: the desk refuses its order.
     const signal = next(socket, 'strategy:signal', (s: any) => s.instanceId === armed.json.instance.id);

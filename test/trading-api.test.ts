@@ -101,7 +101,11 @@ describe('trading API on the GOOG 2015-12-24 replay', () => {
     for (const [body, message] of cases) {
       const res = await api('POST', '/api/orders', body);
       assert.equal(res.status, 400, `${JSON.stringify(body)} → ${JSON.stringify(res.json)}`);
-      assert.match(res.json.error, message, JSON.stringify(body));
+      assert.match(res.json.error.message, message, JSON.stringify(body));
+      assert.equal(res.json.error.code, 'INVALID_FIELD', JSON.stringify(body));
+      // Where the expected sentence starts with its field, the body names that field on its own.
+      const named = /^\^([\w.]+): /.exec(message.source)?.[1];
+      if (named) assert.equal(res.json.error.field, named, JSON.stringify(body));
     }
     assert.equal((await api('GET', '/api/orders?status=nope')).status, 400);
   });
@@ -109,7 +113,9 @@ describe('trading API on the GOOG 2015-12-24 replay', () => {
   it('a risk rejection is a 422 naming the check', async () => {
     const res = await api('POST', '/api/orders', { symbol: C745, side: 'buy', qty: 11, type: 'limit', limitPrice: 5 });
     assert.equal(res.status, 422);
-    assert.equal(res.json.error.check, 'max_qty');
+    assert.equal(res.json.error.code, 'RISK_DENIED');
+    assert.equal(res.json.error.reason, 'max_qty');
+    assert.equal(res.json.error.field, undefined, 'a risk refusal blames no field');
     assert.match(res.json.error.message, /11 contracts is more than the 10 allowed/);
   });
 
@@ -119,7 +125,8 @@ describe('trading API on the GOOG 2015-12-24 replay', () => {
     assert.equal(got.json.settings.dailyLossLimit, 1000);
     const bad = await api('PUT', '/api/risk', { maxContractsPerOrder: 0 });
     assert.equal(bad.status, 400);
-    assert.match(bad.json.error, /^maxContractsPerOrder: /);
+    assert.match(bad.json.error.message, /^maxContractsPerOrder: /);
+    assert.deepEqual([bad.json.error.code, bad.json.error.field], ['INVALID_FIELD', 'maxContractsPerOrder']);
     const ok = await api('PUT', '/api/risk', { maxContractsPerOrder: 12, dailyLossLimit: 500.5 });
     assert.equal(ok.status, 200);
     assert.equal(ok.json.settings.maxContractsPerOrder, 12);
@@ -134,9 +141,11 @@ describe('trading API on the GOOG 2015-12-24 replay', () => {
     assert.equal(open.length, 1, JSON.stringify(open));
     const back = await api('POST', '/api/replay', { time: '10:00' });
     assert.equal(back.status, 409);
-    assert.match(back.json.error, /^replay: 1 paper order\(s\) are working; jumping back in time/);
+    assert.match(back.json.error.message, /^replay: 1 paper order\(s\) are working; jumping back in time/);
+    assert.deepEqual([back.json.error.code, back.json.error.field], ['CONFLICT', 'time'], 'the field is the one that asks for the jump');
     const other = await api('POST', '/api/replay', { session: '2015-12-23' });
     assert.equal(other.status, 409);
+    assert.deepEqual([other.json.error.code, other.json.error.field], ['CONFLICT', 'session']);
 
     const killed = await api('POST', '/api/risk/kill', { reason: 'test' });
     assert.equal(killed.status, 200);
@@ -145,7 +154,7 @@ describe('trading API on the GOOG 2015-12-24 replay', () => {
     assert.deepEqual((await api('GET', '/api/orders?status=open')).json.orders, []);
     const blocked = await api('POST', '/api/orders', { symbol: C750, side: 'buy', qty: 1, type: 'limit', limitPrice: 0.05 });
     assert.equal(blocked.status, 422);
-    assert.equal(blocked.json.error.check, 'kill_switch');
+    assert.deepEqual([blocked.json.error.code, blocked.json.error.reason], ['RISK_DENIED', 'kill_switch']);
     const released = await api('DELETE', '/api/risk/kill');
     assert.equal(released.json.killSwitch.engaged, false);
     assert.equal((await api('POST', '/api/replay', { time: '12:00' })).status, 200, 'no working orders: any jump is fine');
@@ -158,8 +167,12 @@ describe('trading API on the GOOG 2015-12-24 replay', () => {
     const del = await api('DELETE', `/api/orders/${id}`);
     assert.equal(del.status, 200);
     assert.equal(del.json.order.status, 'canceled');
-    assert.equal((await api('DELETE', `/api/orders/${id}`)).status, 409);
-    assert.equal((await api('DELETE', '/api/orders/po_nope')).status, 404);
+    const again = await api('DELETE', `/api/orders/${id}`);
+    assert.equal(again.status, 409);
+    assert.deepEqual([again.json.error.code, again.json.error.reason, again.json.error.field], ['CONFLICT', 'not_cancelable', 'id']);
+    const unknown = await api('DELETE', '/api/orders/po_nope');
+    assert.equal(unknown.status, 404);
+    assert.deepEqual([unknown.json.error.code, unknown.json.error.field, unknown.json.error.message], ['NOT_FOUND', 'id', 'id: no order po_nope']);
   });
 
   it('pushes a snapshot, then order/account/position deltas numbered seq + 1', async () => {

@@ -14,6 +14,9 @@ import { openStore } from '../src/store/index.js';
 import { tradingRepository } from '../src/store/trading.js';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import { startTestServer } from './helpers/server.js';
+import { Writable } from 'node:stream';
+import { createServer } from '../src/server/app.js';
+import { runKill } from '../src/cli/commands/kill.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/optdesk.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-trading-cli-'));
@@ -111,6 +114,23 @@ describe('optdesk kill with a running server', () => {
       assert.equal(off.code, 0);
       const after = await (await fetch(`${server.url}/api/risk`)).json() as { killSwitch: { engaged: boolean } };
       assert.equal(after.killSwitch.engaged, false);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('optdesk kill refused by the server', () => {
+  it('prints the server\'s sentence and its code, and exits 1', async () => {
+    const token = 'cli-test-token-0123456789';
+    const server = createServer({ host: '127.0.0.1', port: 0, token, ticker: new ManualTicker(), replay: { state: 'pause' }, firstRunImport: false, dbPath: path.join(dir, 'refused.db') });
+    const { url } = await server.listen();
+    try {
+      let printed = '';
+      const out = new Writable({ write(chunk, _enc, done) { printed += String(chunk); done(); } });
+      const code = await runKill({ url, db: path.join(dir, 'unused.db') }, out, { OPTDESK_TOKEN: 'wrong' });
+      assert.equal(code, 1);
+      assert.match(printed, /^the server at http:\/\/127\.0\.0\.1:\d+ refused: HTTP 401 token: missing or wrong; .* \[UNAUTHORIZED\]\n$/);
     } finally {
       await server.close();
     }

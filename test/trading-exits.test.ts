@@ -117,6 +117,15 @@ describe('attached exits on the recorded GOOG day', () => {
     kit.close();
   });
 
+  it('a live tick at a clock outside the calendar (0: no replay session yet) flattens nothing and does not throw', async () => {
+    const kit = deskKit({ start: at('12:00'), flattenAt: '15:15' });
+    // The server's live timer calls tick() with the feed's clock; a throw there ended the process.
+    assert.doesNotThrow(() => kit.desk.exits.tick(0));
+    assert.doesNotThrow(() => kit.desk.exits.tick(Date.UTC(2040, 0, 2, 20)));
+    assert.deepEqual((await kit.broker.orders()).filter((o) => o.role === 'flatten'), []);
+    kit.close();
+  });
+
   it('arms nothing for an entry whose broker holds the exits natively (an Alpaca equity bracket)', async () => {
     const kit = deskKit({ start: at('11:45') });
     (kit.broker as unknown as { handlesExitsNatively(e: { exits: unknown }): boolean }).handlesExitsNatively = (e) => e.exits !== null;

@@ -181,11 +181,11 @@ export class ExitManager {
 
   /** For clocks without time events (live): call on every tick; flattens when the time has come. */
   tick(now: number): Promise<unknown> | void {
-    // A feed with no time yet (an empty store's replay reads 0) has no session to flatten;
-    // asking the calendar for 1970 would throw inside the caller's timer and end the server.
-    const year = new Date(now).getUTCFullYear();
-    if (!(year >= CALENDAR_FIRST_YEAR && year <= CALENDAR_LAST_YEAR)) return;
     const date = nyDate(now);
+    // A clock outside the calendar (0 = a replay with no recorded session yet) has no session to
+    // flatten; asking the calendar would throw out of the server's tick timer and end the process.
+    const year = Number(date.slice(0, 4));
+    if (year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) return;
     const t = this.flattenTime(date);
     if (t !== null && now >= t && this.o.repo.getState<string>(FLATTENED_KEY) !== date && sessionOn(date) && now < sessionOn(date)!.close) return this.fire(now);
   }

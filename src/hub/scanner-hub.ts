@@ -10,7 +10,7 @@
 import type { Server, Socket } from 'socket.io';
 import { MINUTE_MS } from '../core/types.js';
 import { describeZodError } from '../wire/protocol.js';
-import { guardSocketHandler, sendSocketError } from './socket-errors.js';
+import { guardSocketHandler, sendSocketError, sendSocketFailure } from './socket-errors.js';
 import type { ChartHub } from './hub.js';
 import {
   SCAN_EVENTS, ScanRequestSchema, ScanUnsubscribeSchema,
@@ -105,7 +105,7 @@ export class ScannerHub {
       stream.socket.emit(SCAN_EVENTS.snapshot, msg);
       this.counters.snapshots++;
     } catch (err) {
-      sendSocketError(stream.socket, SCAN_EVENTS.subscribe, `${SCAN_EVENTS.subscribe}: ${err instanceof Error ? err.message : String(err)}`);
+      sendSocketFailure(stream.socket, SCAN_EVENTS.subscribe, err);
     }
   }
 
@@ -146,7 +146,7 @@ export class ScannerHub {
     try {
       res = await this.options.run(stream.request);
     } catch (err) {
-      sendSocketError(stream.socket, SCAN_EVENTS.subscribe, `${SCAN_EVENTS.subscribe}: ${err instanceof Error ? err.message : String(err)}`);
+      sendSocketFailure(stream.socket, SCAN_EVENTS.subscribe, err);
       return;
     }
     if (this.streams.get(stream.socket)?.get(stream.id) !== stream) return;

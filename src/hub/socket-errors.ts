@@ -17,11 +17,22 @@
  *   clients that only receive deltas, on a sweep every few seconds (`watch`).
  */
 import type { Server, Socket } from 'socket.io';
+import { errorBody, errorBodyOf, type ErrorBody } from '../core/errors.js';
 import { EVENTS, type ErrorMessage } from '../wire/protocol.js';
 
-export function sendSocketError(socket: Socket, event: string, message: string, stream?: Record<string, string>): void {
-  const payload: ErrorMessage = stream ? { event, message, stream } : { event, message };
+/**
+ * Emits `error_message` {event, code, field?, reason?, message, stream?}: the HTTP error body
+ * plus the event. A bare sentence is a bad message (INVALID_FIELD, field from "field: why").
+ */
+export function sendSocketError(socket: Socket, event: string, error: string | ErrorBody, stream?: Record<string, string>): void {
+  const body = typeof error === 'string' ? errorBody('INVALID_FIELD', error) : error;
+  const payload: ErrorMessage = stream ? { event, ...body, stream } : { event, ...body };
   socket.emit(EVENTS.error, payload);
+}
+
+/** `error_message` for a handler that threw: "event: why", coded by what was thrown (InputError → its code and field; anything unknown → INTERNAL). */
+export function sendSocketFailure(socket: Socket, event: string, err: unknown, stream?: Record<string, string>): void {
+  sendSocketError(socket, event, errorBodyOf(err, `${event}: ${err instanceof Error ? err.message : String(err)}`), stream);
 }
 
 /** Runs a message handler; if it throws, the client gets the reason instead of the server crashing. */
@@ -29,7 +40,7 @@ export function guardSocketHandler(socket: Socket, event: string, fn: () => void
   try {
     fn();
   } catch (err) {
-    sendSocketError(socket, event, `${event}: ${err instanceof Error ? err.message : String(err)}`);
+    sendSocketFailure(socket, event, err);
   }
 }
 
@@ -125,7 +136,7 @@ export class SocketGuard {
     const queued = bufferedBytes(socket);
     if (queued <= this.maxBuffered) return false;
     this.counters.droppedSlow++;
-    sendSocketError(socket, 'connection', `connection: dropped: ${queued} bytes are waiting to be read (limit ${this.maxBuffered}); reconnect to get fresh snapshots`);
+    sendSocketError(socket, 'connection', errorBody('SLOW_CONSUMER', `connection: dropped: ${queued} bytes are waiting to be read (limit ${this.maxBuffered}); reconnect to get fresh snapshots`, { field: null }));
     socket.disconnect(true);
     return true;
   }

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import type { Server, Socket } from 'socket.io';
 import { SocketGuard, bufferedBytes } from './socket-errors.js';
+import { InputError } from '../core/errors.js';
 import { until } from '../../test/helpers/wait.js';
 
 function fakeSocket(opts: { transport?: 'polling' | 'websocket'; queued?: string[]; wsBuffered?: number } = {}) {
@@ -65,7 +66,18 @@ describe('SocketGuard', () => {
     });
     now += 10;
     await until('the deferred subscribe ran', () => s.emitted.length > 0);
-    assert.deepEqual(s.emitted, [['error_message', { event: 'options:subscribe', message: 'options:subscribe: boom' }]]);
+    assert.deepEqual(s.emitted, [['error_message', { event: 'options:subscribe', code: 'INTERNAL', message: 'options:subscribe: boom' }]]);
+  });
+
+  it('a thrown InputError keeps its code and field in the error_message', () => {
+    const guard = new SocketGuard();
+    const s = fakeSocket();
+    guard.throttle(s, 'scan:subscribe', 'x', () => {
+      throw new InputError('filter.all.0.op', '"=>" is not an operator');
+    });
+    assert.deepEqual(s.emitted, [['error_message', {
+      event: 'scan:subscribe', code: 'INVALID_FIELD', field: 'filter.all.0.op', message: 'scan:subscribe: filter.all.0.op: "=>" is not an operator',
+    }]]);
   });
 
   it('counts queued bytes from the write buffer and the WebSocket, and drops a socket over the bound', () => {
@@ -78,6 +90,7 @@ describe('SocketGuard', () => {
     assert.equal(guard.dropIfSlow(slow), true);
     assert.equal((slow as unknown as { connected: boolean }).connected, false);
     assert.match(String(slow.emitted[0]?.[1] && (slow.emitted[0][1] as { message: string }).message), /^connection: dropped: 101 bytes are waiting/);
+    assert.equal((slow.emitted[0]![1] as { code: string }).code, 'SLOW_CONSUMER');
     let ran = false;
     guard.throttle(slow, 'subscribe', 'k', () => (ran = true));
     assert.equal(ran, false, 'a dropped socket gets nothing');

@@ -13,10 +13,25 @@ import { ExitManager, type ExitManagerOptions, type SubmitOutcome } from '../bro
 import { newClientOrderId } from '../broker/order.js';
 import type { AuditTrail } from '../audit/index.js';
 import type { TradingRepository } from '../store/trading.js';
-import { RiskEngine, type KillSwitchState } from './engine.js';
+import { errorBody, type ErrorBody } from '../core/errors.js';
+import { RISK_CHECKS, RiskEngine, type KillSwitchState } from './engine.js';
 import type { RiskSettings, RiskSettingsPatch } from './settings.js';
 
 export type { SubmitOutcome } from '../broker/exits.js';
+
+/**
+ * A refused submit as the API sends it: a risk check → RISK_DENIED with the check as `reason`;
+ * a broker refusal (`broker:<code>`) → BROKER_REJECTED with the broker's code; an unknown
+ * account → INVALID_FIELD on `account`; closing what is not held → NOT_FOUND on `symbol`.
+ */
+export function refusalBody(refusal: { check: string; message: string }): ErrorBody {
+  const { check, message } = refusal;
+  if ((RISK_CHECKS as readonly string[]).includes(check)) return errorBody('RISK_DENIED', message, { field: null, reason: check });
+  if (check === 'broker' || check.startsWith('broker:')) return errorBody('BROKER_REJECTED', message, { field: null, reason: check.slice('broker:'.length) || 'failed' });
+  if (check === 'account') return errorBody('INVALID_FIELD', message, { field: 'account' });
+  if (check === 'position') return errorBody('NOT_FOUND', message, { field: 'symbol' });
+  return errorBody('INTERNAL', message, { field: null, reason: check });
+}
 
 export interface TradingDeskOptions {
   repo: TradingRepository;

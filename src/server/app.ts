@@ -22,6 +22,7 @@ import { assertBindAllowed, installAuth } from './auth.js';
 import { HostPolicy, installHostPolicy, socketAllowRequest } from './security.js';
 import { ReplayPositionKeeper, replayStart, savedReplayPosition } from './replay-position.js';
 import { errorHandler } from './errors.js';
+import { errorBody } from '../core/errors.js';
 import { registerApiRoutes } from './routes.js';
 import { registerOptionsRoutes } from './options-routes.js';
 import { OptionsHub, type OptionsHubOptions } from '../services/options/options-hub.js';
@@ -220,7 +221,7 @@ function registerDashboard(app: FastifyInstance, webDist: string): void {
     // Client-side routes fall back to the app shell.
     app.setNotFoundHandler((request, reply) => {
       if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.code(404).send({ error: `path: no route ${request.method} ${request.url.split('?')[0]}` });
+      return reply.code(404).send({ error: errorBody('NO_ROUTE', `path: no route ${request.method} ${request.url.split('?')[0]}`) });
     });
     return;
   }
@@ -236,7 +237,7 @@ function registerDashboard(app: FastifyInstance, webDist: string): void {
     );
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: `path: no route ${request.method} ${request.url.split('?')[0]}` });
+    void reply.code(404).send({ error: errorBody('NO_ROUTE', `path: no route ${request.method} ${request.url.split('?')[0]}`) });
   });
 }
 

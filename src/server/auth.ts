@@ -7,6 +7,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Server } from 'socket.io';
+import { errorBody } from '../core/errors.js';
+import { sendError } from './errors.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '::ffff:127.0.0.1']);
 export const TOKEN_COOKIE = 'optdesk_token';
@@ -68,7 +70,7 @@ export function installAuth(app: FastifyInstance, io: Server, token: string): vo
     }
     if (tokenMatches(token, bearer(request.headers.authorization))) return;
     if (tokenMatches(token, cookieValue(request.headers.cookie, TOKEN_COOKIE))) return;
-    return reply.code(401).send({ error: 'token: missing or wrong; send "Authorization: Bearer <OPTDESK_TOKEN>" or ?token=<OPTDESK_TOKEN>' });
+    return sendError(reply, 401, errorBody('UNAUTHORIZED', 'token: missing or wrong; send "Authorization: Bearer <OPTDESK_TOKEN>" or ?token=<OPTDESK_TOKEN>'));
   });
   io.use((socket, next) => {
     // A throw here would escape Socket.IO's middleware runner and take the process down.

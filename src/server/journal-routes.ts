@@ -27,6 +27,7 @@ import { journalRepository } from '../store/journal.js';
 import { tradingRepository } from '../store/trading.js';
 import type { MarketStore } from '../store/types.js';
 import { HttpError, parseOr400 } from './errors.js';
+import { errorBody } from '../core/errors.js';
 
 export interface JournalRouteDeps {
   store: MarketStore;
@@ -136,7 +137,7 @@ export function registerJournalRoutes(app: FastifyInstance, deps: JournalRouteDe
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_SCREENSHOT_BYTES }, (_req, body, done) => done(null, body));
     const tooLarge = (err: FastifyError, _request: unknown, reply: { code: (n: number) => { send: (b: unknown) => void } }) => {
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        reply.code(400).send({ error: `screenshot: larger than the limit of ${MAX_SCREENSHOT_BYTES} bytes (${MAX_SCREENSHOT_BYTES / 1024 / 1024} MiB)` });
+        reply.code(400).send({ error: errorBody('PAYLOAD_TOO_LARGE', `screenshot: larger than the limit of ${MAX_SCREENSHOT_BYTES} bytes (${MAX_SCREENSHOT_BYTES / 1024 / 1024} MiB)`) });
         return;
       }
       throw err;
@@ -191,7 +192,7 @@ export function registerJournalRoutes(app: FastifyInstance, deps: JournalRouteDe
     const report = b.dryRun ? svc.checkCsv(b.csv, opts) : svc.importCsv(b.csv, 'api', opts);
     if (!report.ok) {
       void reply.code(400);
-      return { error: `csv: ${report.problems.length} bad line(s); nothing was imported (line ${report.problems[0]!.line}, ${report.problems[0]!.field}: ${report.problems[0]!.message})`, problems: report.problems };
+      return { error: errorBody('INVALID_FIELD', `csv: ${report.problems.length} bad line(s); nothing was imported (line ${report.problems[0]!.line}, ${report.problems[0]!.field}: ${report.problems[0]!.message})`), problems: report.problems };
     }
     if ('fills' in report) return { dryRun: true, fills: report.fills };
     void reply.code(201);

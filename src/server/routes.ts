@@ -102,13 +102,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/api/replay', async () => {
     const status = hub.replayStatus();
-    if (!status) throw new HttpError(409, replayUnavailable(deps));
+    if (!status) throw new HttpError(409, replayUnavailable(deps), { field: null });
     return status;
   });
 
   app.post('/api/replay', async (request) => {
     const control = parseOr400(ReplayControlSchema, request.body ?? {}, 'body');
-    if (!replay || !hub.replayStatus()) throw new HttpError(409, replayUnavailable(deps));
+    if (!replay || !hub.replayStatus()) throw new HttpError(409, replayUnavailable(deps), { field: null });
     if (control.time !== undefined) checkReplayTime(control.session ?? replay.currentSession(), control.time);
     const status = await replay.control(control);
     deps.onReplayControl?.();
@@ -116,7 +116,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   app.get('/api/replay/sessions', async () => {
-    if (!replay) throw new HttpError(409, replayUnavailable(deps));
+    if (!replay) throw new HttpError(409, replayUnavailable(deps), { field: null });
     return { sessions: replay.recordedSessions().map((s) => ({ date: s.date, symbols: s.symbols })) };
   });
 
@@ -139,7 +139,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   // Unknown /api paths answer in the API's own error shape, not an HTML page.
   app.all('/api/*', async (request) => {
-    throw new HttpError(404, `path: no API route ${request.method} ${request.url.split('?')[0]}`);
+    throw new HttpError(404, `path: no API route ${request.method} ${request.url.split('?')[0]}`, { code: 'NO_ROUTE' });
   });
 }
 

@@ -17,6 +17,8 @@ import { createHash } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { errorBody } from '../core/errors.js';
+import { sendError } from './errors.js';
 
 /**
  * The one inline `<style>` the dashboard needs: lightweight-charts' TradingView attribution
@@ -157,7 +159,7 @@ export function installHostPolicy(app: FastifyInstance, policy: HostPolicy): voi
     const why = policy.checkHost(request.headers.host) ?? policy.checkOrigin(origin);
     if (why) {
       request.log.warn({ host: request.headers.host, origin }, 'refused request from a foreign host or origin');
-      return reply.code(403).send({ error: why });
+      return sendError(reply, 403, errorBody('FORBIDDEN_HOST', why));
     }
   });
 }

@@ -10,12 +10,14 @@
  *   GET    /api/strategies/instances/:id/report   → {instance, trades, equity, stats, levels, setups, signals}
  *
  * Bad input is a 400 naming the field; a refused switch to `auto` (kill switch, live flag,
- * not a paper account) is a 422 {error: {check, message}} like a refused order.
+ * not a paper account) is a 422 {error: {code: RISK_DENIED, reason: <check>, message}} like a refused order.
  * Socket events on the trading stream: `strategy:signal`, `strategy:update`.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { errorBody } from '../core/errors.js';
 import { Automation, AutomationRefused } from '../engine/automation.js';
+import { refusalBody } from '../risk/index.js';
 import type { ChartHub } from '../hub/hub.js';
 import type { MarketStore } from '../store/types.js';
 import { strategyRepository } from '../store/strategies.js';
@@ -62,7 +64,10 @@ export function registerStrategyRoutes(app: FastifyInstance, deps: { store: Mark
   app.addHook('onClose', async () => automation.stop());
 
   const refused = (e: unknown) => {
-    if (e instanceof AutomationRefused) return { check: e.check, message: e.message };
+    if (!(e instanceof AutomationRefused)) throw e;
+    // An account whose broker cannot run bar fills is a bad `account`, not a broker's rejection.
+    if (e.check === 'broker') return errorBody('INVALID_FIELD', e.message, { field: 'account', reason: 'broker' });
+    return refusalBody({ check: e.check, message: e.message });
     throw e;
   };
 

@@ -4,7 +4,7 @@
  *
  *   POST   /api/orders            {account?, symbol, side, qty, type, limitPrice?, stopPrice?, timeInForce?,
  *                                   clientOrderId?, extendedHours?, takeProfit?: {limitPrice}|{percent}|{amount},
- *                                   stopLoss?: {stopPrice}}           → 201 {order} | 400 naming the field | 422 {error: {check, message}}
+ *                                   stopLoss?: {stopPrice}}           → 201 {order} | 400 naming the field | 422 {error: {code: RISK_DENIED|BROKER_REJECTED, reason, message}}
  *   GET    /api/orders?status=open|closed|all&account=                → {orders}
  *   DELETE /api/orders/:id                                            → {order}
  *   GET    /api/positions?account=                                    → {positions}
@@ -32,7 +32,7 @@ import type { ChartHub } from '../hub/hub.js';
 import { ReplayControlSchema } from '../wire/protocol.js';
 import { TradingHub, type TradingSnapshotBody } from '../hub/trading-hub.js';
 import { parseOptionTicker } from '../core/occ.js';
-import { connectPaper, RISK_CHECKS, riskSettingsPatch, toApiSettings, TradingDesk, type KillSwitchState } from '../risk/index.js';
+import { connectPaper, refusalBody, RISK_CHECKS, riskSettingsPatch, toApiSettings, TradingDesk, type KillSwitchState } from '../risk/index.js';
 import type { MarketStore } from '../store/types.js';
 import { tradingRepository } from '../store/trading.js';
 import { HttpError, parseOr400 } from './errors.js';
@@ -420,7 +420,7 @@ function registerRoutes(app: FastifyInstance, runtime: TradingRuntime, deps: Tra
   app.post('/api/orders', async (request, reply) => {
     const intent = await parseOrder(request.body, runtime);
     const out = await desk.submit(intent);
-    if (!out.ok) return reply.code(422).send({ error: { check: out.check, message: out.message } });
+    if (!out.ok) return reply.code(422).send({ error: refusalBody(out) });
     const fills = await desk.brokerFor(out.order.account).fills({ orderId: out.order.id });
     return reply.code(201).send({ order: wireOrder(out.order, fills) });
   });
@@ -440,7 +440,7 @@ function registerRoutes(app: FastifyInstance, runtime: TradingRuntime, deps: Tra
         const canceled = await desk.cancel(account, id, 'api');
         return { order: wireOrder(canceled, await broker.fills({ orderId: id })) };
       } catch (e) {
-        if (e instanceof BrokerError && e.code === 'not_cancelable') throw new HttpError(409, `id: ${e.message}`);
+        if (e instanceof BrokerError && e.code === 'not_cancelable') throw new HttpError(409, `id: ${e.message}`, { reason: e.code });
         throw e;
       }
     }
@@ -457,7 +457,7 @@ function registerRoutes(app: FastifyInstance, runtime: TradingRuntime, deps: Tra
     const account = b.account ?? desk.accountNames()[0]!;
     if (!desk.accountNames().includes(account)) bad('account', `no account named ${account}`);
     const out = await desk.closePosition(account, b.symbol.toUpperCase());
-    if (!out.ok) return reply.code(422).send({ error: { check: out.check, message: out.message } });
+    if (!out.ok) return reply.code(422).send({ error: refusalBody(out) });
     return reply.code(201).send({ order: wireOrder(out.order) });
   });
 
@@ -500,10 +500,10 @@ function registerRoutes(app: FastifyInstance, runtime: TradingRuntime, deps: Tra
     const working = (await paper.orders({ status: 'open' })).length;
     const why = `replay: ${working} paper order(s) are working; `;
     if (session !== status.session) {
-      throw new HttpError(409, `${why}switching the session would skip or repeat their fills — cancel them first (or let them fill)`);
+      throw new HttpError(409, `${why}switching the session would skip or repeat their fills — cancel them first (or let them fill)`, { field: 'session' });
     }
     if (control.data.time !== undefined && nyTimeToMs(session, control.data.time) < status.clock) {
-      throw new HttpError(409, `${why}jumping back in time would repeat their fills — cancel them first; jumps forward are evaluated quote by quote`);
+      throw new HttpError(409, `${why}jumping back in time would repeat their fills — cancel them first; jumps forward are evaluated quote by quote`, { field: 'time' });
     }
   });
 }

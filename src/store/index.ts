@@ -1,13 +1,15 @@
 /**
- * store/ — where optdesk keeps what it must remember: vendor minute and daily bars (the
- * derived timeframes are not stored: src/bars computes them from the minutes on every
- * load), option quotes / minute bars / open interest with their parsed contracts, the
- * flat-file import log, dashboard settings and chart drawings.
+ * store/ — where optdesk keeps what it must remember: vendor minute and daily bars (every
+ * other timeframe is derived in memory by src/bars, never stored), option quotes / minute
+ * bars / open interest with their parsed contracts, the flat-file import log, dashboard
+ * settings and chart drawings; and, through their own repositories, the trading books
+ * (trading.ts) and the journal (journal.ts).
  *
  * Callers depend on the `MarketStore` interface only. The default backend is one SQLite
- * file (WAL mode, numbered migrations); a Postgres backend can implement the same
- * interface later. The store does not merge or derive bars — src/bars is the single
- * writer of every series and decides what to upsert.
+ * file (WAL mode, numbered migrations), composed in sqlite.ts from one repository per
+ * domain (bars.ts, options.ts, imports.ts, dashboard-state.ts); a Postgres backend can
+ * implement the same interface later. The store does not merge or derive bars — src/bars
+ * is the single writer of every series and decides what to upsert.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

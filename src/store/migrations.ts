@@ -46,6 +46,9 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (symbol, start)
       ) WITHOUT ROWID;
 
+      -- Never written: every timeframe is derived in memory from minute_bars (src/bars), and the
+      -- store's writer for this table was dropped as dead code. The table stays so databases
+      -- created before keep their schema history.
       CREATE TABLE bars (
         symbol TEXT NOT NULL,
         timeframe TEXT NOT NULL,

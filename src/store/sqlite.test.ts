@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import type { Bar, MinuteAggregate, OptionQuote } from '../core/types.js';
+import type { MinuteAggregate, OptionQuote } from '../core/types.js';
 import { InputError } from '../core/errors.js';
 import { MIGRATIONS, openStore, resolveDbPath } from './index.js';
 import { parseOccTicker } from '../core/occ.js';
@@ -85,14 +85,16 @@ describe('SqliteMarketStore: bars', () => {
     assert.deepEqual(store.dailyBars('SPY', day + 1, day + 2), []);
   });
 
-  it('stores generic bars keyed by (symbol, timeframe, start)', () => {
-    const b: Bar = { start: T0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10, closed: false, source: 'derived' };
-    assert.deepEqual(store.upsertBars('SPY', '5m', [b]), { inserted: 1, updated: 0, unchanged: 0 });
-    assert.deepEqual(store.upsertBars('SPY', '15m', [b]), { inserted: 1, updated: 0, unchanged: 0 });
-    assert.deepEqual(store.upsertBars('SPY', '5m', [{ ...b, closed: true }]), { inserted: 0, updated: 1, unchanged: 0 });
-    assert.deepEqual(store.bars('SPY', '5m', T0, T0 + 1), [{ ...b, closed: true }]);
-    assert.deepEqual(store.bars('SPY', '15m', T0, T0 + 1), [b]);
-    assert.deepEqual(store.bars('SPY', '1h', T0, T0 + 1), []);
+  it('a vendor daily bar is replaced when any value differs, a vwap appearing included', () => {
+    const day = Date.UTC(2013, 9, 8, 4);
+    const d = { symbol: 'QQQ', start: day, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 };
+    assert.deepEqual(store.upsertDailyBars([d]), { inserted: 1, updated: 0, unchanged: 0 });
+    assert.deepEqual(store.upsertDailyBars([d]), { inserted: 0, updated: 0, unchanged: 1 });
+    const corrected = { ...d, close: 1.6, volume: 12 };
+    assert.deepEqual(store.upsertDailyBars([corrected]), { inserted: 0, updated: 1, unchanged: 0 });
+    const withVwap = { ...corrected, vwap: 1.55 };
+    assert.deepEqual(store.upsertDailyBars([withVwap]), { inserted: 0, updated: 1, unchanged: 0 }, 'NULL → known is a change');
+    assert.deepEqual(store.dailyBars('QQQ', day, day + 1), [withVwap]);
   });
 
   it('lists symbols with New York dates of minute data and vendor daily presence', () => {

@@ -9,12 +9,10 @@
  * - a missing option bid/ask is `null`, never 0.
  */
 import type {
-  Bar,
   DailyAggregate,
   IsoDate,
   MinuteAggregate,
   OptionQuote,
-  Timeframe,
 } from '../core/types.js';
 import type { ListedOptionContract } from '../core/occ.js';
 
@@ -134,10 +132,6 @@ export interface MarketStore {
   /** The vendor's official daily aggregates keyed (symbol, start = 00:00 New York). */
   upsertDailyBars(bars: readonly DailyAggregate[]): UpsertCounts;
   dailyBars(symbol: string, fromMs: number, toMs: number): DailyAggregate[];
-
-  /** Persisted bars of any timeframe keyed (symbol, timeframe, start), e.g. derived series. */
-  upsertBars(symbol: string, tf: Timeframe, bars: readonly Bar[]): UpsertCounts;
-  bars(symbol: string, tf: Timeframe, fromMs: number, toMs: number): Bar[];
 
   /**
    * Option NBBO quotes keyed (ticker, ts, sequence). Throws InputError for a ticker that is

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/types.js';
+import type { ErrorBody } from '../core/errors.js';
 // Replay shapes belong to the replay feed that produces them (feeds sit below the wire);
 // they are part of this contract, so the wire hands them on to hub, server and web.
 import type { MissingSessions, ReplayControl, ReplayStatus, SeriesCoverage } from '../feeds/replay/types.js';
@@ -101,11 +102,10 @@ export interface HealthMessage {
   health: SeriesHealth;
 }
 
-export interface ErrorMessage {
+/** `error_message`: the HTTP error body (`code`, `field?`, `reason?`, `message`: which field and why) plus the event. */
+export interface ErrorMessage extends ErrorBody {
   /** The event that failed, e.g. "subscribe". */
   event: string;
-  /** Which field and why. */
-  message: string;
   /** The stream this error ends (e.g. `{underlying, expiration}` of a chain), so a client can tell it from one it still holds. */
   stream?: Record<string, string>;
 }
@@ -148,7 +148,7 @@ export type ReplayControlSchemaFitsFeed = Holds<z.output<typeof ReplayControlSch
 
 // ───────────────────────────── REST (src/server) ─────────────────────────────
 // The dashboard's REST calls share these shapes; the server validates every input with
-// the schemas below and answers a bad field with 400 `{error: "<field>: <why>"}`.
+// the schemas below and answers a bad field with 400 `{error: {code, field, message: "<field>: <why>"}}`.
 
 const IsoDateSchema = z.string({ error: 'must be a date like 2013-10-10' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2013-10-10');
 

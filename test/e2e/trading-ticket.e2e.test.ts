@@ -88,9 +88,11 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
     const direct = await json('POST', `${server.url}/api/orders`, { symbol: C745, side: 'sell', qty: 2, type: 'limit', limitPrice: bid });
     assert.equal(direct.status, 422);
     const check = await page.getAttribute('[data-testid="ticket-error"]', 'data-check');
-    assert.equal(check, direct.body.error.check);
+    // The paper broker refuses it (no shares or contracts to cover): BROKER_REJECTED with its code.
+    assert.equal(direct.body.error.code, 'BROKER_REJECTED');
+    assert.equal(check, `broker:${direct.body.error.reason}`);
     const sentence = String(direct.body.error.message).replace('requested: 2', 'requested: 1');
-    assert.equal(await page.textContent('[data-testid="ticket-error"]'), `${direct.body.error.check.replace(/_/g, ' ')}: ${sentence}`);
+    assert.equal(await page.textContent('[data-testid="ticket-error"]'), `${check!.replace(/_/g, ' ')}: ${sentence}`);
     await shoot('ticket-0-sell-to-open-refused');
     const open = await json('GET', `${server.url}/api/positions`);
     assert.deepEqual(open.body.positions, [], 'nothing was sold');

@@ -1,7 +1,7 @@
 /**
  * The REST API the optdesk server exposes to the dashboard. Response shapes mirror the
- * server's routes; errors come back as `{error: "field: why"}` and surface as Error.message
- * so the UI can show the server's own sentence.
+ * server's routes; errors come back as `{error: {code, field?, message}}` and surface as an
+ * ApiError whose message is the server's own sentence (apiError.ts).
  */
 import type {
   BarsResponse,
@@ -14,6 +14,7 @@ import type {
   WatchlistRow,
 } from '../../src/wire/protocol.js';
 import type { ChainResponse, ExpirationsResponse, MatrixEntry } from '../../src/wire/options-protocol.js';
+import { apiErrorOf } from './apiError.js';
 
 // Shapes are shared with the server through protocol.ts so the two cannot drift apart.
 export type { Drawing, FeedHealth, HealthResponse, ReplayControl, WatchlistRow };
@@ -32,11 +33,7 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
   } catch {
     // A non-JSON body (proxy error page) falls through to the status-line message below.
   }
-  if (!res.ok) {
-    const err = (parsed as { error?: unknown; message?: unknown } | undefined) ?? {};
-    const msg = typeof err.error === 'string' ? err.error : typeof err.message === 'string' ? err.message : `${res.status} ${res.statusText}`;
-    throw new Error(msg);
-  }
+  if (!res.ok) throw apiErrorOf(res, parsed);
   return parsed as T;
 }
 

@@ -38,7 +38,10 @@ export async function runKill(opts: KillOptions, out: NodeJS.WritableStream, env
   if (response) {
     const body = (await response.json().catch(() => ({}))) as { killSwitch?: { engaged: boolean }; canceled?: string[]; error?: unknown };
     if (!response.ok) {
-      out.write(`the server at ${base} refused: HTTP ${response.status} ${JSON.stringify(body.error ?? body)}\n`);
+      // {error: {code, message}}: the sentence for the trader, the code in brackets for scripts and bug reports.
+      const e = body.error as { code?: unknown; message?: unknown } | undefined;
+      const why = typeof e?.message === 'string' ? `${e.message}${typeof e.code === 'string' ? ` [${e.code}]` : ''}` : JSON.stringify(body.error ?? body);
+      out.write(`the server at ${base} refused: HTTP ${response.status} ${why}\n`);
       return 1;
     }
     out.write(opts.release

@@ -38,6 +38,7 @@ export interface ChainSource {
 /** A 404: the underlying or expiration has no option data. The message is a full sentence prefixed with the field. */
 export class OptionDataNotFound extends Error {
   readonly statusCode = 404;
+  readonly code = 'NOT_FOUND';
   constructor(message: string) {
     super(message);
     this.name = 'OptionDataNotFound';
@@ -47,6 +48,7 @@ export class OptionDataNotFound extends Error {
 /** A 502: the vendor could not be asked (network, entitlement, rate limit); the message says what it answered. */
 export class OptionDataUnavailable extends Error {
   readonly statusCode = 502;
+  readonly code = 'PROVIDER_UNAVAILABLE';
   constructor(message: string) {
     super(message);
     this.name = 'OptionDataUnavailable';

@@ -22,6 +22,7 @@
 import { guardSocketHandler, sendSocketError, type SocketGuard } from '../../hub/socket-errors.js';
 import type { Server, Socket } from 'socket.io';
 import type { OptionQuote } from '../../core/types.js';
+import { errorBodyOf, type ErrorBody } from '../../core/errors.js';
 import type { ChainService } from './service.js';
 import { OptionDataNotFound, OptionDataUnavailable } from '../../options/sources/types.js';
 import { rowFingerprint } from './wire.js';
@@ -414,7 +415,7 @@ function changedRows<R extends WireOptionRow>(known: Map<string, string>, rows: 
   return out;
 }
 
-function explain(err: unknown): string {
-  if (err instanceof OptionDataNotFound || err instanceof OptionDataUnavailable) return err.message;
-  return `server: ${err instanceof Error ? err.message : String(err)}`;
+function explain(err: unknown): ErrorBody {
+  if (err instanceof OptionDataNotFound || err instanceof OptionDataUnavailable) return errorBodyOf(err);
+  return errorBodyOf(err, `server: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -1,5 +1,6 @@
 /** The journal's REST calls (src/server/journal-routes.ts); errors keep the server's "field: why". */
 import type { WireJournalTrade } from '../../../src/journal/wire.js';
+import { apiErrorOf } from '../apiError.js';
 
 export type { WireJournalTrade };
 
@@ -32,7 +33,7 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
     ...(body === undefined ? {} : { headers: { 'content-type': raw ? body.type || 'application/octet-stream' : 'application/json' }, body: raw ? body : JSON.stringify(body) }),
   });
   const parsed = (await res.json().catch(() => undefined)) as { error?: unknown } | undefined;
-  if (!res.ok) throw new Error(typeof parsed?.error === 'string' ? parsed.error : `${res.status} ${res.statusText}`);
+  if (!res.ok) throw apiErrorOf(res, parsed);
   return parsed as T;
 }
 

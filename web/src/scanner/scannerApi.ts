@@ -3,6 +3,7 @@
  * the server through src/wire/scanner-protocol.ts).
  */
 import type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResultRow, ScanSnapshotMessage } from '../../../src/wire/scanner-protocol.js';
+import { apiErrorOf } from '../apiError.js';
 
 export type { ChecklistResponse, CoveredCallsResponse, ScanDeltaMessage, ScanResultRow, ScanSnapshotMessage };
 
@@ -17,8 +18,8 @@ export interface PresetInfo {
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
-  const body = (await res.json().catch(() => ({}))) as T & { error?: string };
-  if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`);
+  const body = (await res.json().catch(() => ({}))) as T;
+  if (!res.ok) throw apiErrorOf(res, body);
   return body;
 }
 

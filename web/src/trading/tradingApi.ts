@@ -1,9 +1,10 @@
 /**
  * The trading REST calls (src/server/trading-routes.ts). Errors keep the server's words: a
- * 400 is "field: why", a 422 is a risk or broker refusal `{check, message}` — shown as
- * "check: message" so the trader sees which rule said no.
+ * 400 is "field: why", a 422 is a risk or broker refusal `{code: RISK_DENIED|BROKER_REJECTED,
+ * reason, message}` — shown as "reason: message" so the trader sees which rule said no.
  */
 import type { WireAccount, WireOrder, WirePosition } from '../../../src/broker/wire.js';
+import { apiErrorOf } from '../apiError.js';
 
 export type { WireAccount, WireOrder, WirePosition };
 
@@ -18,7 +19,7 @@ export interface OrderRequest {
   stopLoss?: { stopPrice: number };
 }
 
-/** A 422 from the risk engine or the broker: `check` names the rule that said no. */
+/** A 422 from the risk engine or the broker: `check` names the rule that said no (the body's `reason`). */
 export class RefusalError extends Error {
   constructor(readonly check: string, readonly reason: string) {
     super(`${check}: ${reason}`);
@@ -31,14 +32,13 @@ async function call<T>(method: string, url: string, body?: unknown): Promise<T> 
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const parsed = (await res.json().catch(() => undefined)) as { error?: unknown } | undefined;
+  const parsed = (await res.json().catch(() => undefined)) as unknown;
   if (!res.ok) {
-    const e = parsed?.error;
-    if (e && typeof e === 'object' && 'check' in e) {
-      const r = e as { check: string; message: string };
-      throw new RefusalError(r.check, r.message);
-    }
-    throw new Error(typeof e === 'string' ? e : `${res.status} ${res.statusText}`);
+    const e = apiErrorOf(res, parsed);
+    // The ticket names the rule: a risk check as is, a broker's code as "broker:<code>".
+    if (e.code === 'RISK_DENIED' && e.reason) throw new RefusalError(e.reason, e.message);
+    if (e.code === 'BROKER_REJECTED' && e.reason) throw new RefusalError(`broker:${e.reason}`, e.message);
+    throw e;
   }
   return parsed as T;
 }
