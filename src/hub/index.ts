@@ -1,5 +1,6 @@
 /**
- * hub/ — ChartHub: the one place bar series leave the server.
+ * hub/ — ChartHub: the one place bar series leave the server (hub.ts composes feed-routing,
+ * backfill, health, symbol-state and replay-broadcast).
  *
  * It owns the BarEngine (the single writer, src/bars), feeds it from a MarketDataFeed
  * (replay, Massive, sim), and serves browsers over Socket.IO with the protocol in
