@@ -3,7 +3,7 @@
  *
  * Owns the BarEngine and is the only thing feeding it. Browsers never merge sources:
  * they get one snapshot per subscribe and then the engine's own deltas, in seq order,
- * through one Socket.IO room per series.
+ * one `bars` batch per socket per tick holding every series it watches (fan-out.ts).
  *
  * Consistency rule: a socket joins its series room in the same synchronous step in
  * which its snapshot is taken, so it receives exactly the deltas with seq > snapshot.seq.
@@ -27,6 +27,7 @@ import { liveHistoryStart, startBackfill } from './backfill.js';
 import { healthFingerprint, noteInput, seriesHealth } from './health.js';
 import { newSymbolEntry, resetSymbolEntry, type SymbolEntry } from './symbol-state.js';
 import { ReplayBroadcaster } from './replay-broadcast.js';
+import { createFanOut, type DeltaFanOut, type FanOutMode } from './fan-out.js';
 import {
   EVENTS,
   type HealthMessage,
@@ -57,6 +58,12 @@ export interface ChartHubOptions {
   staleAfterMs?: number;
   /** Snapshot budget and slow-consumer bound per socket, shared with the OptionsHub (socket-errors.ts). */
   guard?: SocketGuard;
+  /**
+   * How bar deltas leave (fan-out.ts): `batched` (default) sends one `bars` message per socket
+   * per tick; `per-series` one `bar` per delta, the protocol before batching, kept as the
+   * fan-out bench's baseline.
+   */
+  fanOut?: FanOutMode;
 }
 
 interface SeriesEntry {
@@ -87,6 +94,8 @@ export class ChartHub {
   /** Bumped on every replay reset; work started for an older generation is dropped. */
   private generation = 0;
   private io?: Server;
+  /** Who gets which deltas and how they are packed; exists once attached to Socket.IO. */
+  private delivery?: DeltaFanOut;
   private readonly series = new Map<string, SeriesEntry>();
   private readonly symbolsState = new Map<string, SymbolEntry>();
   private readonly subsBySocket = new Map<Socket, Set<string>>();
@@ -102,7 +111,7 @@ export class ChartHub {
   private readonly observers = new FeedObservers();
   readonly guard: SocketGuard;
   /** Counters for tests and the bench. */
-  readonly counters = { snapshots: 0, deltasSent: 0, resets: 0, backfills: 0 };
+  readonly counters = { snapshots: 0, deltasSent: 0, resets: 0, backfills: 0, barMessages: 0, barEncodes: 0 };
 
   constructor(private readonly options: ChartHubOptions) {
     const feed = options.feed;
@@ -174,6 +183,7 @@ export class ChartHub {
   /** Wires Socket.IO: `subscribe` / `unsubscribe` messages, cleanup on disconnect, replay status on connect. */
   attach(io: Server): void {
     this.io = io;
+    this.delivery = createFanOut(this.options.fanOut ?? 'batched', io, this.counters);
     io.on('connection', (socket) => {
       const replay = this.replay?.replayStatus();
       if (replay) socket.emit(EVENTS.replay, replay);
@@ -217,7 +227,7 @@ export class ChartHub {
       this.addRef(key.symbol);
     }
     entry.members.delete(socket);
-    void socket.leave(id);
+    this.delivery?.leave(socket, id);
     entry.pending.add(socket);
     this.loadThenFlush(key.symbol);
   }
@@ -232,7 +242,7 @@ export class ChartHub {
       entry.pending.delete(socket);
       if (entry.members.size === 0 && entry.pending.size === 0) this.series.delete(id);
     }
-    void socket.leave(id);
+    this.delivery?.leave(socket, id);
     this.dropRef(key.symbol);
   }
 
@@ -390,6 +400,7 @@ export class ChartHub {
   /** Sends snapshots to every socket waiting on `symbol`'s series and moves them into the rooms. */
   private flushSymbol(symbol: string): void {
     if (this.sym(symbol).backfill) return; // a newer backfill is running; its completion flushes
+    this.delivery?.flush(); // deltas made before these snapshots go out before them
     for (const entry of this.series.values()) {
       if (entry.key.symbol !== symbol || entry.pending.size === 0) continue;
       const { key } = entry;
@@ -408,7 +419,7 @@ export class ChartHub {
       for (const socket of entry.pending) {
         if (this.guard.dropIfSlow(socket)) continue;
         socket.emit(EVENTS.snapshot, snapshot);
-        void socket.join(entry.id);
+        this.delivery?.join(socket, entry.id);
         entry.members.add(socket);
         this.counters.snapshots++;
       }
@@ -425,10 +436,10 @@ export class ChartHub {
     for (const badPrints of BAD_PRINT_MODES) {
       const id = seriesId({ ...d, badPrints });
       const entry = this.series.get(id);
-      if (!entry || entry.members.size === 0 || !this.io) continue;
+      if (!entry || entry.members.size === 0 || !this.delivery) continue;
       this.counters.deltasSent += entry.members.size;
       const bar = toWireBar(this.badPrints.view(d.symbol, d.tf, d.extended, d.bar, badPrints));
-      this.io.to(id).emit(EVENTS.bar, { symbol: d.symbol, tf: d.tf, extended: d.extended, badPrints, seq: d.seq, bar });
+      this.delivery.push(id, { symbol: d.symbol, tf: d.tf, extended: d.extended, badPrints, seq: d.seq, bar });
     }
   }
 
@@ -446,7 +457,7 @@ export class ChartHub {
     for (const s of this.symbolsState.values()) resetSymbolEntry(s);
     for (const entry of this.series.values()) {
       for (const socket of entry.members) {
-        void socket.leave(entry.id);
+        this.delivery?.leave(socket, entry.id);
         entry.pending.add(socket);
       }
       entry.members.clear();
@@ -469,6 +480,7 @@ export class ChartHub {
       if (fingerprint === entry.lastHealth) continue;
       entry.lastHealth = fingerprint;
       const message: HealthMessage = { symbol: entry.key.symbol, tf: entry.key.tf, extended: entry.key.extended, badPrints: entry.key.badPrints, health };
+      this.delivery?.flush(); // the deltas before this change arrive before it, as they were made
       // Waiting sockets too: they are the ones who need to read BACKFILLING.
       for (const socket of entry.members) socket.emit(EVENTS.health, message);
       for (const socket of entry.pending) socket.emit(EVENTS.health, message);
