@@ -13,10 +13,12 @@ import type { BarBatchMessage, BarMessage, ReplayStatus, SeriesKey, SnapshotMess
 import { seriesId } from '../src/hub/protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { barrier, connect, next } from './helpers/socket.js';
+import { replayControl } from './helpers/replay.js';
 
 let srv: TestServer;
 let ticker: ManualTicker;
 const sockets: Socket[] = [];
+const control = (body: Record<string, unknown>): Promise<ReplayStatus> => replayControl(srv.url, body);
 
 before(async () => {
   ticker = new ManualTicker();
@@ -31,12 +33,6 @@ async function client(): Promise<Socket> {
   const s = await connect(srv.url);
   sockets.push(s);
   return s;
-}
-
-async function control(body: Record<string, unknown>): Promise<ReplayStatus> {
-  const res = await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.equal(res.status, 200, await res.clone().text());
-  return (await res.json()) as ReplayStatus;
 }
 
 async function restBars(key: SeriesKey): Promise<WireBar[]> {
@@ -186,8 +182,7 @@ test('the per-series mode (the bench baseline) sends each delta alone as `bar`',
     s.emit('subscribe', { symbol: 'SPY', tf: '1m' });
     s.emit('subscribe', { symbol: 'SPY', tf: '5m' });
     await snaps;
-    const res = await fetch(`${perSeries.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"state":"play"}' });
-    assert.equal(res.status, 200);
+    await replayControl(perSeries.url, { state: 'play' });
     const before = perSeries.server.hub.counters.barMessages;
     perSeriesTicker.tick(1_000);
     await barrier(s);
