@@ -14,7 +14,8 @@
  * This file keeps the composition: subscriptions and rooms, snapshots, the delta fan-out
  * and replay resets. The parts it composes live beside it: feed-routing.ts (feed events →
  * engine, observers), backfill.ts (history loading), health.ts (the badge),
- * symbol-state.ts (per-symbol bookkeeping), replay-broadcast.ts (throttled `replay`).
+ * symbol-state.ts (per-symbol bookkeeping), replay-broadcast.ts (throttled `replay`),
+ * fan-out.ts (who gets which deltas, batched per socket per tick).
  */
 import { guardSocketHandler, sendSocketError, SocketGuard } from './socket-errors.js';
 import type { Server, Socket } from 'socket.io';
