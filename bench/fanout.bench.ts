@@ -1,269 +1,360 @@
 /**
- * Hub fan-out benchmark (issue: server, ChartHub, replay feed).
+ * Hub fan-out benchmark: the ChartHub's batched fan-out (one `bars` message per socket per
+ * tick, encoded once per set of series) against the per-series emit it replaced (one
+ * `bar` message per delta to a room per series), measured in the same run.
  *
- * N Socket.IO clients (N = 100, 500, 1000; cap with FANOUT_MAX_CLIENTS for a quick run)
- * spread over 20 series (SPY/AIG/BAC × 1m…4h) while the replay plays 2013-10-10 at the
- * maximum speed (600×, 100 ms ticks). Then, in the same run, the same replay window is
- * broadcast to N bare `ws` clients (one JSON.stringify per delta, one send per client):
- * the floor any WebSocket fan-out can reach. Reported per phase:
- * - delivery latency p50/p99: from the start of the replay tick that produced a delta to
- *   its arrival at a client (server and clients in different processes, same machine,
- *   compared on performance.timeOrigin + now());
- * - server CPU (process.cpuUsage of the server process) during the playing window.
+ * Setup: two server processes (one per mode, `--fanout-server`) play the same replay
+ * (2013-10-10 from 09:30, 600×: one replay minute per 100 ms tick, ticked by hand). Clients
+ * run in FANOUT_CLIENT_PROCS separate processes (`--fanout-clients`, default 4), each
+ * opening many socket.io-client connections; every client watches a dashboard of
+ * FANOUT_SERIES_PER_CLIENT series (default 4) drawn from 6 layouts over SPY/AIG/BAC, so
+ * sockets share sets of series as real dashboards do. Each client connects to both
+ * servers; only one server ticks at a time, rounds alternate between the modes.
  *
- * The server runs in a child process (this file, forked with --fanout-server) so client
- * work does not count as server CPU. Loopback only; every phase is time-bounded
- * (FANOUT_SECONDS of replay, default 3).
+ * Measured per round and mode, in the server process (process.cpuUsage):
+ * - idle: FANOUT_TICKS (default 20) empty 100 ms tick slots with every client connected;
+ * - run: the same slots, each ticking the replay one minute; the first FANOUT_WARMUP_TICKS
+ *   (default 10, before the first round) are a discarded warm-up;
+ * - net CPU = run − idle (what fanning the ticks out costs, not keeping sockets alive).
+ * Clients check every delta's seq (gaps must be 0) and report the bar messages they got;
+ * a sample of clients reports delivery latency from the start of the tick to arrival.
+ * Medians over FANOUT_ROUNDS (default 3). Client counts: FANOUT_CLIENTS (default 100,300,1000).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import WebSocket, { WebSocketServer } from 'ws';
-import { isMain, percentile } from './util.js';
+import { isMain, median, percentile } from './util.js';
 
+type Mode = 'batched' | 'per-series';
+const MODES: Mode[] = ['batched', 'per-series'];
 const SYMBOLS = ['SPY', 'AIG', 'BAC'];
 const TFS = ['1m', '3m', '5m', '15m', '30m', '1h', '4h'];
-const SERIES = SYMBOLS.flatMap((symbol) => TFS.map((tf) => ({ symbol, tf, extended: false }))).slice(0, 20);
+const ALL_SERIES = SYMBOLS.flatMap((symbol) => TFS.map((tf) => ({ symbol, tf, extended: false })));
+const LAYOUTS = 6;
 const TICK_MS = 100;
 const SPEED = 600;
+/** Clients per worker process whose per-delta arrival times are kept for latency. */
+const LATENCY_SAMPLE_PER_PROC = 5;
 
+const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const now = (): number => performance.timeOrigin + performance.now();
-const keyOf = (m: { symbol: string; tf: string; extended: boolean; seq: number }): string => `${m.symbol}|${m.tf}|${m.extended ? 1 : 0}|${m.seq}`;
+const deltaKey = (m: { symbol: string; tf: string; extended: boolean; seq: number }): string => `${m.symbol}|${m.tf}|${m.extended ? 1 : 0}|${m.seq}`;
 
-type Phase = 'socketio' | 'ws';
-type ToServer = { cmd: 'prepare'; phase: Phase } | { cmd: 'run'; seconds: number } | { cmd: 'quit' };
-type FromServer =
-  | { ready: { url: string; wsUrl: string } }
-  | { prepared: true }
-  | { ran: { cpuUserMs: number; cpuSystemMs: number; emitted: Array<[string, number]>; wallMs: number } };
+/** Layout j: `perClient` series spread over the 21 (symbol, tf) pairs, 6 distinct sets in all. */
+function layout(j: number, perClient: number): typeof ALL_SERIES {
+  return Array.from({ length: perClient }, (_, m) => ALL_SERIES[(j + m * 5) % ALL_SERIES.length]!);
+}
 
 // ───────────────────────────── server process ─────────────────────────────
 
-async function serverProcess(): Promise<void> {
+type ToServer = { cmd: 'warmup'; ticks: number } | { cmd: 'run'; ticks: number; idle: boolean } | { cmd: 'rewind' } | { cmd: 'quit' };
+interface RunResult {
+  cpuMs: number;
+  wallMs: number;
+  counters: { deltasSent: number; barMessages: number; barEncodes: number };
+  /** Delta key → start of the tick that made it (only for ticking runs). */
+  emitted: Array<[string, number]>;
+}
+type FromServer = { ready: { url: string } } | { done: true } | { ran: RunResult };
+
+async function serverProcess(mode: Mode): Promise<void> {
   const { createServer } = await import('../src/server/app.js');
   const { ManualTicker } = await import('../src/feeds/replay/index.js');
-  const { seriesId } = await import('../src/wire/protocol.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-fanout-'));
   const ticker = new ManualTicker();
-  const server = createServer({ port: 0, ticker, replay: { session: '2013-10-10', time: '09:30', speed: SPEED, state: 'pause' } });
+  const server = createServer({ port: 0, dbPath: path.join(dir, 'optdesk.db'), ticker, replay: { session: '2013-10-10', time: '09:30', speed: SPEED, state: 'pause' }, hub: { fanOut: mode } });
   const { url } = await server.listen();
-
-  // The bare-ws baseline: rooms as Sets, one serialisation per delta.
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
-  const rooms = new Map<string, Set<WebSocket>>();
-  wss.on('connection', (ws) => {
-    ws.on('message', (raw) => {
-      const id = String(raw);
-      let room = rooms.get(id);
-      if (!room) rooms.set(id, (room = new Set()));
-      room.add(ws);
-      ws.send('{"ok":true}');
-    });
-    ws.on('close', () => {
-      for (const room of rooms.values()) room.delete(ws);
-    });
-  });
-
-  let phase: Phase = 'socketio';
+  const send = (m: FromServer): void => void process.send!(m);
   let tickStart = 0;
   const emitted = new Map<string, number>();
   let unlisten: (() => void) | undefined;
-  const send = (m: FromServer): void => void process.send!(m);
-
+  const listen = (): void => {
+    unlisten?.();
+    unlisten = server.hub.engine.onDelta((d) => void emitted.set(deltaKey(d), tickStart));
+  };
+  listen();
+  /** `ticks` slots of TICK_MS; in each the replay moves one minute unless idle. */
+  const slots = async (ticks: number, idle: boolean): Promise<void> => {
+    if (!idle) await server.replay!.control({ state: 'play' });
+    for (let i = 0; i < ticks; i++) {
+      await new Promise((r) => setTimeout(r, TICK_MS));
+      if (idle) continue;
+      tickStart = now();
+      ticker.tick(TICK_MS);
+    }
+    if (!idle) await server.replay!.control({ state: 'pause' });
+    await new Promise((r) => setImmediate(r)); // the last batch is out
+  };
   process.on('message', async (msg: ToServer) => {
-    if (msg.cmd === 'prepare') {
-      phase = msg.phase;
-      unlisten?.();
-      // A jump back to 09:30 rebuilds the engine: both phases replay the identical window.
-      await server.replay!.control({ session: '2013-10-10', time: '09:30', state: 'pause', speed: SPEED });
-      await server.replay!.control({ time: '09:31' });
-      await server.replay!.control({ time: '09:30' });
-      const engine = server.hub.engine;
-      if (phase === 'ws') server.replay!.subscribe(SYMBOLS); // no hub subscribers in this phase
-      unlisten = engine.onDelta((d) => {
-        const id = seriesId(d);
-        if (phase === 'ws') {
-          const room = rooms.get(id);
-          if (!room || room.size === 0) return;
-          const payload = JSON.stringify({ symbol: d.symbol, tf: d.tf, extended: d.extended, seq: d.seq, bar: { start: d.bar.start, open: d.bar.open, high: d.bar.high, low: d.bar.low, close: d.bar.close, volume: d.bar.volume, closed: d.bar.closed } });
-          for (const ws of room) ws.send(payload);
-        }
-        emitted.set(keyOf(d), tickStart);
-      });
-      emitted.clear();
-      send({ prepared: true });
+    if (msg.cmd === 'warmup') {
+      await slots(msg.ticks, false);
+      send({ done: true });
     } else if (msg.cmd === 'run') {
       emitted.clear();
+      const c0 = { ...server.hub.counters };
       const cpu0 = process.cpuUsage();
       const wall0 = performance.now();
-      await server.replay!.control({ state: 'play' });
-      const ticks = Math.round((msg.seconds * 1000) / TICK_MS);
-      for (let i = 0; i < ticks; i++) {
-        await new Promise((r) => setTimeout(r, TICK_MS));
-        tickStart = now();
-        ticker.tick(TICK_MS);
-      }
-      await server.replay!.control({ state: 'pause' });
+      await slots(msg.ticks, msg.idle);
       const cpu = process.cpuUsage(cpu0);
-      if (phase === 'ws') server.replay!.unsubscribe(SYMBOLS);
-      send({ ran: { cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, emitted: [...emitted], wallMs: performance.now() - wall0 } });
+      const c = server.hub.counters;
+      send({
+        ran: {
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          wallMs: performance.now() - wall0,
+          counters: { deltasSent: c.deltasSent - c0.deltasSent, barMessages: c.barMessages - c0.barMessages, barEncodes: c.barEncodes - c0.barEncodes },
+          emitted: msg.idle ? [] : [...emitted],
+        },
+      });
+    } else if (msg.cmd === 'rewind') {
+      // Back to 09:30 with no clients connected: the next client count replays the same window.
+      await server.replay!.control({ session: '2013-10-10', time: '09:31', state: 'pause' });
+      await server.replay!.control({ time: '09:30' });
+      listen(); // the jump rebuilt the engine
+      send({ done: true });
     } else if (msg.cmd === 'quit') {
       unlisten?.();
-      for (const c of wss.clients) c.terminate();
-      wss.close();
       await server.close();
+      rmSync(dir, { recursive: true, force: true });
       process.exit(0);
     }
   });
-  send({ ready: { url, wsUrl: `ws://127.0.0.1:${(wss.address() as { port: number }).port}` } });
+  send({ ready: { url } });
 }
 
-// ───────────────────────────── bench (clients) ─────────────────────────────
+// ───────────────────────────── client process ─────────────────────────────
 
-function request<T extends FromServer>(child: ChildProcess, msg: ToServer, pick: (m: FromServer) => m is T): Promise<T> {
-  return new Promise((resolve) => {
-    const on = (m: FromServer): void => {
-      if (!pick(m)) return;
-      child.off('message', on);
-      resolve(m);
+type ToClients = { cmd: 'connect'; urls: Record<Mode, string>; count: number; first: number; perClient: number } | { cmd: 'reset' } | { cmd: 'report' } | { cmd: 'quit' };
+interface ClientReport {
+  deltas: Record<Mode, number>;
+  messages: Record<Mode, number>;
+  gaps: number;
+  receipts: Record<Mode, Array<[string, number]>>;
+}
+type FromClients = { connected: true } | { reset: true } | { report: ClientReport };
+
+function clientProcess(): void {
+  const sockets: Socket[] = [];
+  const fresh = (): ClientReport => ({ deltas: { batched: 0, 'per-series': 0 }, messages: { batched: 0, 'per-series': 0 }, gaps: 0, receipts: { batched: [], 'per-series': [] } });
+  let report = fresh();
+  const send = (m: FromClients): void => void process.send!(m);
+
+  async function open(url: string, mode: Mode, series: typeof ALL_SERIES, sampled: boolean): Promise<void> {
+    const s = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    sockets.push(s);
+    const seqs = new Map<string, number>();
+    const onDelta = (m: { symbol: string; tf: string; extended: boolean; seq: number }, at: number): void => {
+      const id = `${m.symbol}|${m.tf}|${m.extended}`;
+      const last = seqs.get(id);
+      if (last !== undefined && m.seq !== last + 1 && m.seq > last) report.gaps++;
+      if (last === undefined || m.seq > last) seqs.set(id, m.seq);
+      report.deltas[mode]++;
+      if (sampled) report.receipts[mode].push([deltaKey(m), at]);
     };
+    s.on('snapshot', (m: { symbol: string; tf: string; extended: boolean; seq: number }) => void seqs.set(`${m.symbol}|${m.tf}|${m.extended}`, m.seq));
+    s.on('bar', (m: { symbol: string; tf: string; extended: boolean; seq: number }) => {
+      report.messages[mode]++;
+      onDelta(m, now());
+    });
+    s.on('bars', (m: { bars: Array<{ symbol: string; tf: string; extended: boolean; seq: number }> }) => {
+      report.messages[mode]++;
+      const at = now();
+      for (const d of m.bars) onDelta(d, at);
+    });
+    await new Promise<void>((resolve, reject) => {
+      let snapshots = 0;
+      s.on('snapshot', () => {
+        if (++snapshots === series.length) resolve();
+      });
+      s.once('connect', () => {
+        for (const k of series) s.emit('subscribe', k);
+      });
+      s.once('connect_error', reject);
+    });
+  }
+
+  process.on('message', async (msg: ToClients) => {
+    if (msg.cmd === 'connect') {
+      // Waves of 25: no SYN storm, and the server's snapshot budget per socket is not the limit.
+      for (let i = 0; i < msg.count; i += 25) {
+        const wave: Promise<void>[] = [];
+        for (let k = i; k < Math.min(msg.count, i + 25); k++) {
+          const series = layout((msg.first + k) % LAYOUTS, msg.perClient);
+          for (const mode of MODES) wave.push(open(msg.urls[mode], mode, series, k < LATENCY_SAMPLE_PER_PROC));
+        }
+        await Promise.all(wave);
+      }
+      send({ connected: true });
+    } else if (msg.cmd === 'reset') {
+      report = fresh();
+      send({ reset: true });
+    } else if (msg.cmd === 'report') {
+      send({ report });
+      report = fresh();
+    } else if (msg.cmd === 'quit') {
+      for (const s of sockets) s.close();
+      process.exit(0);
+    }
+  });
+}
+
+// ───────────────────────────── bench (parent) ─────────────────────────────
+
+function request<T extends object>(child: ChildProcess, msg: object, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const on = (m: Record<string, unknown>): void => {
+      if (!(key in m)) return;
+      child.off('message', on);
+      child.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number | null): void => reject(new Error(`fan-out ${key}: child exited with ${code}`));
     child.on('message', on);
+    child.once('exit', onExit);
     child.send(msg);
   });
 }
 
-interface Receipt {
-  key: string;
-  at: number;
+function spawn(args: string[]): ChildProcess {
+  return fork(fileURLToPath(import.meta.url), args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-async function socketIoClients(url: string, n: number, receipts: Receipt[]): Promise<Socket[]> {
-  const clients: Socket[] = [];
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = ioClient(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-    const series = SERIES[i % SERIES.length]!;
-    ready.push(
-      new Promise<void>((resolve) => {
-        s.once('snapshot', () => resolve());
-        s.once('connect', () => s.emit('subscribe', series));
-      }),
-    );
-    s.on('bar', (m: { symbol: string; tf: string; extended: boolean; seq: number }) => receipts.push({ key: keyOf(m), at: now() }));
-    clients.push(s);
-    if (i % 50 === 49) await Promise.all(ready.slice(-50)); // connect in waves: no SYN storm
-  }
-  await Promise.all(ready);
-  return clients;
-}
-
-async function wsClients(url: string, n: number, receipts: Receipt[]): Promise<WebSocket[]> {
-  const clients: WebSocket[] = [];
-  const ready: Promise<void>[] = [];
-  for (let i = 0; i < n; i++) {
-    const ws = new WebSocket(url);
-    const s = SERIES[i % SERIES.length]!;
-    ready.push(
-      new Promise<void>((resolve) => {
-        ws.once('open', () => ws.send(`${s.symbol}|${s.tf}|rth`));
-        ws.once('message', () => {
-          ws.on('message', (raw) => {
-            const m = JSON.parse(String(raw)) as { symbol: string; tf: string; extended: boolean; seq: number };
-            receipts.push({ key: keyOf(m), at: now() });
-          });
-          resolve();
-        });
-      }),
-    );
-    clients.push(ws);
-    if (i % 50 === 49) await Promise.all(ready.slice(-50));
-  }
-  await Promise.all(ready);
-  return clients;
-}
-
-/** Waits until no client received anything for 300 ms (bounded at 10 s). */
-async function quiet(receipts: Receipt[]): Promise<void> {
-  const deadline = performance.now() + 10_000;
-  let last = -1;
-  while (performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 300));
-    if (receipts.length === last) return;
-    last = receipts.length;
-  }
-}
-
-async function runPhase(child: ChildProcess, urls: { url: string; wsUrl: string }, phase: Phase, n: number, seconds: number) {
-  await request(child, { cmd: 'prepare', phase }, (m): m is { prepared: true } => 'prepared' in m);
-  const receipts: Receipt[] = [];
-  const clients = phase === 'socketio' ? await socketIoClients(urls.url, n, receipts) : await wsClients(urls.wsUrl, n, receipts);
-  receipts.length = 0;
-  const { ran } = await request(child, { cmd: 'run', seconds }, (m): m is Extract<FromServer, { ran: unknown }> => 'ran' in m);
-  await quiet(receipts);
-  const emittedAt = new Map(ran.emitted);
-  const latencies: number[] = [];
-  for (const r of receipts) {
-    const t = emittedAt.get(r.key);
-    if (t !== undefined && t > 0) latencies.push(r.at - t);
-  }
-  for (const c of clients) (c as { close(): void }).close();
-  await new Promise((r) => setTimeout(r, 300));
-  const cpuMs = ran.cpuUserMs + ran.cpuSystemMs;
-  return {
-    clients: n,
-    /** Distinct deltas of the 20 watched series (identical in both phases: same replay window). */
-    deltas: new Set(receipts.map((r) => r.key)).size,
-    delivered: receipts.length,
-    p50Ms: round(percentile(latencies, 50)),
-    p99Ms: round(percentile(latencies, 99)),
-    serverCpuMs: round(cpuMs),
-    serverCpuPct: round((cpuMs / ran.wallMs) * 100),
-    cpuUsPerDelivery: round((cpuMs * 1000) / Math.max(1, receipts.length)),
-  };
-}
-
-function round(x: number): number {
+function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+interface ModeFigures {
+  netCpuMs: number;
+  runCpuMs: number;
+  idleCpuMs: number;
+  /** Net server CPU per replay tick and per delta delivered, medians over rounds. */
+  netCpuMsPerTick: number;
+  netCpuUsPerDelivery: number;
+  deltasDelivered: number;
+  messagesPerClientPerTick: number;
+  encodesPerTick: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 export async function runFanoutBench(): Promise<Record<string, unknown>> {
-  const cap = Number(process.env.FANOUT_MAX_CLIENTS ?? Infinity);
-  const seconds = Number(process.env.FANOUT_SECONDS ?? 3);
-  const sizes = [100, 500, 1000].filter((n) => n <= cap);
-  if (sizes.length === 0) sizes.push(Math.max(1, Math.floor(cap)));
-  const child = fork(fileURLToPath(import.meta.url), ['--fanout-server'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const counts = (process.env.FANOUT_CLIENTS ?? '100,300,1000').split(',').map(Number).filter((n) => n > 0);
+  const procs = env('FANOUT_CLIENT_PROCS', 4);
+  const perClient = env('FANOUT_SERIES_PER_CLIENT', 4);
+  const ticks = env('FANOUT_TICKS', 20);
+  const warmupTicks = env('FANOUT_WARMUP_TICKS', 10);
+  const rounds = env('FANOUT_ROUNDS', 3);
+  const servers = Object.fromEntries(MODES.map((m) => [m, spawn(['--fanout-server', m])])) as Record<Mode, ChildProcess>;
   try {
-    const { ready } = await new Promise<{ ready: { url: string; wsUrl: string } }>((resolve, reject) => {
-      child.once('message', (m: FromServer) => ('ready' in m ? resolve(m) : reject(new Error('unexpected message'))));
-      child.once('exit', (code) => reject(new Error(`fan-out server exited with ${code}`)));
-    });
-    const results: Record<string, unknown>[] = [];
-    console.log(`\n== Fan-out: ${SERIES.length} series, replay at ${SPEED}×, ${seconds} s per phase; Socket.IO vs bare ws (ratio > 1: Socket.IO costs more)`);
-    for (const n of sizes) {
-      const socketio = await runPhase(child, ready, 'socketio', n, seconds);
-      const ws = await runPhase(child, ready, 'ws', n, seconds);
-      const row = {
-        clients: n,
-        socketio,
-        ws,
-        // > 1: Socket.IO costs that many times what bare ws does.
-        ratio: { p50: round(socketio.p50Ms / ws.p50Ms), p99: round(socketio.p99Ms / ws.p99Ms), cpu: round(socketio.serverCpuMs / ws.serverCpuMs) },
-      };
-      console.log(
-        `${String(n).padStart(5)} clients: Socket.IO p50 ${socketio.p50Ms} / p99 ${socketio.p99Ms} ms, CPU ${socketio.serverCpuMs} ms | ` +
-          `ws p50 ${ws.p50Ms} / p99 ${ws.p99Ms} ms, CPU ${ws.serverCpuMs} ms | ratio p50 ${row.ratio.p50}, p99 ${row.ratio.p99}, CPU ${row.ratio.cpu}`,
-      );
-      results.push(row);
+    const urls = {} as Record<Mode, string>;
+    for (const m of MODES) {
+      urls[m] = await new Promise<string>((resolve, reject) => {
+        servers[m].once('message', (msg: FromServer) => ('ready' in msg ? resolve(msg.ready.url) : reject(new Error('unexpected message'))));
+        servers[m].once('exit', (code) => reject(new Error(`fan-out server (${m}) exited with ${code}`)));
+      });
     }
-    return { series: SERIES.length, speed: `${SPEED}x`, tickMs: TICK_MS, replaySecondsPerPhase: seconds, results };
+    console.log(
+      `\n== Fan-out: ${perClient} series per client (6 layouts over SPY/AIG/BAC), replay at ${SPEED}× (1 minute per ${TICK_MS} ms tick), ` +
+        `${ticks} ticks × ${rounds} rounds per mode after ${warmupTicks} warm-up ticks; clients in ${procs} processes; ` +
+        `server CPU net of idle. Ratios "optdesk ÷ baseline" (batched ÷ per-series): < 1 = batched costs less`,
+    );
+    const results: Record<string, unknown>[] = [];
+    for (const n of counts) {
+      const workers = Array.from({ length: procs }, () => spawn(['--fanout-clients']));
+      try {
+        const share = (i: number): number => Math.floor(n / procs) + (i < n % procs ? 1 : 0);
+        let first = 0;
+        await Promise.all(
+          workers.map((w, i) => {
+            const count = share(i);
+            const msg = { cmd: 'connect', urls, count, first, perClient } satisfies ToClients;
+            first += count;
+            return request(w, msg, 'connected');
+          }),
+        );
+        for (const m of MODES) await request(servers[m], { cmd: 'warmup', ticks: warmupTicks } satisfies ToServer, 'done');
+        await Promise.all(workers.map((w) => request(w, { cmd: 'reset' } satisfies ToClients, 'reset')));
+        const per: Record<Mode, { idle: number[]; run: number[]; net: number[]; deliveries: number[]; messages: number[]; encodes: number[]; latencies: number[]; gaps: number }> = {
+          batched: { idle: [], run: [], net: [], deliveries: [], messages: [], encodes: [], latencies: [], gaps: 0 },
+          'per-series': { idle: [], run: [], net: [], deliveries: [], messages: [], encodes: [], latencies: [], gaps: 0 },
+        };
+        for (let r = 0; r < rounds; r++) {
+          // Alternate which mode goes first, so neither always follows the other's backlog.
+          for (const m of r % 2 === 0 ? MODES : [...MODES].reverse()) {
+            const { ran: idle } = await request<{ ran: RunResult }>(servers[m], { cmd: 'run', ticks, idle: true } satisfies ToServer, 'ran');
+            const { ran } = await request<{ ran: RunResult }>(servers[m], { cmd: 'run', ticks, idle: false } satisfies ToServer, 'ran');
+            const reports = await Promise.all(workers.map((w) => request<{ report: ClientReport }>(w, { cmd: 'report' } satisfies ToClients, 'report')));
+            const p = per[m];
+            p.idle.push(idle.cpuMs);
+            p.run.push(ran.cpuMs);
+            p.net.push(ran.cpuMs - idle.cpuMs);
+            const delivered = reports.reduce((s, x) => s + x.report.deltas[m], 0);
+            p.deliveries.push(delivered);
+            p.messages.push(reports.reduce((s, x) => s + x.report.messages[m], 0));
+            p.encodes.push(ran.counters.barEncodes);
+            p.gaps += reports.reduce((s, x) => s + x.report.gaps, 0);
+            if (delivered !== ran.counters.deltasSent) console.log(`  (${m}: clients got ${delivered} deltas, the server sent ${ran.counters.deltasSent})`);
+            const tickOf = new Map(ran.emitted);
+            for (const x of reports) for (const [key, at] of x.report.receipts[m]) {
+              const t = tickOf.get(key);
+              if (t !== undefined) p.latencies.push(at - t);
+            }
+          }
+        }
+        const figures = (m: Mode): ModeFigures => {
+          const p = per[m];
+          const net = median(p.net);
+          const deliveries = median(p.deliveries);
+          return {
+            netCpuMs: round2(net),
+            runCpuMs: round2(median(p.run)),
+            idleCpuMs: round2(median(p.idle)),
+            netCpuMsPerTick: round2(net / ticks),
+            netCpuUsPerDelivery: round2((net * 1000) / Math.max(1, deliveries)),
+            deltasDelivered: deliveries,
+            messagesPerClientPerTick: round2(median(p.messages) / n / ticks),
+            encodesPerTick: round2(median(p.encodes) / ticks),
+            p50Ms: round2(percentile(p.latencies, 50)),
+            p99Ms: round2(percentile(p.latencies, 99)),
+          };
+        };
+        const batched = figures('batched');
+        const baseline = figures('per-series');
+        const gaps = per.batched.gaps + per['per-series'].gaps;
+        const ratio = {
+          netCpu: round2(batched.netCpuMs / baseline.netCpuMs),
+          messages: round2(batched.messagesPerClientPerTick / baseline.messagesPerClientPerTick),
+          p50: round2(batched.p50Ms / baseline.p50Ms),
+          p99: round2(batched.p99Ms / baseline.p99Ms),
+        };
+        console.log(
+          `${String(n).padStart(5)} clients: server CPU net of idle per tick — batched ${batched.netCpuMsPerTick} ms, per-series ${baseline.netCpuMsPerTick} ms ` +
+            `(optdesk ÷ baseline ${ratio.netCpu}, < 1 = batched cheaper; idle ${batched.idleCpuMs}/${baseline.idleCpuMs} ms per ${ticks} slots) | ` +
+            `messages per client per tick ${batched.messagesPerClientPerTick} vs ${baseline.messagesPerClientPerTick} (${ratio.messages}) | ` +
+            `encodes per tick ${batched.encodesPerTick} vs ${baseline.encodesPerTick} | ` +
+            `latency p50 ${batched.p50Ms} vs ${baseline.p50Ms} ms (${ratio.p50}), p99 ${batched.p99Ms} vs ${baseline.p99Ms} ms (${ratio.p99}) | ` +
+            `${batched.deltasDelivered} deltas delivered per round each, seq gaps ${gaps}`,
+        );
+        results.push({ clients: n, batched, perSeries: baseline, ratio, seqGaps: gaps });
+      } finally {
+        for (const w of workers) w.send({ cmd: 'quit' } satisfies ToClients);
+        await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+      }
+      for (const m of MODES) await request(servers[m], { cmd: 'rewind' } satisfies ToServer, 'done');
+    }
+    return { seriesPerClient: perClient, layouts: LAYOUTS, speed: `${SPEED}x`, tickMs: TICK_MS, ticks, warmupTicks, rounds, clientProcesses: procs, results };
   } finally {
-    child.send({ cmd: 'quit' } satisfies ToServer);
-    await new Promise((r) => child.once('exit', r));
+    for (const m of MODES) servers[m].send({ cmd: 'quit' } satisfies ToServer);
+    await Promise.all(MODES.map((m) => new Promise((r) => (servers[m].exitCode !== null ? r(null) : servers[m].once('exit', r)))));
   }
 }
 
 if (process.argv.includes('--fanout-server')) {
-  void serverProcess();
+  void serverProcess(process.argv[process.argv.indexOf('--fanout-server') + 1] as Mode);
+} else if (process.argv.includes('--fanout-clients')) {
+  clientProcess();
 } else if (isMain(import.meta.url)) {
   await runFanoutBench();
 }

@@ -3,23 +3,32 @@
  *
  * Owns the BarEngine and is the only thing feeding it. Browsers never merge sources:
  * they get one snapshot per subscribe and then the engine's own deltas, in seq order,
- * through one Socket.IO room per series.
+ * one `bars` batch per socket per tick holding every series it watches (fan-out.ts).
  *
  * Consistency rule: a socket joins its series room in the same synchronous step in
  * which its snapshot is taken, so it receives exactly the deltas with seq > snapshot.seq.
  * While a symbol backfills, new subscribers wait outside the room (health BACKFILLING)
  * and get their snapshot when the history has landed — they never see history arrive
  * as out-of-order deltas, which lightweight-charts cannot apply (#592).
+ *
+ * This file keeps the composition: subscriptions and rooms, snapshots, the delta fan-out
+ * and replay resets. The parts it composes live beside it: feed-routing.ts (feed events →
+ * engine, observers), backfill.ts (history loading), health.ts (the badge),
+ * symbol-state.ts (per-symbol bookkeeping), replay-broadcast.ts (throttled `replay`),
+ * fan-out.ts (who gets which deltas, batched per socket per tick).
  */
 import { guardSocketHandler, sendSocketError, SocketGuard } from './socket-errors.js';
 import type { Server, Socket } from 'socket.io';
-import { type Bar, type DailyAggregate, MINUTE_MS, type OptionQuote, type Timeframe } from '../core/types.js';
+import { type Bar, MINUTE_MS, type Timeframe } from '../core/types.js';
 import { BarEngine, type BarDelta } from '../bars/index.js';
-import { placeMinute } from '../bars/index.js';
-import { previousSession, nyDate, sessionAt } from '../calendar/index.js';
 import { BAD_PRINT_MODES, BadPrintFilter, type MarkedBar } from './bad-prints.js';
 import type { FeedStatus, MarketDataFeed } from '../feeds/types.js';
-import type { ReplayListener } from '../feeds/replay/feed.js';
+import { type FeedObserver, FeedObservers, feedListener, isReplayCapable, type ReplayCapable } from './feed-routing.js';
+import { liveHistoryStart, startBackfill } from './backfill.js';
+import { healthFingerprint, noteInput, seriesHealth } from './health.js';
+import { newSymbolEntry, resetSymbolEntry, type SymbolEntry } from './symbol-state.js';
+import { ReplayBroadcaster } from './replay-broadcast.js';
+import { createFanOut, type DeltaFanOut, type FanOutMode } from './fan-out.js';
 import {
   EVENTS,
   type HealthMessage,
@@ -35,16 +44,8 @@ import {
   seriesId,
 } from '../wire/protocol.js';
 
-/** What a replay-capable feed offers beyond MarketDataFeed (ReplayFeed has all of it). */
-export interface ReplayCapable {
-  now(): number;
-  replayStatus(): ReplayStatus | undefined;
-  historyStart(): number;
-  fetchDailyHistory(symbol: string): Promise<DailyAggregate[]>;
-  noDataMessage(symbol: string): string | undefined;
-  /** The series' history window and its sessions without data (see SeriesCoverage). */
-  coverage?(symbol: string, tf: Timeframe): SeriesCoverage | undefined;
-}
+export type { ReplayCapable, FeedObserver } from './feed-routing.js';
+export type { DailyHistorySource } from './backfill.js';
 
 export interface ChartHubOptions {
   feed: MarketDataFeed;
@@ -58,6 +59,12 @@ export interface ChartHubOptions {
   staleAfterMs?: number;
   /** Snapshot budget and slow-consumer bound per socket, shared with the OptionsHub (socket-errors.ts). */
   guard?: SocketGuard;
+  /**
+   * How bar deltas leave (fan-out.ts): `batched` (default) sends one `bars` message per socket
+   * per tick; `per-series` one `bar` per delta, the protocol before batching, kept as the
+   * fan-out bench's baseline.
+   */
+  fanOut?: FanOutMode;
 }
 
 interface SeriesEntry {
@@ -71,42 +78,8 @@ interface SeriesEntry {
   lastHealth?: string;
 }
 
-interface SymbolEntry {
-  /** (socket, series) subscriptions on this symbol; the provider is subscribed while > 0. */
-  refs: number;
-  /** The provider stream covers everything after the last completed backfill. */
-  liveLoaded: boolean;
-  /** Bumped whenever the provider stream (re)starts: a backfill requested before that does not cover the gap. */
-  streamEpoch: number;
-  /** Feed time up to which history has been loaded (for incremental backfills). */
-  loadedThrough: number;
-  backfill?: Promise<void>;
-  lastInputAt?: number;
-  lastRegularMinute?: number;
-  gaps: number;
-  /** Gap count last announced in a `health` event. */
-  reportedGaps: number;
-  error?: string;
-}
-
-/**
- * Feed events other server parts (the OptionsHub) follow without owning the feed: the
- * ChartHub holds the feed's only listener and forwards these. Observers must not throw
- * (they are isolated anyway) and must be cheap: onClock fires for every replay event.
- */
-export interface FeedObserver {
-  onClock?(ms: number): void;
-  onReset?(status: ReplayStatus): void;
-  onQuote?(quote: OptionQuote): void;
-  /** Every bar the engine changed (all series, watched or not), before it is fanned out. */
-  onBar?(delta: BarDelta): void;
-}
-
 /** One dashboard shows a handful of charts; a socket asking for hundreds of series is broken or hostile. */
 export const MAX_SERIES_PER_SOCKET = 200;
-
-/** Extra history requested before `loadedThrough`, because providers re-send late minutes (~15 min). */
-const BACKFILL_OVERLAP_MS = 15 * MINUTE_MS;
 
 export function toWireBar(bar: MarkedBar): WireBar {
   const wire: WireBar = { start: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume, closed: bar.closed };
@@ -122,6 +95,8 @@ export class ChartHub {
   /** Bumped on every replay reset; work started for an older generation is dropped. */
   private generation = 0;
   private io?: Server;
+  /** Who gets which deltas and how they are packed; exists once attached to Socket.IO. */
+  private delivery?: DeltaFanOut;
   private readonly series = new Map<string, SeriesEntry>();
   private readonly symbolsState = new Map<string, SymbolEntry>();
   private readonly subsBySocket = new Map<Socket, Set<string>>();
@@ -131,15 +106,13 @@ export class ChartHub {
   private readonly replayBroadcastMs: number;
   private readonly staleAfterMs: number;
   private feedState: FeedStatus;
-  private lastReplayBroadcast = 0;
-  private replayTimer?: NodeJS.Timeout;
-  private pendingReplay?: ReplayStatus;
+  private readonly replayBroadcast: ReplayBroadcaster;
   private healthTimer?: NodeJS.Timeout;
   private started = false;
-  private readonly observers = new Set<FeedObserver>();
+  private readonly observers = new FeedObservers();
   readonly guard: SocketGuard;
   /** Counters for tests and the bench. */
-  readonly counters = { snapshots: 0, deltasSent: 0, resets: 0, backfills: 0 };
+  readonly counters = { snapshots: 0, deltasSent: 0, resets: 0, backfills: 0, barMessages: 0, barEncodes: 0 };
 
   constructor(private readonly options: ChartHubOptions) {
     const feed = options.feed;
@@ -153,6 +126,7 @@ export class ChartHub {
     this.engineNow = new BarEngine({ clock: this.feedNow() });
     this.badPrints = new BadPrintFilter(this.engineNow);
     this.unlistenEngine = this.engineNow.onDelta((d) => this.fanOut(d));
+    this.replayBroadcast = new ReplayBroadcaster(this.replayBroadcastMs, (status) => this.io?.emit(EVENTS.replay, status));
   }
 
   get feed(): MarketDataFeed {
@@ -168,37 +142,20 @@ export class ChartHub {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const listener: ReplayListener = {
-      onMinute: (agg, origin) => {
-        this.tickLiveClock();
-        this.noteInput(agg.symbol, agg.start, origin === 'live');
-        this.engineNow.applyMinute(agg, origin);
+    const listener = feedListener(
+      {
+        engine: () => this.engineNow,
+        tickLiveClock: () => this.tickLiveClock(),
+        noteInput: (symbol, start, completeMinute) => this.noteInput(symbol, start, completeMinute),
+        status: (status) => {
+          this.feedState = status;
+          this.refreshHealth();
+        },
+        reset: () => this.reset(),
+        replayStatus: (status) => this.broadcastReplay(status),
       },
-      onPartial: (agg) => {
-        this.tickLiveClock();
-        this.noteInput(agg.symbol, agg.start, false);
-        this.engineNow.applyPartial(agg);
-      },
-      onTrade: (trade) => {
-        this.tickLiveClock();
-        this.noteInput(trade.symbol, trade.ts, false);
-        this.engineNow.applyTrade(trade);
-      },
-      onStatus: (status) => {
-        this.feedState = status;
-        this.refreshHealth();
-      },
-      onClock: (ms) => {
-        this.engineNow.advanceClock(ms);
-        this.notify((o) => o.onClock?.(ms));
-      },
-      onReset: (status) => {
-        this.reset();
-        this.notify((o) => o.onReset?.(status));
-      },
-      onQuote: (quote) => this.notify((o) => o.onQuote?.(quote)),
-      onReplayStatus: (status) => this.broadcastReplay(status),
-    };
+      this.observers,
+    );
     await this.feed.start(listener);
     this.feedState = this.feed.status();
     this.engineNow.advanceClock(this.feedNow());
@@ -214,24 +171,12 @@ export class ChartHub {
 
   /** Follows clock moves, replay resets and option quotes (see FeedObserver). Returns the unsubscribe. */
   observe(observer: FeedObserver): () => void {
-    this.observers.add(observer);
-    return () => this.observers.delete(observer);
-  }
-
-  private notify(call: (o: FeedObserver) => void): void {
-    for (const o of this.observers) {
-      try {
-        call(o);
-      } catch {
-        // An observer's bug must not stop the charts.
-      }
-    }
+    return this.observers.add(observer);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
-    clearTimeout(this.replayTimer);
-    this.replayTimer = undefined;
+    this.replayBroadcast.stop();
     this.unlistenEngine();
     await this.feed.stop();
   }
@@ -239,6 +184,7 @@ export class ChartHub {
   /** Wires Socket.IO: `subscribe` / `unsubscribe` messages, cleanup on disconnect, replay status on connect. */
   attach(io: Server): void {
     this.io = io;
+    this.delivery = createFanOut(this.options.fanOut ?? 'batched', io, this.counters);
     io.on('connection', (socket) => {
       const replay = this.replay?.replayStatus();
       if (replay) socket.emit(EVENTS.replay, replay);
@@ -282,7 +228,7 @@ export class ChartHub {
       this.addRef(key.symbol);
     }
     entry.members.delete(socket);
-    void socket.leave(id);
+    this.delivery?.leave(socket, id);
     entry.pending.add(socket);
     this.loadThenFlush(key.symbol);
   }
@@ -297,7 +243,7 @@ export class ChartHub {
       entry.pending.delete(socket);
       if (entry.members.size === 0 && entry.pending.size === 0) this.series.delete(id);
     }
-    void socket.leave(id);
+    this.delivery?.leave(socket, id);
     this.dropRef(key.symbol);
   }
 
@@ -374,67 +320,30 @@ export class ChartHub {
     const s = this.sym(symbol);
     if (s.liveLoaded) return Promise.resolve();
     if (s.backfill) return s.backfill;
-    const generation = this.generation;
-    const engine = this.engineNow;
-    const asOfVersion = engine.version; // live input after this point wins over the response
-    const streaming = s.refs > 0;
-    const streamEpoch = s.streamEpoch;
-    const to = this.feedNow() + (this.replay ? 0 : MINUTE_MS);
-    const from = Math.max(this.historyStart(), s.loadedThrough - BACKFILL_OVERLAP_MS);
-    const needDaily = !Number.isFinite(s.loadedThrough);
     this.counters.backfills++;
-    s.backfill = (async () => {
-      try {
-        const [minutes, daily] = await Promise.all([
-          this.feed.fetchMinuteHistory(symbol, from, to),
-          needDaily ? dailyHistoryOf(this.feed)?.fetchDailyHistory(symbol, to) ?? Promise.resolve([]) : Promise.resolve([]),
-        ]);
-        if (generation !== this.generation) return; // a replay reset made this history void
-        for (const d of daily) engine.applyVendorDaily(d);
-        for (const m of minutes) engine.applyMinute(m, 'history', asOfVersion);
-        s.loadedThrough = to;
-        s.error = undefined;
-        // Only a request made while the current stream already ran covers up to it; otherwise
-        // the minutes between `to` and the stream's start are missing (loadThenFlush re-asks).
-        if (streaming && s.refs > 0 && s.streamEpoch === streamEpoch) s.liveLoaded = true;
-      } catch (err) {
-        if (generation === this.generation) s.error = `History for ${symbol} failed: ${err instanceof Error ? err.message : String(err)}`;
-      } finally {
-        if (generation === this.generation) s.backfill = undefined;
-      }
-    })();
+    const backfill = startBackfill(symbol, s, {
+      feed: this.feed,
+      engine: this.engineNow,
+      generation: this.generation,
+      currentGeneration: () => this.generation,
+      to: this.feedNow() + (this.replay ? 0 : MINUTE_MS),
+      historyStart: this.historyStart(),
+    });
     this.refreshHealth(symbol);
-    return s.backfill;
+    return backfill;
   }
 
   /** Health of one series as the chart badge shows it. */
   health(key: { symbol: string; tf: string; extended: boolean }): SeriesHealth {
-    const s = this.sym(key.symbol);
-    const now = this.feedNow();
-    const age = s.lastInputAt === undefined ? null : Math.max(0, now - s.lastInputAt);
-    const base = { lastUpdateAgeMs: age, gaps: s.gaps, source: this.feed.kind };
-    const noData = this.replay?.noDataMessage(key.symbol);
-    if (s.backfill) return { state: 'BACKFILLING', ...base, message: `Loading history for ${key.symbol}…` };
-    if (s.error) return { state: 'DEGRADED', ...base, message: s.error };
-    switch (this.feedState.state) {
-      case 'degraded':
-      case 'down':
-        return { state: 'DEGRADED', ...base, message: this.feedState.message ?? `The ${this.feed.kind} feed is ${this.feedState.state}` };
-      case 'connecting':
-        return { state: 'BACKFILLING', ...base, message: this.feedState.message ?? 'Connecting to the feed…' };
-      case 'replay':
-        return { state: 'REPLAY', ...base, ...(noData ? { message: noData } : this.feedState.message ? { message: this.feedState.message } : {}) };
-      case 'delayed':
-      case 'live': {
-        // A delayed stream flows continuously too (15 minutes late): silence is STALE in both.
-        const inSession = placeMinute(now - (now % MINUTE_MS)) !== null;
-        if (inSession && s.refs > 0 && (age === null || age > this.staleAfterMs)) {
-          return { state: 'STALE', ...base, message: `No update for ${key.symbol} in ${age === null ? 'this session' : `${Math.round(age / 1000)} s`}` };
-        }
-        const note = this.feedState.message ? { message: this.feedState.message } : {};
-        return { state: this.feedState.state === 'delayed' ? 'DELAYED' : 'LIVE', ...base, ...note };
-      }
-    }
+    return seriesHealth({
+      symbol: key.symbol,
+      state: this.sym(key.symbol),
+      now: this.feedNow(),
+      feedKind: this.feed.kind,
+      feedState: this.feedState,
+      noData: this.replay?.noDataMessage(key.symbol),
+      staleAfterMs: this.staleAfterMs,
+    });
   }
 
   /** Replay: the window a chart of `key` covers and its sessions without data; undefined live. */
@@ -468,10 +377,7 @@ export class ChartHub {
   }
 
   private historyStart(): number {
-    if (this.replay) return this.replay.historyStart();
-    let session = previousSession(nyDate(this.wallNow()));
-    for (let i = 1; i < this.historySessions; i++) session = previousSession(session.date);
-    return session.preOpen;
+    return this.replay ? this.replay.historyStart() : liveHistoryStart(this.wallNow(), this.historySessions);
   }
 
   private loadThenFlush(symbol: string): void {
@@ -495,6 +401,7 @@ export class ChartHub {
   /** Sends snapshots to every socket waiting on `symbol`'s series and moves them into the rooms. */
   private flushSymbol(symbol: string): void {
     if (this.sym(symbol).backfill) return; // a newer backfill is running; its completion flushes
+    this.delivery?.flush(); // deltas made before these snapshots go out before them
     for (const entry of this.series.values()) {
       if (entry.key.symbol !== symbol || entry.pending.size === 0) continue;
       const { key } = entry;
@@ -513,7 +420,7 @@ export class ChartHub {
       for (const socket of entry.pending) {
         if (this.guard.dropIfSlow(socket)) continue;
         socket.emit(EVENTS.snapshot, snapshot);
-        void socket.join(entry.id);
+        this.delivery?.join(socket, entry.id);
         entry.members.add(socket);
         this.counters.snapshots++;
       }
@@ -525,15 +432,15 @@ export class ChartHub {
 
   private fanOut(d: BarDelta): void {
     this.badPrints.note(d);
-    if (this.observers.size > 0) this.notify((o) => o.onBar?.(d));
+    if (this.observers.size > 0) this.observers.notify((o) => o.onBar?.(d));
     if (this.series.size === 0) return;
     for (const badPrints of BAD_PRINT_MODES) {
       const id = seriesId({ ...d, badPrints });
       const entry = this.series.get(id);
-      if (!entry || entry.members.size === 0 || !this.io) continue;
+      if (!entry || entry.members.size === 0 || !this.delivery) continue;
       this.counters.deltasSent += entry.members.size;
       const bar = toWireBar(this.badPrints.view(d.symbol, d.tf, d.extended, d.bar, badPrints));
-      this.io.to(id).emit(EVENTS.bar, { symbol: d.symbol, tf: d.tf, extended: d.extended, badPrints, seq: d.seq, bar });
+      this.delivery.push(id, { symbol: d.symbol, tf: d.tf, extended: d.extended, badPrints, seq: d.seq, bar });
     }
   }
 
@@ -548,19 +455,10 @@ export class ChartHub {
     this.engineNow = new BarEngine({ clock: this.feedNow() });
     this.badPrints.reset(this.engineNow);
     this.unlistenEngine = this.engineNow.onDelta((d) => this.fanOut(d));
-    for (const s of this.symbolsState.values()) {
-      s.liveLoaded = false;
-      s.loadedThrough = -Infinity;
-      s.backfill = undefined;
-      s.lastInputAt = undefined;
-      s.lastRegularMinute = undefined;
-      s.gaps = 0;
-      s.reportedGaps = 0;
-      s.error = undefined;
-    }
+    for (const s of this.symbolsState.values()) resetSymbolEntry(s);
     for (const entry of this.series.values()) {
       for (const socket of entry.members) {
-        void socket.leave(entry.id);
+        this.delivery?.leave(socket, entry.id);
         entry.pending.add(socket);
       }
       entry.members.clear();
@@ -570,21 +468,7 @@ export class ChartHub {
   }
 
   private noteInput(symbol: string, start: number, completeMinute: boolean): void {
-    const s = this.sym(symbol);
-    s.lastInputAt = this.feedNow();
-    if (!completeMinute) return;
-    const minute = start - (start % MINUTE_MS);
-    const place = placeMinute(minute);
-    if (place?.segment !== 'regular') return;
-    const last = s.lastRegularMinute;
-    if (last !== undefined && minute > last + MINUTE_MS && sessionAt(last)?.date === place.session.date) {
-      s.gaps++;
-    }
-    if (last === undefined || minute > last) s.lastRegularMinute = minute;
-    if (s.gaps !== s.reportedGaps) {
-      s.reportedGaps = s.gaps;
-      this.refreshHealth(symbol);
-    }
+    if (noteInput(this.sym(symbol), start, completeMinute, this.feedNow())) this.refreshHealth(symbol);
   }
 
   /** Emits `health` to every series room (of `symbol`, or all) whose health changed. */
@@ -597,6 +481,7 @@ export class ChartHub {
       if (fingerprint === entry.lastHealth) continue;
       entry.lastHealth = fingerprint;
       const message: HealthMessage = { symbol: entry.key.symbol, tf: entry.key.tf, extended: entry.key.extended, badPrints: entry.key.badPrints, health };
+      this.delivery?.flush(); // the deltas before this change arrive before it, as they were made
       // Waiting sockets too: they are the ones who need to read BACKFILLING.
       for (const socket of entry.members) socket.emit(EVENTS.health, message);
       for (const socket of entry.pending) socket.emit(EVENTS.health, message);
@@ -604,52 +489,15 @@ export class ChartHub {
   }
 
   private broadcastReplay(status: ReplayStatus): void {
-    if (!this.io) return;
-    this.pendingReplay = status;
-    if (this.replayTimer) return;
-    const wait = this.lastReplayBroadcast + this.replayBroadcastMs - performance.now();
-    const send = (): void => {
-      this.replayTimer = undefined;
-      const latest = this.pendingReplay;
-      this.pendingReplay = undefined;
-      if (!latest || !this.io) return;
-      this.lastReplayBroadcast = performance.now();
-      this.io.emit(EVENTS.replay, latest);
-    };
-    if (wait <= 0) send();
-    else this.replayTimer = setTimeout(send, wait);
+    if (this.io) this.replayBroadcast.offer(status);
   }
 
   private sym(symbol: string): SymbolEntry {
     let s = this.symbolsState.get(symbol);
     if (!s) {
-      s = { refs: 0, liveLoaded: false, streamEpoch: 0, loadedThrough: -Infinity, gaps: 0, reportedGaps: 0 };
+      s = newSymbolEntry();
       this.symbolsState.set(symbol, s);
     }
     return s;
   }
-
-
 }
-
-function healthFingerprint(h: SeriesHealth): string {
-  return `${h.state}|${h.gaps}|${h.message ?? ''}`;
-}
-
-/**
- * A feed that serves the vendor's daily bars for the 1D/1W charts (replay: the flat files;
- * Massive: REST `/range/1/day`), of the sessions closed before `beforeMs`.
- */
-export interface DailyHistorySource {
-  fetchDailyHistory(symbol: string, beforeMs?: number): Promise<DailyAggregate[]>;
-}
-
-function dailyHistoryOf(feed: MarketDataFeed): DailyHistorySource | undefined {
-  return typeof (feed as Partial<DailyHistorySource>).fetchDailyHistory === 'function' ? (feed as MarketDataFeed & DailyHistorySource) : undefined;
-}
-
-function isReplayCapable(feed: MarketDataFeed): feed is MarketDataFeed & ReplayCapable {
-  const f = feed as Partial<ReplayCapable>;
-  return feed.kind === 'replay' && typeof f.now === 'function' && typeof f.replayStatus === 'function';
-}
-

@@ -1,9 +1,11 @@
 /**
- * hub/ — ChartHub: the one place bar series leave the server.
+ * hub/ — ChartHub: the one place bar series leave the server (hub.ts composes feed-routing,
+ * backfill, health, symbol-state, replay-broadcast and fan-out).
  *
  * It owns the BarEngine (the single writer, src/bars), feeds it from a MarketDataFeed
  * (replay or Massive), and serves browsers over Socket.IO with the protocol in
- * src/wire/protocol.ts: `subscribe` → one `snapshot` → `bar` deltas with seq + 1, `health` on
+ * src/wire/protocol.ts: `subscribe` → one `snapshot` → `bar` deltas with seq + 1 (one `bars` batch per
+ * socket per tick, fan-out.ts), `health` on
  * change, `replay` status (throttled). It holds one provider subscription per symbol
  * however many browsers watch it, backfills each symbol single-flight, and on a replay
  * jump backwards / session change rebuilds the engine and re-snapshots everyone.

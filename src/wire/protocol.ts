@@ -1,7 +1,8 @@
 /**
  * The hub protocol shared by the server (src/hub, src/server) and the browser (web/).
  * DESIGN.md "Hub protocol": client sends `subscribe`, server answers one `snapshot`,
- * then `bar` deltas whose `seq` increases by exactly one per delta for that series.
+ * then `bar` deltas (batched per tick in `bars` messages) whose `seq` increases by exactly
+ * one per delta for that series.
  * A client that sees a gap (seq != last + 1) re-subscribes and gets a fresh snapshot.
  *
  * Every inbound message is validated with these zod schemas; a malformed one gets an
@@ -94,6 +95,17 @@ export interface BarMessage {
   bar: WireBar;
 }
 
+/**
+ * `bars`: one socket's bar deltas of one tick (a replay step, a vendor message), every
+ * series it watches together, in the order the engine made them (so each series' seq
+ * still rises by exactly one from message to message). Sockets watching the same set of
+ * series get the same batch, encoded once. The ChartHub's `per-series` mode (the
+ * fan-out bench's baseline) sends each delta alone as `bar` instead.
+ */
+export interface BarBatchMessage {
+  bars: BarMessage[];
+}
+
 export interface HealthMessage {
   symbol: string;
   tf: string;
@@ -116,6 +128,7 @@ export const EVENTS = {
   unsubscribe: 'unsubscribe',
   snapshot: 'snapshot',
   bar: 'bar',
+  bars: 'bars',
   health: 'health',
   replay: 'replay',
   error: 'error_message',

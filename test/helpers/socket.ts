@@ -4,12 +4,25 @@ import { DEFAULT_WAIT_MS } from './timeouts.js';
 
 export function connect(url: string, auth?: Record<string, string>): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, ...(auth ? { auth } : {}) });
+  unpackBarBatches(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
       socket.close();
       reject(err);
     });
+  });
+}
+
+/**
+ * The hub sends one tick's bar deltas as one `bars` batch (src/hub/fan-out.ts). Tests that
+ * follow single deltas keep listening to `bar`: each delta of a batch is handed, in order,
+ * to the socket's local `bar` listeners (nothing is sent to the server). `bars` itself
+ * stays observable for tests of the batching.
+ */
+export function unpackBarBatches(socket: Socket): void {
+  socket.on('bars', (m: { bars: unknown[] }) => {
+    for (const delta of m.bars) for (const fn of [...socket.listeners('bar')]) fn(delta);
   });
 }
 

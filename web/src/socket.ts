@@ -5,6 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
+  BarBatchMessage,
   BarMessage,
   ErrorMessage,
   EVENTS,
@@ -30,6 +31,7 @@ type OptEv = typeof OPTION_EVENTS;
 export interface ServerToClient {
   snapshot: (m: SnapshotMessage) => void;
   bar: (m: BarMessage) => void;
+  bars: (m: BarBatchMessage) => void;
   health: (m: HealthMessage) => void;
   replay: (m: ReplayStatus) => void;
   error_message: (m: ErrorMessage) => void;
@@ -51,8 +53,8 @@ export interface ClientToServer {
 }
 
 // Compile-time check that the names above are exactly protocol.ts's EVENTS.
-type _ServerEvents = [Ev['snapshot'], Ev['bar'], Ev['health'], Ev['replay'], Ev['error']] extends [
-  keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient,
+type _ServerEvents = [Ev['snapshot'], Ev['bar'], Ev['bars'], Ev['health'], Ev['replay'], Ev['error']] extends [
+  keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient, keyof ServerToClient,
 ] ? true : never;
 type _ClientEvents = [Ev['subscribe'], Ev['unsubscribe'], Ev['quotesSet']] extends [keyof ClientToServer, keyof ClientToServer, keyof ClientToServer] ? true : never;
 type _QuoteEvents = [Ev['quotesSnapshot'], Ev['quotesDelta']] extends [keyof ServerToClient, keyof ServerToClient] ? true : never;

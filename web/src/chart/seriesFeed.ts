@@ -7,14 +7,16 @@
  *   is a late message for a series we left and is dropped;
  * - after subscribing, nothing is drawn until that series' snapshot arrives;
  * - a delta is applied only if seq == last + 1; a smaller seq is a duplicate (dropped),
- *   a larger one is a gap → re-subscribe for a fresh snapshot;
+ *   a larger one is a gap → re-subscribe for a fresh snapshot. Deltas come one tick at a
+ *   time in a `bars` batch (every series the socket watches; each is checked on its own,
+ *   in order) or, from a server in the `per-series` mode, alone as `bar`;
  * - a delta's start must be ≥ the last bar's start (same start = the forming bar is
  *   replaced); a correction of an older, existing bar uses update(…, historicalUpdate);
  *   anything else (a bar that would be inserted in the middle) → re-snapshot.
  * The server is the single writer of the series (DESIGN.md principle 1); this class only
  * decides whether what arrives can be applied as is.
  */
-import type { BarMessage, HealthMessage, SeriesCoverage, SeriesHealth, SeriesKey, SnapshotMessage, WireBar } from '../../../src/wire/protocol.js';
+import type { BarBatchMessage, BarMessage, HealthMessage, SeriesCoverage, SeriesHealth, SeriesKey, SnapshotMessage, WireBar } from '../../../src/wire/protocol.js';
 import type { HubSocket } from '../socket.js';
 
 export interface FeedSink {
@@ -61,6 +63,7 @@ export class SeriesFeed {
   ) {
     socket.on('snapshot', this.onSnapshot);
     socket.on('bar', this.onBar);
+    socket.on('bars', this.onBars);
     socket.on('health', this.onHealth);
     // Fires on the first connect and on every reconnect: the server forgot our rooms.
     socket.on('connect', this.onConnect);
@@ -70,6 +73,7 @@ export class SeriesFeed {
     if (this.key && this.socket.connected) this.socket.emit('unsubscribe', this.key);
     this.socket.off('snapshot', this.onSnapshot);
     this.socket.off('bar', this.onBar);
+    this.socket.off('bars', this.onBars);
     this.socket.off('health', this.onHealth);
     this.socket.off('connect', this.onConnect);
     this.key = null;
@@ -155,6 +159,11 @@ export class SeriesFeed {
       this.bars[i] = bar;
       this.sink.apply(this.key, bar, i, true);
     }
+  };
+
+  /** One tick's batch: this series' deltas in it, in order; after a gap the rest waits for the snapshot. */
+  private readonly onBars = (m: BarBatchMessage): void => {
+    for (const delta of m.bars ?? []) this.onBar(delta);
   };
 
   private readonly onHealth = (m: HealthMessage): void => {
