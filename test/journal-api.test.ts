@@ -139,8 +139,11 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     const stats = await api('GET', '/api/journal/stats?groupBy=tag');
     assert.deepEqual(stats.json.groups.map((g: any) => [g.key, g.trades]), [['fomo', 1], ['orb', 1]]);
     const t = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade;
-    assert.equal(stats.json.groups[0].totalPnl, t.pnl);
-    assert.match(stats.json.groups[0].warning, /too few/);
+    assert.equal(stats.json.groups[0].netPnl, t.pnl);
+    assert.match(stats.json.groups[0].warnings[0], /^Too few trades to judge: 1/);
+    // The shared statistics (src/stats): the backtester's seeded bootstrap CI, here of one trade.
+    assert.deepEqual(stats.json.groups[0].ci95.winRate, t.pnl > 0 ? { low: 1, high: 1 } : { low: 0, high: 0 });
+    assert.equal(stats.json.groups[0].bar.trades, false);
     assert.deepEqual((await api('GET', '/api/journal/stats?groupBy=hour')).json.groups.map((g: any) => g.key), ['10:00']);
 
     const bad = await api('POST', '/api/journal/import', { csv: 'time,symbol,side,qty,price\n2015-12-24 12:00,GOOG,buy,1,750\n2015-12-24 12:01,GOOG,sell,2,751\n' });

@@ -4,17 +4,17 @@
  * entries; filters, statistics, import and export. Trades are rebuilt on each read (a
  * day's fills are few; nothing derived is stored, so nothing can go stale).
  */
-import type { Fill, Order } from '../broker/types.js';
+import type { Account, Fill, Order } from '../broker/types.js';
 import { formatNyIso, nyWallClock } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import { RiskEngine } from '../risk/engine.js';
+import { statsOfTrades, type TradeStats } from '../stats/index.js';
 import type { JournalEntry, JournalEntryPatch, JournalRepository, ScreenshotMeta } from '../store/journal.js';
 import type { TradingRepository } from '../store/trading.js';
 import { checkImport, fillsToCsv, toCsv, type ColumnMapping, type ImportProblem } from './csv.js';
 import { cooldownsFromAudit, reviewTrade, type MarketHistory, type TradeReview } from './review.js';
 import { buildTrades } from './roundtrip.js';
 import { checkScreenshot } from './screenshots.js';
-import { summarize, type Summary } from './stats.js';
 import type { Trade, TradeOverride } from './types.js';
 import { wireTrade, type WireJournalTrade } from './wire.js';
 
@@ -146,8 +146,13 @@ export class JournalService {
     this.o.journal.addOverride(o, this.now());
   }
 
-  /** Closed trades grouped; a trade with several tags counts in each tag's group. */
-  stats(groupBy: GroupBy, filter: TradeFilter = {}, withRuleBreaks = true): { key: string; summary: Summary }[] {
+  /**
+   * Closed trades grouped, each group through the shared statistics (src/stats: the
+   * backtester's figures, bootstrap CIs and warnings); a trade with several tags counts in
+   * each tag's group. `withRuleBreaks` false leaves out every trade that broke a rule.
+   */
+  stats(groupBy: GroupBy, filter: TradeFilter = {}, withRuleBreaks = true): { key: string; stats: TradeStats }[] {
+    const startEquity = startingEquity(this.o.trading.accounts(), this.build().trades);
     const groups = new Map<string, ReviewedTrade[]>();
     for (const t of this.trades(filter)) {
       if (t.trade.status === 'open' || (!withRuleBreaks && t.review.ruleBreaks.length)) continue;
@@ -159,7 +164,10 @@ export class JournalService {
     }
     return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, list]) => ({
       key,
-      summary: summarize(list.map((t) => ({ pnl: t.trade.realized, r: t.review.r, exitTime: t.trade.exitTime! }))),
+      stats: statsOfTrades(
+        list.map((t) => ({ pnlCents: t.trade.realized, r: t.review.r, entryTime: t.trade.entryTime, exitTime: t.trade.exitTime! })),
+        { startEquityCents: sumKnown([...new Set(list.map((t) => t.trade.account))].map((a) => startEquity.get(a) ?? null)) },
+      ),
     }));
   }
 
@@ -200,6 +208,21 @@ export class JournalService {
       return t[h] as string | number | null;
     })));
   }
+}
+
+/**
+ * Each account's equity before its first journal trade: its equity now less everything its
+ * trades realized (open positions' unrealized P&L is the small error left). Imported
+ * accounts optdesk does not hold have none.
+ */
+function startingEquity(accounts: readonly Account[], trades: readonly Trade[]): Map<string, number> {
+  const realized = new Map<string, number>();
+  for (const t of trades) realized.set(t.account, (realized.get(t.account) ?? 0) + t.realized);
+  return new Map(accounts.map((a) => [a.name, a.equity - (realized.get(a.name) ?? 0)]));
+}
+
+function sumKnown(xs: readonly (number | null)[]): number | null {
+  return xs.some((x) => x === null) ? null : xs.reduce<number>((a, b) => a + b!, 0);
 }
 
 function groupKeys(t: ReviewedTrade, by: GroupBy): string[] {

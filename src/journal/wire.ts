@@ -7,7 +7,6 @@ import { centsToDollars, priceToDollars } from '../broker/money.js';
 import { formatNyIso } from '../calendar/index.js';
 import type { JournalEntry, ScreenshotMeta } from '../store/journal.js';
 import type { RuleBreak, TradeReview } from './review.js';
-import type { Summary } from './stats.js';
 import type { Trade } from './types.js';
 
 export interface WireJournalTrade {
@@ -93,16 +92,5 @@ export function wireTrade(t: Trade, review: TradeReview, entry: JournalEntry | n
       fees: centsToDollars(p.fees), time: formatNyIso(p.fill.time), reason: p.fill.reason,
     })),
     screenshots: shots.map((s) => ({ id: s.id, kind: s.kind, mime: s.mime, size: s.size, createdAt: formatNyIso(s.createdAt) })),
-  };
-}
-
-export function wireSummary(s: Summary): Record<string, unknown> {
-  return {
-    ...s,
-    totalPnl: centsToDollars(s.totalPnl),
-    expectancy: money(s.expectancy),
-    avgWin: money(s.avgWin),
-    avgLoss: money(s.avgLoss),
-    maxDrawdown: centsToDollars(s.maxDrawdown),
   };
 }

@@ -22,7 +22,6 @@ import { parseMapping } from '../journal/csv.js';
 import { RecordedHistory } from '../journal/recorded-history.js';
 import { MAX_SCREENSHOT_BYTES } from '../journal/screenshots.js';
 import { GROUP_BY, JournalService, type TradeFilter } from '../journal/service.js';
-import { wireSummary } from '../journal/wire.js';
 import { journalRepository } from '../store/journal.js';
 import { tradingRepository } from '../store/trading.js';
 import type { MarketStore } from '../store/types.js';
@@ -181,7 +180,7 @@ export function registerJournalRoutes(app: FastifyInstance, deps: JournalRouteDe
     const { groupBy, ruleBreaks, ...rest } = q;
     await ready();
     const groups = svc.stats(groupBy, filterOf(rest), ruleBreaks === 'include');
-    return { groupBy, ruleBreaks, groups: groups.map((g) => ({ key: g.key, ...wireSummary(g.summary) })) };
+    return { groupBy, ruleBreaks, groups: groups.map((g) => ({ key: g.key, ...g.stats })) };
   });
 
   app.post('/api/journal/import', { bodyLimit: IMPORT_BODY_LIMIT }, async (request, reply) => {

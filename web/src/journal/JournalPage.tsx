@@ -93,15 +93,17 @@ export function JournalPage({ onClose }: { onClose: () => void }) {
             </select> <span className="muted">(closed trades)</span>
               <label className="jp-clean"><input type="checkbox" checked={clean} onChange={(e) => setClean(e.target.checked)} /> without rule breaks</label></div>
             <table className="jp-table">
-              <thead><tr><th>{groupBy}</th><th>Trades</th><th>Win %</th><th>P&amp;L</th><th>Expectancy</th><th>Exp. R</th><th>Profit factor</th><th>Avg win</th><th>Avg loss</th><th>Max DD</th><th /></tr></thead>
+              <thead><tr><th>{groupBy}</th><th>Trades</th><th>Win %</th><th title="bootstrap 95% confidence interval">Win % 95% CI</th><th>P&amp;L</th><th>Expectancy</th><th title="bootstrap 95% confidence interval">Exp. 95% CI</th><th>Exp. R</th><th>Profit factor</th><th>Avg win</th><th>Avg loss</th><th>Max DD</th><th /></tr></thead>
               <tbody>
                 {stats.map((g) => (
                   <tr key={g.key} data-group={g.key}>
                     <td>{g.key}</td><td className="num">{g.trades}</td><td className="num">{g.winRate == null ? '—' : `${Math.round(g.winRate * 100)}%`}</td>
-                    <td className={`num ${cls(g.totalPnl)}`}>{usd(g.totalPnl)}</td><td className="num">{usd(g.expectancy)}</td>
+                    <td className="num muted">{g.ci95.winRate ? `${Math.round(g.ci95.winRate.low * 100)}–${Math.round(g.ci95.winRate.high * 100)}%` : '—'}</td>
+                    <td className={`num ${cls(g.netPnl)}`}>{usd(g.netPnl)}</td><td className="num">{usd(g.expectancy)}</td>
+                    <td className="num muted">{g.ci95.expectancy ? `${usd(g.ci95.expectancy.low)} – ${usd(g.ci95.expectancy.high)}` : '—'}</td>
                     <td className="num">{g.expectancyR == null ? '—' : g.expectancyR.toFixed(2)}</td><td className="num">{g.profitFactor == null ? '—' : g.profitFactor.toFixed(2)}</td>
-                    <td className="num">{usd(g.avgWin)}</td><td className="num">{usd(g.avgLoss)}</td><td className="num">{usd(g.maxDrawdown)}</td>
-                    <td className="muted" title={g.warning ?? ''}>{g.warning ? '⚠ few trades' : ''}</td>
+                    <td className="num">{usd(g.avgWin)}</td><td className="num">{usd(g.avgLoss)}</td><td className="num">{usd(g.maxDrawdown)}{g.maxDrawdownPct == null ? '' : ` (${(g.maxDrawdownPct * 100).toFixed(1)}%)`}</td>
+                    <td className="muted" title={g.warnings.join('\n')}>{!g.bar.trades ? '⚠ too few trades' : g.warnings.length ? '⚠ below the bar' : '✓ meets the bar'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,21 +1,11 @@
 /** The journal's REST calls (src/server/journal-routes.ts); errors keep the server's "field: why". */
 import type { WireJournalTrade } from '../../../src/journal/wire.js';
+import type { TradeStats } from '../../../src/stats/stats.js';
 
 export type { WireJournalTrade };
 
-export interface StatsGroup {
-  key: string;
-  trades: number;
-  winRate: number | null;
-  profitFactor: number | null;
-  totalPnl: number;
-  expectancy: number | null;
-  expectancyR: number | null;
-  avgWin: number | null;
-  avgLoss: number | null;
-  maxDrawdown: number;
-  warning: string | null;
-}
+/** One group's statistics: the shared module's figures (src/stats, the same as a backtest report's). */
+export type StatsGroup = { key: string } & TradeStats;
 
 export interface TradeQuery {
   account?: string;
