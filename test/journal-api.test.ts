@@ -64,7 +64,8 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.equal(Math.round(t.pnl * 100), Math.round((exit.price - ask) * 100 * 2 * 100) - fees);
     assert.equal(t.mode, 'manual');
     assert.equal(t.plannedStop, 0.05);
-    assert.deepEqual(t.ruleBreaks, []);
+    // The only rule it may break is the entry grade (checked in the next test).
+    assert.deepEqual(t.ruleBreaks.filter((b: any) => b.code !== 'grade_below_minimum'), []);
     // MAE/MFE: the bid in force at entry and every recorded bid until the exit, × 100 × 2 − cost.
     const exitMs = Date.parse(t.exitTime);
     const marks = recordedQuotes(C750).filter((q) => q.ts > at('10:00') && q.ts < exitMs);
@@ -73,6 +74,29 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.equal(Math.round(t.mae * 100), Math.min(...bids.map(pnlAt)));
     assert.equal(Math.round(t.mfe * 100), Math.max(...bids.map(pnlAt)));
     assert.ok(t.mae < t.mfe, 'the contract moved while held');
+  });
+
+  it('the entry checklist grade is the checklist grade at the entry fill (long call → long GOOG), and a grade below the chosen minimum is a rule break', async () => {
+    const t = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade;
+    const expected = await server.server.scans.checklist.grade('GOOG', 'long', Date.parse(t.entryTime), C750);
+    assert.equal(t.grade, expected.grade);
+    assert.deepEqual((await api('GET', '/api/journal/settings')).json.settings, { minGrade: 'C' });
+    const below = ['D', 'F'].includes(t.grade);
+    assert.equal(t.ruleBreaks.some((b: any) => b.code === 'grade_below_minimum'), below);
+    // A minimum above the grade flags it; none clears it.
+    const above = expected.grade === 'A+' ? null : 'A+';
+    assert.deepEqual((await api('PUT', '/api/journal/settings', { minGrade: above })).json.settings, { minGrade: above });
+    const flagged = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade;
+    assert.equal(flagged.ruleBreaks.some((b: any) => b.code === 'grade_below_minimum'), above !== null);
+    if (above) assert.equal(flagged.ruleBreaks.find((b: any) => b.code === 'grade_below_minimum').message, `entry checklist grade ${t.grade}, below the chosen minimum A+`);
+    const week = (await api('GET', '/api/journal/review?week=2015-12-21')).json;
+    assert.deepEqual([week.from, week.to, week.trades.length], ['2015-12-21', '2015-12-27', 1]);
+    assert.equal(week.ruleBreaks.grade_below_minimum ?? 0, above ? 1 : 0);
+    assert.equal(week.statsWithoutRuleBreaks.trades, above ? 0 : 1);
+    assert.equal((await api('GET', '/api/journal/stats?groupBy=account&ruleBreaks=exclude')).json.groups.length, above ? 0 : 1);
+    assert.match((await api('PUT', '/api/journal/settings', { minGrade: 'Z' })).json.error, /^minGrade: must be one of A\+, A, B, C, D, F or null/);
+    assert.match((await api('GET', '/api/journal/review?week=soon')).json.error, /^week: must be a date/);
+    assert.equal((await api('PUT', '/api/journal/settings', { minGrade: null })).status, 200);
   });
 
   it('notes (history kept), tags, setup, rating; filters by tag and setup', async () => {

@@ -39,7 +39,7 @@ export interface WireJournalTrade {
   tags: string[];
   notes: string;
   rating: number | null;
-  /** The entry checklist's grade; no checklist exists yet, so always null. */
+  /** The entry checklist's grade at the trade's first fill (A+ … F); null when none was taken. */
   grade: string | null;
   ruleBreaks: RuleBreak[];
   legs: { symbol: string; side: 'buy' | 'sell'; qty: number; entryPrice: number; exitPrice: number | null; pnl: number; fees: number; status: Trade['status'] }[];
@@ -81,7 +81,7 @@ export function wireTrade(t: Trade, review: TradeReview, entry: JournalEntry | n
     tags: entry?.tags ?? [],
     notes: entry?.notes ?? '',
     rating: entry?.rating ?? null,
-    grade: null,
+    grade: review.grade,
     ruleBreaks: review.ruleBreaks,
     legs: t.legs.map((l) => ({
       symbol: l.symbol, side: l.side, qty: l.maxQty, entryPrice: priceToDollars(l.entryPrice),

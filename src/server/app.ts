@@ -34,7 +34,7 @@ import { ScanService, storedWatchlist } from './scan-service.js';
 import { MassiveSnapshotSource, type MassiveSnapshotOptions } from '../scanner/massive-snapshot.js';
 import { registerScanRoutes } from './scan-routes.js';
 import { ScannerHub } from '../hub/scanner-hub.js';
-import { registerJournalRoutes } from './journal-routes.js';
+import { checklistGrader, registerJournalRoutes } from './journal-routes.js';
 
 const require = createRequire(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -152,7 +152,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   registerApiRoutes(app, { hub, store, replay, quotes: quotesHub, onReplayControl: () => replayKeeper?.save() });
   registerTradingRoutes(app, { hub, store, io, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
   registerScanRoutes(app, scans);
-  registerJournalRoutes(app, { store, ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
+  registerJournalRoutes(app, { store, grader: checklistGrader(scans), fillEvents: [app.trading.paper, ...(config.trading?.brokers ?? [])], ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
