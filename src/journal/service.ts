@@ -14,6 +14,7 @@ import { tryParseOptionTicker } from '../options/occ.js';
 import { statsOfTrades, type TradeStats } from '../stats/index.js';
 import type { JournalEntry, JournalEntryPatch, JournalRepository, ScreenshotMeta } from '../store/journal.js';
 import type { TradingRepository } from '../store/trading.js';
+import { fillFromActivity } from './alpaca-activities.js';
 import { checkImport, fillsToCsv, toCsv, type ColumnMapping, type ImportProblem } from './csv.js';
 import { cooldownsFromAudit, openingFill, reviewTrade, type MarketHistory, type ReviewContext, type TradeReview } from './review.js';
 import { buildTrades } from './roundtrip.js';
@@ -75,6 +76,16 @@ export interface WeekReview {
 export const GROUP_BY = ['account', 'strategy', 'setup', 'tag', 'weekday', 'hour'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+export interface AlpacaImportReport {
+  ok: boolean;
+  imported: number;
+  /** Activities whose fill was imported before (same activity id). */
+  alreadyImported: number;
+  /** Activities of orders the connected Alpaca broker booked itself. */
+  bookedByBroker: number;
+  problems: { activity: string; field: string; message: string }[];
+}
 
 export interface ImportReport {
   ok: boolean;
@@ -300,6 +311,32 @@ export class JournalService {
     if (!check.ok) return { ok: false, imported: 0, problems: check.problems };
     this.o.journal.importFills(source, check.fills, this.now());
     return { ok: true, imported: check.fills.length, problems: [] };
+  }
+
+  /**
+   * Fills from Alpaca's FILL activities (src/journal/alpaca-activities.ts) into `account`:
+   * all or nothing like a CSV (a bad activity is named and nothing is written). Activities
+   * already imported (same id) are skipped, and so are those of an order whose fills the
+   * connected Alpaca broker already booked in the trading store (they would count twice).
+   */
+  importAlpacaActivities(activities: readonly Record<string, unknown>[], account: string): AlpacaImportReport {
+    const problems: AlpacaImportReport['problems'] = [];
+    const fills: Fill[] = [];
+    for (const a of activities) {
+      const f = fillFromActivity(a, account);
+      if ('message' in f) problems.push(f);
+      else fills.push(f);
+    }
+    if (problems.length) return { ok: false, imported: 0, alreadyImported: 0, bookedByBroker: 0, problems };
+    const known = new Set(this.fills().map((f) => f.id));
+    const brokerOrders = new Set(this.o.trading.fills().map((f) => f.orderId));
+    const fresh = fills.filter((f) => !known.has(f.id) && !brokerOrders.has(f.orderId));
+    if (fresh.length) this.o.journal.importFills('alpaca', fresh, this.now());
+    return {
+      ok: true, imported: fresh.length, problems: [],
+      alreadyImported: fills.filter((f) => known.has(f.id)).length,
+      bookedByBroker: fills.filter((f) => !known.has(f.id) && brokerOrders.has(f.orderId)).length,
+    };
   }
 
   exportFills(format: 'csv' | 'json', filter: TradeFilter = {}): string {

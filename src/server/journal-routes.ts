@@ -10,6 +10,7 @@
  *   POST /api/journal/overrides {kind: split_at|merge|unlink_legs, …} → 201 {trades}
  *   GET  /api/journal/stats?groupBy=account|strategy|setup|tag|weekday|hour[&ruleBreaks=exclude][&account…] → {groupBy, groups}
  *   POST /api/journal/import {csv, map?, account?, dryRun?}   → 201 {imported} | 400 {error, problems}
+ *   POST /api/journal/import {source: 'alpaca', account?}      → 201 {imported, alreadyImported, bookedByBroker} (Alpaca FILL activities, idempotent)
  *   GET  /api/journal/review?week=YYYY-MM-DD[&account]         → the week's trades, rule-break counts, stats with/without them
  *   GET|PUT /api/journal/settings {minGrade: 'A+'…'F' | null}  → {settings}
  *   GET  /api/journal/export?format=csv|json[&what=trades|fills][&account&from&to]
@@ -26,7 +27,9 @@ import { parseMapping } from '../journal/csv.js';
 import { RecordedHistory } from '../journal/recorded-history.js';
 import { MAX_SCREENSHOT_BYTES } from '../journal/screenshots.js';
 import { GRADES } from '../checklist/grade.js';
-import { GROUP_BY, JournalService, type EntryGrader, type TradeFilter } from '../journal/service.js';
+import { GROUP_BY, JournalService, type AlpacaImportReport, type EntryGrader, type TradeFilter } from '../journal/service.js';
+import { fetchFillActivities } from '../journal/alpaca-activities.js';
+import { AlpacaConfigError, alpacaSettingsFromEnv, type AlpacaSettings } from '../broker/alpaca/config.js';
 import { journalRepository } from '../store/journal.js';
 import { tradingRepository } from '../store/trading.js';
 import type { MarketStore } from '../store/types.js';
@@ -40,6 +43,8 @@ export interface JournalRouteDeps {
   flattenAt?: string | null;
   /** The entry checklist at a past instant (the server's ChecklistService); without it trades carry no grade. */
   grader?: EntryGrader;
+  /** Alpaca's settings for `POST /api/journal/import {source: 'alpaca'}` (default: from ALPACA_KEY_ID / ALPACA_SECRET_KEY …). */
+  alpaca?: () => AlpacaSettings | null;
   /** Brokers whose fills are graded as they arrive (not only when the journal is next read). */
   fillEvents?: readonly Pick<Broker, 'onEvent'>[];
 }
@@ -82,8 +87,14 @@ const OverrideBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unlink_legs'), tradeId: z.string().min(1) }).strict(),
 ], { error: 'kind: must be split_at, merge or unlink_legs' });
 
+const AlpacaImportBody = z.object({
+  source: z.literal('alpaca'),
+  account: z.string().trim().min(1).max(64).optional(),
+}).strict();
+
 const ImportBody = z.object({
-  csv: z.string({ error: 'is required: the CSV text' }).min(1, 'is empty'),
+  source: z.literal('csv').optional(),
+  csv: z.string({ error: 'is required: the CSV text (or source: "alpaca")' }).min(1, 'is empty'),
   map: z.string().max(2_000).optional(),
   account: z.string().trim().min(1).max(64).optional(),
   dryRun: z.boolean().optional(),
@@ -105,6 +116,28 @@ export function checklistGrader(scans: { now(): number; checklist: Pick<Checklis
       return { missing: (e as Error).message };
     }
   };
+}
+
+/**
+ * Reads every FILL activity of the Alpaca account and imports the new ones. Missing or bad
+ * keys are a 400 naming the variable; Alpaca's own refusals keep their sentence.
+ */
+export async function importFromAlpaca(svc: JournalService, settings: () => AlpacaSettings | null, account?: string): Promise<AlpacaImportReport> {
+  let s: AlpacaSettings | null;
+  try {
+    s = settings();
+  } catch (e) {
+    if (e instanceof AlpacaConfigError) throw new HttpError(400, e.message);
+    throw e;
+  }
+  if (!s) throw new HttpError(400, 'source: Alpaca is not configured (set ALPACA_KEY_ID and ALPACA_SECRET_KEY; ALPACA_BASE_URL for another host)');
+  let activities: Record<string, unknown>[];
+  try {
+    activities = await fetchFillActivities(s);
+  } catch (e) {
+    throw new HttpError(502, `alpaca: ${(e as Error).message}`);
+  }
+  return svc.importAlpacaActivities(activities, account ?? s.accountName);
 }
 
 function envFlatten(): string | null {
@@ -249,6 +282,15 @@ export function registerJournalRoutes(app: FastifyInstance, deps: JournalRouteDe
   });
 
   app.post('/api/journal/import', { bodyLimit: IMPORT_BODY_LIMIT }, async (request, reply) => {
+    const source = (request.body as { source?: unknown } | null)?.source;
+    if (source !== undefined && source !== 'csv' && source !== 'alpaca') throw new HttpError(400, 'source: must be csv or alpaca');
+    if (source === 'alpaca') {
+      const q = parseOr400(AlpacaImportBody, request.body, 'body');
+      const report = await importFromAlpaca(svc, deps.alpaca ?? (() => alpacaSettingsFromEnv(process.env)), q.account);
+      void reply.code(report.ok ? 201 : 400);
+      return report.ok ? { source: 'alpaca', imported: report.imported, alreadyImported: report.alreadyImported, bookedByBroker: report.bookedByBroker }
+        : { error: `alpaca: ${report.problems.length} bad activit${report.problems.length === 1 ? 'y' : 'ies'}; nothing was imported (${report.problems[0]!.activity}, ${report.problems[0]!.field}: ${report.problems[0]!.message})`, problems: report.problems };
+    }
     const b = parseOr400(ImportBody, request.body, 'body');
     const mapping = parseMapping(b.map, 'map');
     const opts = { mapping, ...(b.account ? { account: b.account } : {}) };

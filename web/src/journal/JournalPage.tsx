@@ -11,6 +11,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { journalApi, type StatsGroup, type TradeQuery, type WeekReview, type WireJournalTrade } from './journalApi.js';
 import { filmOf, type Film } from './GameFilm.js';
+import { shortContract } from '../options/contract.js';
 import { CalendarHeatmap, EquityCurve, MaeMfeScatter, RHistogram } from './Plots.js';
 import { TradeChart } from './TradeChart.js';
 import './journal.css';
@@ -303,7 +304,7 @@ function TradeDetail({ trade, others, onSaved, onRegrouped, onFilm }: TradeDetai
       <table className="jp-table jp-fills">
         <thead><tr><th>Time</th><th>Symbol</th><th>Side</th><th>Qty</th><th>Price</th><th>Fees</th><th /></tr></thead>
         <tbody>{trade.fills.map((f, i) => (
-          <tr key={`${f.id}-${i}`}><td>{f.time.slice(11, 19)}</td><td className="mono">{f.symbol}</td><td>{f.side}{f.reason !== 'execution' ? ` (${f.reason})` : ''}</td><td className="num">{f.qty}</td><td className="num">{f.price.toFixed(2)}</td><td className="num">{usd(f.fees)}</td>
+          <tr key={`${f.id}-${i}`}><td>{f.time.slice(11, 19)}</td><td className="mono" title={f.symbol}>{shortContract(f.symbol)}</td><td>{f.side}{f.reason !== 'execution' ? ` (${f.reason})` : ''}</td><td className="num">{f.qty}</td><td className="num">{f.price.toFixed(2)}</td><td className="num">{usd(f.fees)}</td>
             <td>{i > 0 ? <button type="button" className="jp-mini" title="Start a new trade at this fill (the open quantity carries over at its average cost)" aria-label={`split at fill ${f.id}`} onClick={() => regroup({ kind: 'split_at', fillId: f.id }, 'Split')}>split here</button> : null}</td></tr>
         ))}</tbody>
       </table>
