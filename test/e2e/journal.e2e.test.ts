@@ -184,4 +184,29 @@ describe('journal page e2e', () => {
     await page.screenshot({ path: path.join(SHOTS, 'journal-6-game-film-paper-trade.png') });
     assert.deepEqual(errors, []);
   });
+
+  test('split and merge on the trade detail: the imported trade split at its exit fill becomes two, merged back it is one again', async () => {
+    const stock = (await trades()).find((t) => t.symbol === 'GOOG')!;
+    await page.click('[aria-label="Close film"], button:text("Close film")');
+    await page.click('button.jp-open');
+    await page.click(`[data-trade="${stock.id}"]`);
+    await page.click('[aria-label="split at fill imp:imp-2"]');
+    await waitFor('two GOOG trades after the split', async () => (await trades()).filter((t) => t.symbol === 'GOOG').length === 2);
+    const parts = (await trades()).filter((t) => t.symbol === 'GOOG');
+    await page.waitForSelector(`[data-trade="${parts[1]!.id}"]`, { timeout: 30_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'journal-7-split.png') });
+    // The detail shows the part holding the first fill; merge it with the other part.
+    await page.click(`[data-trade="${parts[0]!.id}"]`);
+    await page.selectOption('[aria-label="merge with"]', parts[1]!.id);
+    await page.click('.jp-regroup button:text("Merge")');
+    await waitFor('one GOOG trade after the merge', async () => (await trades()).filter((t) => t.symbol === 'GOOG').length === 1);
+    const merged = (await trades()).find((t) => t.symbol === 'GOOG')!;
+    assert.deepEqual(merged.fills.map((f: any) => f.id), ['imp:imp-1', 'imp:imp-2']);
+    assert.equal(merged.pnl, stock.pnl, 'the same round trip, the same P&L');
+    // Merging the two parts undoes the split: one leg, the same excursions as before it.
+    assert.deepEqual([merged.id, merged.legs.length, merged.mae, merged.mfe], [stock.id, 1, stock.mae, stock.mfe]);
+    await page.waitForSelector(`.jp-detail h3:text("GOOG")`, { timeout: 30_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'journal-8-merged.png') });
+    assert.deepEqual(errors, []);
+  });
 });
