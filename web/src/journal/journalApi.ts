@@ -1,6 +1,7 @@
 /** The journal's REST calls (src/server/journal-routes.ts); errors keep the server's "field: why". */
 import type { WireJournalTrade } from '../../../src/journal/wire.js';
 import type { TradeStats } from '../../../src/stats/stats.js';
+import type { TradeOverride } from '../../../src/journal/types.js';
 
 export type { WireJournalTrade };
 
@@ -18,10 +19,7 @@ export interface WeekReview {
   statsWithoutRuleBreaks: TradeStats;
 }
 
-export type TradeOverride =
-  | { kind: 'split_at'; fillId: string }
-  | { kind: 'merge'; tradeIds: string[] }
-  | { kind: 'unlink_legs'; tradeId: string };
+export type { TradeOverride };
 
 export interface TradeQuery {
   account?: string;
