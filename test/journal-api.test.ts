@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import { MAX_SCREENSHOT_BYTES } from '../src/journal/screenshots.js';
+import { journalRepository } from '../src/store/journal.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { until } from './helpers/wait.js';
 import { at, C750, quoteAtOrBefore, recordedQuotes } from './helpers/trading.js';
 
 let server: TestServer;
@@ -39,6 +41,10 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     const ask = quoteAtOrBefore(C750, at('10:00')).ask!;
     const entry = await api('POST', '/api/orders', { symbol: C750, side: 'buy', qty: 2, type: 'limit', limitPrice: ask, stopLoss: { stopPrice: 0.05 } });
     assert.equal(entry.status, 201, entry.text);
+    // The entry is graded as its fill arrives, before anything reads the journal.
+    const grades = journalRepository(server.server.store);
+    await until('the entry grade stored at the fill', () => grades.grades().size === 1);
+    assert.equal([...grades.grades().values()][0]!.at, at('10:00'));
     assert.equal((await api('POST', '/api/replay', { time: '11:00' })).status, 200);
     const close = await api('POST', '/api/positions/close', { symbol: C750 });
     assert.equal(close.status, 201, close.text);
