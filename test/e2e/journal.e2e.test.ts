@@ -182,6 +182,10 @@ describe('journal page e2e', () => {
     assert.ok((await json('GET', `${server.url}/api/matrix`)).entries.some((e: any) => e.ticker === C750));
     await waitFor('the paper entry marker', async () => (await markerIds()).includes(`fill:${paper.fills[0].id}`));
     await page.screenshot({ path: path.join(SHOTS, 'journal-6-game-film-paper-trade.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert.ok(await page.isVisible('.gamefilm .gf-close'), 'Close film stays in view on a 1280×800 laptop');
+    await page.screenshot({ path: path.join(SHOTS, 'journal-6-game-film-1280x800.png') });
+    await page.setViewportSize({ width: 1600, height: 1000 });
     assert.deepEqual(errors, []);
   });
 

@@ -77,17 +77,18 @@ export function GameFilmBar({ film, onIndex, onClose, onControl, onSymbol, onCon
           <button type="button" aria-label="previous trade" disabled={film.index === 0} onClick={() => onIndex(film.index - 1)}>◀ Prev</button>
           <span>trade {film.index + 1} of {film.trades.length}</span>
           <button type="button" aria-label="next trade" disabled={film.index >= film.trades.length - 1} onClick={() => onIndex(film.index + 1)}>Next ▶</button>
+          <span className="gf-info">
           <span className="mono" title={trade.symbol}>{parseContract(trade.symbol) ? shortContract(trade.symbol) : trade.symbol}</span>
           <span className="muted">{trade.entryTime.slice(11, 16)} → {trade.exitTime ? trade.exitTime.slice(11, 16) : 'open'}</span>
           {trade.status !== 'open' ? <span className={trade.pnl >= 0 ? 'up' : 'down'}>{usd(trade.pnl)}</span> : null}
           {trade.r !== null ? <span>{trade.r.toFixed(2)}R</span> : null}
           {trade.grade ? <span title="entry checklist grade">grade {trade.grade}</span> : null}
           {trade.ruleBreaks.length ? <span className="jp-break" title={trade.ruleBreaks.map((b) => b.message).join('\n')}>{trade.ruleBreaks.length} rule break{trade.ruleBreaks.length > 1 ? 's' : ''}</span> : null}
+          </span>
         </>
-      ) : <span className="muted">no journal trades this day: playing the session from the open</span>}
-      {error ? <span className="down" role="alert">{error}</span> : null}
-      <span className="tb-spacer" />
-      <button type="button" onClick={onClose}>Close film</button>
+      ) : <span className="gf-info muted">no journal trades this day: playing the session from the open</span>}
+      {error ? <span className="gf-error down" role="alert" title={error}>{error}</span> : null}
+      <button type="button" className="gf-close" onClick={onClose}>Close film</button>
     </div>
   );
 }
