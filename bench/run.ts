@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   trading: async () => (await import('./trading.bench.js')).runTradingBench,
   scanner: async () => (await import('./scanner.bench.js')).runScannerBench,
   backtest: async () => (await import('./backtest.bench.js')).runBacktestBench,
+  journal: async () => (await import('./journal.bench.js')).runJournalBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -58,7 +58,7 @@ export const LAYERS = [
   {
     name: 'journal',
     paths: ['src/journal'],
-    may: ['core', 'calendar', 'stats', 'broker/model', 'store', 'audit', 'feeds', 'bars', 'options', 'broker', 'risk'],
+    may: ['core', 'calendar', 'stats', 'broker/model', 'store', 'audit', 'feeds', 'bars', 'options', 'broker', 'risk', 'checklist'],
     why: 'trades, reviews and screenshots',
   },
   {
@@ -80,7 +80,7 @@ export const LAYERS = [
   { name: 'server', paths: ['src/server'], may: 'below', why: 'HTTP and Socket.IO wiring' },
   { name: 'cli', paths: ['src/cli'], may: 'below', why: 'the command line' },
   // The dashboard bundles what it imports: only wire shapes and pure helpers, no server code.
-  { name: 'web', paths: ['web'], may: ['core', 'wire', 'broker/model', 'broker', 'journal', 'hub'], why: 'the browser dashboard (types and pure helpers only)' },
+  { name: 'web', paths: ['web'], may: ['core', 'wire', 'broker/model', 'broker', 'journal', 'hub', 'stats'], why: 'the browser dashboard (types and pure helpers only)' },
 ];
 
 const SOURCE_RE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import { MAX_SCREENSHOT_BYTES } from '../src/journal/screenshots.js';
+import { journalRepository } from '../src/store/journal.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { until } from './helpers/wait.js';
 import { at, C750, quoteAtOrBefore, recordedQuotes } from './helpers/trading.js';
 
 let server: TestServer;
@@ -39,6 +41,10 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     const ask = quoteAtOrBefore(C750, at('10:00')).ask!;
     const entry = await api('POST', '/api/orders', { symbol: C750, side: 'buy', qty: 2, type: 'limit', limitPrice: ask, stopLoss: { stopPrice: 0.05 } });
     assert.equal(entry.status, 201, entry.text);
+    // The entry is graded as its fill arrives, before anything reads the journal.
+    const grades = journalRepository(server.server.store);
+    await until('the entry grade stored at the fill', () => grades.grades().size === 1);
+    assert.equal([...grades.grades().values()][0]!.at, at('10:00'));
     assert.equal((await api('POST', '/api/replay', { time: '11:00' })).status, 200);
     const close = await api('POST', '/api/positions/close', { symbol: C750 });
     assert.equal(close.status, 201, close.text);
@@ -64,7 +70,8 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.equal(Math.round(t.pnl * 100), Math.round((exit.price - ask) * 100 * 2 * 100) - fees);
     assert.equal(t.mode, 'manual');
     assert.equal(t.plannedStop, 0.05);
-    assert.deepEqual(t.ruleBreaks, []);
+    // The only rule it may break is the entry grade (checked in the next test).
+    assert.deepEqual(t.ruleBreaks.filter((b: any) => b.code !== 'grade_below_minimum'), []);
     // MAE/MFE: the bid in force at entry and every recorded bid until the exit, × 100 × 2 − cost.
     const exitMs = Date.parse(t.exitTime);
     const marks = recordedQuotes(C750).filter((q) => q.ts > at('10:00') && q.ts < exitMs);
@@ -73,6 +80,33 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     assert.equal(Math.round(t.mae * 100), Math.min(...bids.map(pnlAt)));
     assert.equal(Math.round(t.mfe * 100), Math.max(...bids.map(pnlAt)));
     assert.ok(t.mae < t.mfe, 'the contract moved while held');
+  });
+
+  it('the entry checklist grade is the checklist grade at the entry fill (long call → long GOOG), and a grade below the chosen minimum is a rule break', async () => {
+    const t = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade;
+    const expected = await server.server.scans.checklist.grade('GOOG', 'long', Date.parse(t.entryTime), C750);
+    assert.equal(t.grade, expected.grade);
+    assert.deepEqual((await api('GET', '/api/journal/settings')).json.settings, { minGrade: 'C' });
+    const below = ['D', 'F'].includes(t.grade);
+    assert.equal(t.ruleBreaks.some((b: any) => b.code === 'grade_below_minimum'), below);
+    // A minimum above the grade flags it; none clears it.
+    const above = expected.grade === 'A+' ? null : 'A+';
+    assert.deepEqual((await api('PUT', '/api/journal/settings', { minGrade: above })).json.settings, { minGrade: above });
+    const flagged = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade;
+    assert.equal(flagged.ruleBreaks.some((b: any) => b.code === 'grade_below_minimum'), above !== null);
+    if (above) assert.equal(flagged.ruleBreaks.find((b: any) => b.code === 'grade_below_minimum').message, `entry checklist grade ${t.grade}, below the chosen minimum A+`);
+    const week = (await api('GET', '/api/journal/review?week=2015-12-21')).json;
+    assert.deepEqual([week.from, week.to, week.trades.length], ['2015-12-21', '2015-12-27', 1]);
+    assert.equal(week.ruleBreaks.grade_below_minimum ?? 0, above ? 1 : 0);
+    assert.equal(week.statsWithoutRuleBreaks.trades, above ? 0 : 1);
+    assert.equal((await api('GET', '/api/journal/stats?groupBy=account&ruleBreaks=exclude')).json.groups.length, above ? 0 : 1);
+    const badGrade = (await api('PUT', '/api/journal/settings', { minGrade: 'Z' })).json.error;
+    assert.deepEqual([badGrade.code, badGrade.field], ['INVALID_FIELD', 'minGrade']);
+    assert.match(badGrade.message, /^minGrade: must be one of A\+, A, B, C, D, F or null/);
+    const badWeek = (await api('GET', '/api/journal/review?week=soon')).json.error;
+    assert.deepEqual([badWeek.code, badWeek.field], ['INVALID_FIELD', 'week']);
+    assert.match(badWeek.message, /^week: must be a date/);
+    assert.equal((await api('PUT', '/api/journal/settings', { minGrade: null })).status, 200);
   });
 
   it('notes (history kept), tags, setup, rating; filters by tag and setup', async () => {
@@ -145,8 +179,11 @@ describe('journal API on the GOOG 2015-12-24 replay', () => {
     const stats = await api('GET', '/api/journal/stats?groupBy=tag');
     assert.deepEqual(stats.json.groups.map((g: any) => [g.key, g.trades]), [['fomo', 1], ['orb', 1]]);
     const t = (await api('GET', `/api/journal/trades/${tradeId}`)).json.trade;
-    assert.equal(stats.json.groups[0].totalPnl, t.pnl);
-    assert.match(stats.json.groups[0].warning, /too few/);
+    assert.equal(stats.json.groups[0].netPnl, t.pnl);
+    assert.match(stats.json.groups[0].warnings[0], /^Too few trades to judge: 1/);
+    // The shared statistics (src/stats): the backtester's seeded bootstrap CI, here of one trade.
+    assert.deepEqual(stats.json.groups[0].ci95.winRate, t.pnl > 0 ? { low: 1, high: 1 } : { low: 0, high: 0 });
+    assert.equal(stats.json.groups[0].bar.trades, false);
     assert.deepEqual((await api('GET', '/api/journal/stats?groupBy=hour')).json.groups.map((g: any) => g.key), ['10:00']);
 
     const bad = await api('POST', '/api/journal/import', { csv: 'time,symbol,side,qty,price\n2015-12-24 12:00,GOOG,buy,1,750\n2015-12-24 12:01,GOOG,sell,2,751\n' });

@@ -19,6 +19,8 @@ export class RecordedHistory implements MarketHistory {
   private readonly quotes = new Map<string, Map<string, OptionQuote[]>>();
   private readonly bars = new Map<string, MinuteAggregate[]>();
   private readonly loading = new Map<string, Promise<void>>();
+  /** Grows each time a day's file has been read: reviews computed before it may lack its marks. */
+  generation = 0;
 
   constructor(private readonly store: MarketHistory, private readonly dataDir: string | undefined) {}
 
@@ -48,7 +50,7 @@ export class RecordedHistory implements MarketHistory {
           this.bars.set(key, out.sort((a, b) => a.start - b.start));
         })();
       // A file that cannot be read leaves the excursions empty; it must not fail the journal.
-      const safe = job.catch(() => undefined);
+      const safe = job.catch(() => undefined).then(() => { this.generation++; });
       this.loading.set(key, safe);
       jobs.push(safe);
     }

@@ -5,7 +5,9 @@
  * Sources: the entry order (its `source` and attached exits) for the plan; the store's
  * recorded option quotes (a long marked at its bid, a short at its ask) or the underlying's
  * minute bars (stocks: a long's worst is the bar low, its best the high) for excursions;
- * the risk settings and the audit trail (loss_cooldown refusals) for rule breaks.
+ * the risk settings and the audit trail (loss_cooldown refusals) for rule breaks; the entry
+ * checklist grade stored when the trade's first fill came in (src/store/journal.ts), checked
+ * against the trader's chosen minimum.
  */
 import type { Cents, Order, Price, Side } from '../broker/types.js';
 import { multiplier, notional, PRICE_SCALE, quotePrice, roundHalfAway } from '../broker/money.js';
@@ -13,6 +15,7 @@ import { nyDate, nyTimeToMs, sessionOn } from '../calendar/index.js';
 import type { MinuteAggregate, OptionQuote } from '../core/types.js';
 import { tryParseOptionTicker } from '../core/occ.js';
 import type { RiskSettings } from '../risk/settings.js';
+import { GRADES, type Grade } from '../checklist/grade.js';
 import type { Trade, TradeLeg } from './types.js';
 
 /** Recorded market data the review reads (the MarketStore satisfies it). */
@@ -20,6 +23,8 @@ export interface MarketHistory {
   /** Bounds: from inclusive, to exclusive (the store's convention). */
   contractQuotes(ticker: string, fromMs: number, toMs: number): OptionQuote[];
   minuteBars(symbol: string, fromMs: number, toMs: number): MinuteAggregate[];
+  /** Changes when more history becomes readable (cached reviews are then stale). */
+  readonly generation?: number;
 }
 
 /** A window in which the risk engine refused entries for a losing streak (from the audit trail). */
@@ -38,9 +43,13 @@ export interface ReviewContext {
   cooldowns?: readonly CooldownWindow[];
   /** End of the excursion window for a trade still open. Default: its last fill. */
   now?: number;
+  /** The checklist grade stored for a fill that opened a trade (src/store/journal.ts). */
+  gradeOfFill?: (fillId: string) => { grade: string | null; missing: string | null } | undefined;
+  /** Grades below this one are a rule break; null or absent: no minimum. */
+  minGrade?: Grade | null;
 }
 
-export type RuleBreakCode = 'no_stop' | 'size_above_risk' | 'held_0dte_past_flatten' | 'entered_in_cooldown';
+export type RuleBreakCode = 'no_stop' | 'size_above_risk' | 'held_0dte_past_flatten' | 'entered_in_cooldown' | 'grade_below_minimum';
 export interface RuleBreak {
   code: RuleBreakCode;
   message: string;
@@ -64,6 +73,8 @@ export interface TradeReview {
   mfeR: number | null;
   /** What the entry fills cost against the mid at submission, cents (> 0: paid away). Null without quotes. */
   slippage: Cents | null;
+  /** The entry checklist grade at the trade's first fill; null when none was taken (or no data). */
+  grade: Grade | null;
   ruleBreaks: RuleBreak[];
 }
 
@@ -78,13 +89,33 @@ export function reviewTrade(trade: Trade, ctx: ReviewContext): TradeReview {
   const risk = plannedStop === null ? null : notional(Math.abs(main.entryPrice - plannedStop), main.maxQty, main.assetClass);
   const r = risk && trade.status !== 'open' ? round2(trade.realized / risk) : null;
   const { mae, mfe } = ctx.history ? excursions(trade, ctx.history, ctx.now) : { mae: null, mfe: null };
+  const grade = entryGrade(trade, ctx);
   return {
     mode, strategy, plannedStop, plannedTarget, risk, r, mae, mfe,
     maeR: risk && mae !== null ? round2(mae / risk) : null,
     mfeR: risk && mfe !== null ? round2(mfe / risk) : null,
     slippage: ctx.history ? slippage(trade, ctx.orders, ctx.history) : null,
-    ruleBreaks: ruleBreaks(trade, entryOrder, ctx),
+    grade,
+    ruleBreaks: ruleBreaks(trade, entryOrder, ctx, grade),
   };
+}
+
+/** The fill that opened the trade (a split's carried-in trade has none). */
+export function openingFill(trade: Trade): Trade['legs'][number]['pieces'][number]['fill'] | null {
+  const first = trade.legs.flatMap((l) => (l.carriedQty ? [] : l.pieces.filter((p) => p.fill.side === l.side).slice(0, 1)))
+    .sort((a, b) => a.fill.time - b.fill.time)[0];
+  return first?.fill ?? null;
+}
+
+function entryGrade(trade: Trade, ctx: ReviewContext): Grade | null {
+  const fill = openingFill(trade);
+  const g = fill ? ctx.gradeOfFill?.(fill.id) : undefined;
+  return g?.grade && (GRADES as readonly string[]).includes(g.grade) ? (g.grade as Grade) : null;
+}
+
+/** Whether `grade` is worse than `min` (GRADES runs best to worst). */
+export function gradeBelow(grade: Grade, min: Grade): boolean {
+  return GRADES.indexOf(grade) > GRADES.indexOf(min);
 }
 
 function round2(x: number): number {
@@ -243,8 +274,11 @@ function slippage(trade: Trade, orders: ReadonlyMap<string, Order>, history: Mar
 
 // ── rule breaks ──
 
-function ruleBreaks(trade: Trade, entry: Order | null, ctx: ReviewContext): RuleBreak[] {
+function ruleBreaks(trade: Trade, entry: Order | null, ctx: ReviewContext, grade: Grade | null): RuleBreak[] {
   const out: RuleBreak[] = [];
+  if (grade && ctx.minGrade && gradeBelow(grade, ctx.minGrade)) {
+    out.push({ code: 'grade_below_minimum', message: `entry checklist grade ${grade}, below the chosen minimum ${ctx.minGrade}` });
+  }
   if (entry && !entry.exits?.stopLoss) out.push({ code: 'no_stop', message: 'entered without a stop' });
   if (ctx.risk) {
     for (const leg of trade.legs) {

@@ -92,6 +92,26 @@ describe('round-trip builder', () => {
     assert.equal(split[1]!.legs[0]!.entryPrice, 101_0000); // 5 @ 100 carried + 5 @ 102
     assert.equal(split[0]!.realized + split[1]!.realized, whole[0]!.realized);
   });
+
+  it('merging the two parts of a split undoes the split (the carried position is not held twice)', () => {
+    const fills = [
+      fill({ symbol: 'GOOG', side: 'buy', qty: 10, price: 100_0000, time: T0 }),
+      fill({ symbol: 'GOOG', side: 'sell', qty: 10, price: 101_5000, time: T0 + 900_000 }),
+      fill({ symbol: 'GOOG', side: 'buy', qty: 3, price: 99_0000, time: T0 + 1_800_000 }),
+      fill({ symbol: 'GOOG', side: 'sell', qty: 3, price: 99_5000, time: T0 + 1_900_000 }),
+    ];
+    const split: TradeOverride = { kind: 'split_at', fillId: fills[1]!.id };
+    const parts = buildTrades(fills, { overrides: [split] });
+    assert.deepEqual(parts.map((t) => t.id), [`t_${fills[0]!.id}`, `t_${fills[1]!.id}~split`, `t_${fills[2]!.id}`]);
+    const rejoined = buildTrades(fills, { overrides: [split, { kind: 'merge', tradeIds: [parts[0]!.id, parts[1]!.id] }] });
+    assert.deepEqual(rejoined, buildTrades(fills), 'the same trades as without the split');
+    assert.equal(rejoined[0]!.legs.length, 1);
+    assert.equal(rejoined[0]!.legs[0]!.maxQty, 10);
+    // A merge with an unrelated trade keeps the split.
+    const other = buildTrades(fills, { overrides: [split, { kind: 'merge', tradeIds: [parts[1]!.id, parts[2]!.id] }] });
+    assert.equal(other.length, 2);
+    assert.equal(other.find((t) => t.id === parts[1]!.id)!.legs[0]!.carriedQty, 10);
+  });
 });
 
 // ── property: any fills → trades whose quantities and P&L add up exactly ──

@@ -36,14 +36,47 @@ export function underlyingOf(symbol: string): string {
 export function buildTrades(fills: readonly Fill[], options: BuildOptions = {}): Trade[] {
   const overrides = options.overrides ?? [];
   const splitAt = new Set(overrides.flatMap((o) => (o.kind === 'split_at' ? [o.fillId] : [])));
+  let trades = groupedTrades(fills, splitAt, options);
+  // A merge that joins the two parts of a split undoes the split: kept as two legs, the
+  // carried position would be held twice (quantities, MAE/MFE) in the merged trade.
+  const undone = splitsUndoneByMerges(trades, splitAt, overrides);
+  if (undone.length) {
+    for (const id of undone) splitAt.delete(id);
+    trades = groupedTrades(fills, splitAt, options);
+  }
+  for (const o of overrides) if (o.kind === 'merge') trades = mergeTrades(trades, o.tradeIds);
+  return trades.sort((a, b) => a.entryTime - b.entryTime || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function groupedTrades(fills: readonly Fill[], splitAt: ReadonlySet<string>, options: BuildOptions): Trade[] {
+  const overrides = options.overrides ?? [];
   const legs: TradeLeg[] = [];
   for (const group of groupBy(fills, (f) => `${f.account}\u0000${f.symbol}`).values()) {
     legs.push(...buildLegs(stableSortByTime(group), splitAt));
   }
   const unlinked = new Set(overrides.flatMap((o) => (o.kind === 'unlink_legs' ? [o.tradeId] : [])));
-  let trades = groupLegs(legs, options.legWindowMs ?? DEFAULT_LEG_WINDOW_MS, unlinked);
-  for (const o of overrides) if (o.kind === 'merge') trades = mergeTrades(trades, o.tradeIds);
-  return trades.sort((a, b) => a.entryTime - b.entryTime || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return groupLegs(legs, options.legWindowMs ?? DEFAULT_LEG_WINDOW_MS, unlinked);
+}
+
+/** The split fills whose two parts (the leg it closed and the `~split` leg it opened) some merge joins. */
+function splitsUndoneByMerges(trades: readonly Trade[], splitAt: ReadonlySet<string>, overrides: readonly TradeOverride[]): string[] {
+  const merges = overrides.flatMap((o) => (o.kind === 'merge' ? [o.tradeIds] : []));
+  if (!merges.length) return [];
+  const tradeOfLeg = new Map<string, Trade>();
+  for (const t of trades) for (const l of t.legs) tradeOfLeg.set(l.id, t);
+  const out: string[] = [];
+  for (const fillId of splitAt) {
+    const after = tradeOfLeg.get(`t_${fillId}~split`);
+    const opened = after?.legs.find((l) => l.id === `t_${fillId}~split`);
+    if (!after || !opened) continue;
+    // The leg the split closed: same account and symbol, ended at the split fill's instant.
+    const closedLeg = [...tradeOfLeg.keys()].map((id) => tradeOfLeg.get(id)!.legs.find((l) => l.id === id)!)
+      .filter((l) => l.id !== opened.id && l.account === opened.account && l.symbol === opened.symbol && l.exitTime === opened.entryTime)
+      .sort((a, b) => b.entryTime - a.entryTime)[0];
+    const before = closedLeg ? tradeOfLeg.get(closedLeg.id) : undefined;
+    if (before && merges.some((ids) => ids.includes(before.id) && ids.includes(after.id))) out.push(fillId);
+  }
+  return out;
 }
 
 function stableSortByTime(fills: readonly Fill[]): Fill[] {

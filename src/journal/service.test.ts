@@ -4,7 +4,9 @@ import { openStore } from '../store/index.js';
 import { journalRepository } from '../store/journal.js';
 import { tradingRepository } from '../store/trading.js';
 import { parseMapping } from './csv.js';
-import { JournalService } from './service.js';
+import { fill } from '../../test/helpers/fills.js';
+import { nyTimeToMs } from '../calendar/index.js';
+import { JournalService, type EntryGrader } from './service.js';
 
 function service() {
   const store = openStore(':memory:');
@@ -91,8 +93,10 @@ describe('journal CSV import and export', () => {
     assert.equal(svc.trades({ tag: 'a+' }).length, 1);
     assert.equal(svc.trades({ setup: 'ORB' }).length, 1);
     const byTag = svc.stats('tag');
-    assert.deepEqual(byTag.map((g) => [g.key, g.summary.trades]), [['a+', 1], ['orb', 2]]);
-    assert.equal(byTag[1]!.summary.totalPnl, a!.trade.realized + b!.trade.realized);
+    assert.deepEqual(byTag.map((g) => [g.key, g.stats.trades]), [['a+', 1], ['orb', 2]]);
+    assert.equal(Math.round(byTag[1]!.stats.netPnl * 100), a!.trade.realized + b!.trade.realized);
+    // Imported account 'tos'-less CSV fills: optdesk holds no such account, so no drawdown %.
+    assert.equal(byTag[1]!.stats.maxDrawdownPct, null);
     assert.deepEqual(svc.stats('weekday').map((g) => g.key), ['Thursday']);
     assert.equal(svc.updateEntry('t_nope', { notes: 'x' }), null);
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
@@ -100,6 +104,71 @@ describe('journal CSV import and export', () => {
     assert.equal(shot.mime, 'image/png');
     assert.deepEqual(svc.wire(svc.trade(a!.trade.id)!).screenshots.map((s) => s.id), [shot.id]);
     assert.throws(() => svc.addScreenshot(a!.trade.id, Buffer.from('<svg/>')), /screenshot: is not a PNG, JPEG or WebP/);
+    store.close();
+  });
+
+  it('entry grades: taken once per opening fill in the trade\'s direction, retried when they cannot be told yet; below the minimum is a rule break', async () => {
+    const { store, svc } = service();
+    const trading = tradingRepository(store);
+    const t0 = nyTimeToMs('2015-12-24', '10:00');
+    const P = 'O:GOOG151224P00750000';
+    const C = 'O:GOOG151224C00750000';
+    // Bought put (bearish), sold call (bearish), bought stock (bullish): each opens one trade.
+    for (const f of [
+      fill({ id: 'g1', symbol: P, side: 'buy', qty: 1, price: 10_000, time: t0 }), fill({ id: 'g2', symbol: P, side: 'sell', qty: 1, price: 12_000, time: t0 + 60_000 }),
+      fill({ id: 'g3', symbol: C, side: 'sell', qty: 1, price: 10_000, time: t0 + 120_000 }), fill({ id: 'g4', symbol: C, side: 'buy', qty: 1, price: 9_000, time: t0 + 180_000 }),
+      fill({ id: 'g5', symbol: 'GOOG', side: 'buy', qty: 10, price: 7_500_000, time: t0 + 240_000 }),
+    ]) trading.insertFill(f);
+    const asked: string[] = [];
+    let ready = false;
+    const grader: EntryGrader = async (symbol, direction, at, contract) => {
+      asked.push(`${symbol} ${direction} ${at - t0} ${contract ?? '-'}`);
+      if (contract === C) return { grade: 'F', score: 2 };
+      if (contract === P) return ready ? { grade: 'B', score: 6 } : null;
+      return { missing: 'no GOOG prices' };
+    };
+    assert.equal(await svc.gradeEntries(grader), 2, 'the put cannot be told yet');
+    assert.deepEqual(asked, [`GOOG short 0 ${P}`, `GOOG short 120000 ${C}`, 'GOOG long 240000 -']);
+    ready = true;
+    asked.length = 0;
+    assert.equal(await svc.gradeEntries(grader), 1);
+    assert.deepEqual(asked, [`GOOG short 0 ${P}`], 'graded fills are not asked again');
+    const byFill = (id: string) => svc.trades().find((t) => t.trade.legs[0]!.pieces[0]!.fill.id === id)!;
+    assert.deepEqual([byFill('g1').review.grade, byFill('g3').review.grade, byFill('g5').review.grade], ['B', 'F', null]);
+    // Default minimum C: the F entry broke it; B did not; no grade is no break.
+    const codes = (id: string) => byFill(id).review.ruleBreaks.map((b) => b.code);
+    assert.deepEqual([codes('g1'), codes('g3'), codes('g5')], [[], ['grade_below_minimum'], []]);
+    svc.updateSettings({ minGrade: 'A' });
+    assert.deepEqual([codes('g1'), codes('g3')], [['grade_below_minimum'], ['grade_below_minimum']]);
+    svc.updateSettings({ minGrade: null });
+    assert.deepEqual(codes('g3'), []);
+    assert.throws(() => svc.updateSettings({ minGrade: 'E' as never }), /minGrade: must be one of A\+, A, B, C, D, F or null/);
+    store.close();
+  });
+
+  it('the built trades are cached until something they derive from changes (a new fill, an override, a setting)', () => {
+    const { store, svc } = service();
+    const trading = tradingRepository(store);
+    const t0 = nyTimeToMs('2015-12-24', '10:00');
+    trading.insertFill(fill({ id: 'c1', symbol: 'GOOG', side: 'buy', qty: 10, price: 7_500_000, time: t0 }));
+    trading.insertFill(fill({ id: 'c2', symbol: 'GOOG', side: 'sell', qty: 10, price: 7_510_000, time: t0 + 60_000 }));
+    const first = svc.trades();
+    const builds = svc.builds;
+    const again = svc.trades();
+    assert.equal(svc.builds, builds, 'nothing changed: no rebuild');
+    assert.equal(again[0]!.review, first[0]!.review, 'the review is the cached one');
+    svc.updateEntry(first[0]!.trade.id, { notes: 'entries are read fresh' });
+    assert.equal(svc.trades()[0]!.entry!.notes, 'entries are read fresh');
+    assert.equal(svc.builds, builds, 'a note does not rebuild trades');
+    trading.insertFill(fill({ id: 'c3', symbol: 'GOOG', side: 'buy', qty: 5, price: 7_500_000, time: t0 + 120_000 }));
+    assert.equal(svc.trades().length, 2);
+    assert.equal(svc.builds, builds + 1, 'a new fill rebuilds');
+    svc.addOverride({ kind: 'split_at', fillId: 'c2' });
+    svc.trades();
+    assert.equal(svc.builds, builds + 2, 'an override rebuilds');
+    svc.updateSettings({ minGrade: 'B' });
+    svc.trades();
+    assert.equal(svc.builds, builds + 3, 'a journal setting rebuilds');
     store.close();
   });
 });

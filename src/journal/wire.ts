@@ -7,7 +7,6 @@ import { centsToDollars, priceToDollars } from '../broker/money.js';
 import { formatNyIso } from '../calendar/index.js';
 import type { JournalEntry, ScreenshotMeta } from '../store/journal.js';
 import type { RuleBreak, TradeReview } from './review.js';
-import type { Summary } from './stats.js';
 import type { Trade } from './types.js';
 
 export interface WireJournalTrade {
@@ -40,7 +39,7 @@ export interface WireJournalTrade {
   tags: string[];
   notes: string;
   rating: number | null;
-  /** The entry checklist's grade; no checklist exists yet, so always null. */
+  /** The entry checklist's grade at the trade's first fill (A+ … F); null when none was taken. */
   grade: string | null;
   ruleBreaks: RuleBreak[];
   legs: { symbol: string; side: 'buy' | 'sell'; qty: number; entryPrice: number; exitPrice: number | null; pnl: number; fees: number; status: Trade['status'] }[];
@@ -82,7 +81,7 @@ export function wireTrade(t: Trade, review: TradeReview, entry: JournalEntry | n
     tags: entry?.tags ?? [],
     notes: entry?.notes ?? '',
     rating: entry?.rating ?? null,
-    grade: null,
+    grade: review.grade,
     ruleBreaks: review.ruleBreaks,
     legs: t.legs.map((l) => ({
       symbol: l.symbol, side: l.side, qty: l.maxQty, entryPrice: priceToDollars(l.entryPrice),
@@ -93,16 +92,5 @@ export function wireTrade(t: Trade, review: TradeReview, entry: JournalEntry | n
       fees: centsToDollars(p.fees), time: formatNyIso(p.fill.time), reason: p.fill.reason,
     })),
     screenshots: shots.map((s) => ({ id: s.id, kind: s.kind, mime: s.mime, size: s.size, createdAt: formatNyIso(s.createdAt) })),
-  };
-}
-
-export function wireSummary(s: Summary): Record<string, unknown> {
-  return {
-    ...s,
-    totalPnl: centsToDollars(s.totalPnl),
-    expectancy: money(s.expectancy),
-    avgWin: money(s.avgWin),
-    avgLoss: money(s.avgLoss),
-    maxDrawdown: centsToDollars(s.maxDrawdown),
   };
 }

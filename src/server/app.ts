@@ -35,7 +35,7 @@ import { ScanService, storedWatchlist } from './scan-service.js';
 import { MassiveSnapshotSource, type MassiveSnapshotOptions } from '../scanner/massive-snapshot.js';
 import { registerScanRoutes } from './scan-routes.js';
 import { ScannerHub } from '../hub/scanner-hub.js';
-import { registerJournalRoutes } from './journal-routes.js';
+import { checklistGrader, registerJournalRoutes } from './journal-routes.js';
 import { registerStrategyRoutes } from './strategy-routes.js';
 
 const require = createRequire(import.meta.url);
@@ -155,7 +155,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   const trading = registerTradingRoutes(app, { hub, store, io, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
   registerStrategyRoutes(app, { store, hub, trading });
   registerScanRoutes(app, scans);
-  registerJournalRoutes(app, { store, ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
+  registerJournalRoutes(app, { store, grader: checklistGrader(scans), fillEvents: [app.trading.paper, ...(config.trading?.brokers ?? [])], ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;

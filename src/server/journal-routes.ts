@@ -10,6 +10,9 @@
  *   POST /api/journal/overrides {kind: split_at|merge|unlink_legs, …} → 201 {trades}
  *   GET  /api/journal/stats?groupBy=account|strategy|setup|tag|weekday|hour[&ruleBreaks=exclude][&account…] → {groupBy, groups}
  *   POST /api/journal/import {csv, map?, account?, dryRun?}   → 201 {imported} | 400 {error, problems}
+ *   POST /api/journal/import {source: 'alpaca', account?}      → 201 {imported, alreadyImported, bookedByBroker} (Alpaca FILL activities, idempotent)
+ *   GET  /api/journal/review?week=YYYY-MM-DD[&account]         → the week's trades, rule-break counts, stats with/without them
+ *   GET|PUT /api/journal/settings {minGrade: 'A+'…'F' | null}  → {settings}
  *   GET  /api/journal/export?format=csv|json[&what=trades|fills][&account&from&to]
  *
  * `from`/`to` are New York dates (YYYY-MM-DD, `to` inclusive) or ISO-8601 instants with an
@@ -17,12 +20,16 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { addDays, nyMidnight } from '../calendar/index.js';
+import { addDays, nyDate, nyMidnight } from '../calendar/index.js';
+import type { Broker } from '../broker/types.js';
+import type { ChecklistService } from '../checklist/service.js';
 import { parseMapping } from '../journal/csv.js';
 import { RecordedHistory } from '../journal/recorded-history.js';
 import { MAX_SCREENSHOT_BYTES } from '../journal/screenshots.js';
-import { GROUP_BY, JournalService, type TradeFilter } from '../journal/service.js';
-import { wireSummary } from '../journal/wire.js';
+import { GRADES } from '../checklist/grade.js';
+import { GROUP_BY, JournalService, type AlpacaImportReport, type EntryGrader, type TradeFilter } from '../journal/service.js';
+import { fetchFillActivities } from '../journal/alpaca-activities.js';
+import { AlpacaConfigError, alpacaSettingsFromEnv, type AlpacaSettings } from '../broker/alpaca/config.js';
 import { journalRepository } from '../store/journal.js';
 import { tradingRepository } from '../store/trading.js';
 import type { MarketStore } from '../store/types.js';
@@ -35,6 +42,12 @@ export interface JournalRouteDeps {
   dataDir?: string;
   /** The exit manager's 0-DTE flatten time ('HH:MM' | null); default OPTDESK_FLATTEN_AT or 15:15. */
   flattenAt?: string | null;
+  /** The entry checklist at a past instant (the server's ChecklistService); without it trades carry no grade. */
+  grader?: EntryGrader;
+  /** Alpaca's settings for `POST /api/journal/import {source: 'alpaca'}` (default: from ALPACA_KEY_ID / ALPACA_SECRET_KEY …). */
+  alpaca?: () => AlpacaSettings | null;
+  /** Brokers whose fills are graded as they arrive (not only when the journal is next read). */
+  fillEvents?: readonly Pick<Broker, 'onEvent'>[];
 }
 
 const IMPORT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -75,12 +88,58 @@ const OverrideBody = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unlink_legs'), tradeId: z.string().min(1) }).strict(),
 ], { error: 'kind: must be split_at, merge or unlink_legs' });
 
+const AlpacaImportBody = z.object({
+  source: z.literal('alpaca'),
+  account: z.string().trim().min(1).max(64).optional(),
+}).strict();
+
 const ImportBody = z.object({
-  csv: z.string({ error: 'is required: the CSV text' }).min(1, 'is empty'),
+  source: z.literal('csv').optional(),
+  csv: z.string({ error: 'is required: the CSV text (or source: "alpaca")' }).min(1, 'is empty'),
   map: z.string().max(2_000).optional(),
   account: z.string().trim().min(1).max(64).optional(),
   dryRun: z.boolean().optional(),
 }).strict();
+
+/**
+ * The entry grader over the server's checklist: only an instant of the session on the feed's
+ * clock is graded (the charts' engine holds that session's bars; another day answers null,
+ * so it is asked again when the replay is back on it). A symbol without data → `missing`.
+ */
+export function checklistGrader(scans: { now(): number; checklist: Pick<ChecklistService, 'grade'> }): EntryGrader {
+  return async (symbol, direction, at, contract) => {
+    const now = scans.now();
+    if (at > now || nyDate(at) !== nyDate(now)) return null;
+    try {
+      const r = await scans.checklist.grade(symbol, direction, at, contract);
+      return { grade: r.grade, score: r.score };
+    } catch (e) {
+      return { missing: (e as Error).message };
+    }
+  };
+}
+
+/**
+ * Reads every FILL activity of the Alpaca account and imports the new ones. Missing or bad
+ * keys are a 400 naming the variable; Alpaca's own refusals keep their sentence.
+ */
+export async function importFromAlpaca(svc: JournalService, settings: () => AlpacaSettings | null, account?: string): Promise<AlpacaImportReport> {
+  let s: AlpacaSettings | null;
+  try {
+    s = settings();
+  } catch (e) {
+    if (e instanceof AlpacaConfigError) throw new HttpError(400, e.message);
+    throw e;
+  }
+  if (!s) throw new HttpError(400, 'source: Alpaca is not configured (set ALPACA_KEY_ID and ALPACA_SECRET_KEY; ALPACA_BASE_URL for another host)');
+  let activities: Record<string, unknown>[];
+  try {
+    activities = await fetchFillActivities(s);
+  } catch (e) {
+    throw new HttpError(502, `alpaca: ${(e as Error).message}`);
+  }
+  return svc.importAlpacaActivities(activities, account ?? s.accountName);
+}
 
 function envFlatten(): string | null {
   const v = process.env.OPTDESK_FLATTEN_AT?.trim();
@@ -94,7 +153,26 @@ export function registerJournalRoutes(app: FastifyInstance, deps: JournalRouteDe
     trading, journal: journalRepository(deps.store), history,
     flattenAt: deps.flattenAt === undefined ? envFlatten() : deps.flattenAt,
   });
-  const ready = async () => history.prepare(svc.fills());
+  const ready = async () => {
+    await history.prepare(svc.fills());
+    if (deps.grader) await svc.gradeEntries(deps.grader);
+  };
+  // Grade an entry while its session is still on the clock: after each fill, once the
+  // ledger has stored it (next turn of the event loop), one grading pass at a time.
+  const grader = deps.grader;
+  if (grader && deps.fillEvents?.length) {
+    let running: Promise<unknown> | null = null;
+    let again = false;
+    const pass = (): void => {
+      if (running) { again = true; return; }
+      running = svc.gradeEntries(grader).catch((e: unknown) => app.log.warn(`journal: entry grading failed: ${(e as Error).message}`)).finally(() => {
+        running = null;
+        if (again) { again = false; setImmediate(pass); }
+      });
+    };
+    const offs = deps.fillEvents.map((b) => b.onEvent((e) => { if (e.kind === 'order' && e.event.fill) setImmediate(pass); }));
+    app.addHook('onClose', async () => { for (const off of offs) off(); await running; });
+  }
   const filterOf = (q: z.output<typeof FilterQuery>): TradeFilter => {
     if (q.from !== undefined && q.to !== undefined && q.to <= q.from) throw new HttpError(400, 'to: must be after from');
     return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as TradeFilter;
@@ -182,10 +260,38 @@ export function registerJournalRoutes(app: FastifyInstance, deps: JournalRouteDe
     const { groupBy, ruleBreaks, ...rest } = q;
     await ready();
     const groups = svc.stats(groupBy, filterOf(rest), ruleBreaks === 'include');
-    return { groupBy, ruleBreaks, groups: groups.map((g) => ({ key: g.key, ...wireSummary(g.summary) })) };
+    return { groupBy, ruleBreaks, groups: groups.map((g) => ({ key: g.key, ...g.stats })) };
+  });
+
+  app.get('/api/journal/review', async (request) => {
+    const q = parseOr400(z.object({
+      week: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2015-12-24 (any day of the week)'),
+      account: z.string().trim().min(1).max(64).optional(),
+    }).strict(), request.query, 'query');
+    await ready();
+    const w = svc.weekReview(q.week, q.account ? { account: q.account } : {});
+    return { ...w, trades: w.trades.map((t) => svc.wire(t)) };
+  });
+
+  const SettingsBody = z.object({
+    minGrade: z.enum(GRADES, { error: `must be one of ${GRADES.join(', ')} or null` }).nullable().optional(),
+  }).strict();
+  app.get('/api/journal/settings', async () => ({ settings: svc.settings() }));
+  app.put('/api/journal/settings', async (request) => {
+    const patch = parseOr400(SettingsBody, request.body, 'body');
+    return { settings: svc.updateSettings(patch.minGrade === undefined ? {} : { minGrade: patch.minGrade }) };
   });
 
   app.post('/api/journal/import', { bodyLimit: IMPORT_BODY_LIMIT }, async (request, reply) => {
+    const source = (request.body as { source?: unknown } | null)?.source;
+    if (source !== undefined && source !== 'csv' && source !== 'alpaca') throw new HttpError(400, 'source: must be csv or alpaca');
+    if (source === 'alpaca') {
+      const q = parseOr400(AlpacaImportBody, request.body, 'body');
+      const report = await importFromAlpaca(svc, deps.alpaca ?? (() => alpacaSettingsFromEnv(process.env)), q.account);
+      void reply.code(report.ok ? 201 : 400);
+      return report.ok ? { source: 'alpaca', imported: report.imported, alreadyImported: report.alreadyImported, bookedByBroker: report.bookedByBroker }
+        : { error: `alpaca: ${report.problems.length} bad activit${report.problems.length === 1 ? 'y' : 'ies'}; nothing was imported (${report.problems[0]!.activity}, ${report.problems[0]!.field}: ${report.problems[0]!.message})`, problems: report.problems };
+    }
     const b = parseOr400(ImportBody, request.body, 'body');
     const mapping = parseMapping(b.map, 'map');
     const opts = { mapping, ...(b.account ? { account: b.account } : {}) };

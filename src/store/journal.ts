@@ -1,7 +1,8 @@
 /**
  * JournalRepository — what the journal keeps in the SQLite store: a trader's entry per
  * trade (setup, tags, Markdown notes with every earlier version kept, 1–5 rating),
- * screenshots, imported fills and manual trade overrides. Tables: migration 4.
+ * screenshots, imported fills, manual trade overrides (migration 5) and the entry checklist
+ * grade of each trade-opening fill (migration 6).
  *
  * Screenshots are BLOBs in the database rather than files under the data dir: the desk is
  * backed up by copying one file, an image is saved in the same transaction as its entry
@@ -38,6 +39,17 @@ export interface ScreenshotMeta {
   createdAt: number;
 }
 
+/** The checklist grade at a trade-opening fill: a grade, or why there is none. */
+export interface EntryGrade {
+  fillId: string;
+  symbol: string;
+  direction: 'long' | 'short';
+  at: number;
+  grade: string | null;
+  score: number | null;
+  missing: string | null;
+}
+
 interface EntryRow { trade_id: string; setup: string | null; tags: string; notes: string; rating: number | null; updated_at: number }
 
 function toEntry(r: EntryRow): JournalEntry {
@@ -69,6 +81,22 @@ export class JournalRepository {
       fillIds: db.prepare('SELECT id FROM journal_fills').pluck(),
       overridePut: db.prepare('INSERT INTO journal_overrides (json, created_at) VALUES (?, ?)'),
       overrides: db.prepare('SELECT json FROM journal_overrides ORDER BY id').pluck(),
+      gradePut: db.prepare('INSERT OR IGNORE INTO journal_grades (fill_id, symbol, direction, at, grade, score, missing, graded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      grades: db.prepare('SELECT fill_id AS fillId, symbol, direction, at, grade, score, missing FROM journal_grades'),
+      settingGet: db.prepare('SELECT value FROM settings WHERE key = ?').pluck(),
+      settingPut: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      // Everything the built trades and their reviews are derived from, as one cheap row:
+      // fills (broker and imported), overrides, orders and the audit trail (cooldowns,
+      // order changes), risk settings, grades and the journal's own settings.
+      version: db.prepare(`SELECT
+        (SELECT count(*) || '.' || coalesce(max(rowid), 0) FROM trading_fills) || '|' ||
+        (SELECT count(*) || '.' || coalesce(max(rowid), 0) FROM trading_orders) || '|' ||
+        (SELECT coalesce(max(seq), 0) FROM audit_log) || '|' ||
+        (SELECT count(*) || '.' || coalesce(max(rowid), 0) FROM journal_fills) || '|' ||
+        (SELECT coalesce(max(id), 0) FROM journal_overrides) || '|' ||
+        (SELECT count(*) FROM journal_grades) || '|' ||
+        (SELECT coalesce(group_concat(value, ','), '') FROM trading_state WHERE key = 'risk.settings') || '|' ||
+        (SELECT coalesce(group_concat(value, ','), '') FROM settings WHERE key LIKE 'journal.%')`).pluck(),
     };
   }
 
@@ -144,6 +172,30 @@ export class JournalRepository {
 
   overrides<T = unknown>(): T[] {
     return (this.s.overrides.all() as string[]).map((j) => JSON.parse(j) as T);
+  }
+
+  /** Keeps the first grade stored for a fill (a fill opens its trade once). */
+  saveGrade(g: EntryGrade, at: number): void {
+    this.s.gradePut.run(g.fillId, g.symbol, g.direction, g.at, g.grade, g.score, g.missing, at);
+  }
+
+  grades(): Map<string, EntryGrade> {
+    return new Map((this.s.grades.all() as EntryGrade[]).map((g) => [g.fillId, g]));
+  }
+
+  /** A journal setting (`journal.` + key in the store's settings table), JSON. */
+  setting<T>(key: string): T | undefined {
+    const v = this.s.settingGet.get(`journal.${key}`) as string | undefined;
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+
+  setSetting(key: string, value: unknown): void {
+    this.s.settingPut.run(`journal.${key}`, JSON.stringify(value));
+  }
+
+  /** Changes whenever anything the journal derives trades and reviews from changes (cache key). */
+  sourceVersion(): string {
+    return this.s.version.get() as string;
   }
 }
 

@@ -358,6 +358,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX strategy_events_by_instance ON strategy_events (instance_id, kind, id);
     `,
   },
+  {
+    version: 7,
+    name: 'journal: the entry checklist grade of each trade-opening fill',
+    sql: `
+      -- Written by src/store/journal.ts when a fill opens a trade and the checklist could be
+      -- run at that instant: a grade, or (grade NULL) why there was none (no data for the symbol).
+      CREATE TABLE journal_grades (
+        fill_id TEXT PRIMARY KEY,
+        symbol TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        grade TEXT,
+        score INTEGER,
+        missing TEXT,
+        graded_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export interface AppliedMigration {

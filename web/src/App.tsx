@@ -20,6 +20,7 @@ import type { SelectedContract } from './options/contract.js';
 import { parseOccTicker } from '../../src/core/occ.js';
 import { JournalPage } from './journal/JournalPage.js';
 import { useAutoCapture } from './journal/autoCapture.js';
+import { GameFilmBar, withFilmFills, type Film } from './journal/GameFilm.js';
 import { useMatrix } from './options/useMatrix.js';
 import { useQuotes } from './quotes/useQuotes.js';
 import { formatPct, formatPrice, tickSize } from './format.js';
@@ -107,6 +108,8 @@ export function App() {
   const [resyncToken, setResyncToken] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const [journalOpen, setJournalOpen] = useState(false);
+  // Game film: a journal day replayed with its trades' fills on the chart (journal/GameFilm.tsx).
+  const [film, setFilm] = useState<Film | null>(null);
   useAutoCapture();
   const replayRef = useRef<ReplayStatus | null>(null);
   // The contract picked in the chain: the order ticket consumes it.
@@ -115,6 +118,7 @@ export function App() {
   // Orders, fills and positions: the dock, the ticket, the matrix's held rows and the chart's fill markers.
   const trading = useTrading();
   const fills = useMemo(() => fillsOf(trading.orders.values()), [trading.orders]);
+  const chartFills = useMemo(() => withFilmFills(fills, film), [fills, film]);
   const [chartApi, setChartApi] = useState<IChartApi | null>(null);
   const [overlays, toggleOverlay] = useOverlayPrefs();
   const matrixRef = useRef(matrix);
@@ -308,6 +312,20 @@ export function App() {
       <ScannerPanel selected={symbol} onSelect={selectSymbol} />
       </div>
       <main className="centre">
+        {film ? (
+          <GameFilmBar
+            film={film}
+            onIndex={(index) => setFilm((f) => (f ? { ...f, index } : f))}
+            onClose={() => setFilm(null)}
+            onControl={onControl}
+            onSymbol={selectSymbol}
+            onContracts={(tickers) => {
+              const m = matrixRef.current;
+              const add = tickers.filter((t) => !m.entries.some((e) => e.ticker === t));
+              if (add.length) m.update([...m.entries, ...add.map((ticker) => ({ ticker }))]).catch((e: Error) => setNotice(`Quote matrix: ${sentence(e.message)}`));
+            }}
+          />
+        ) : null}
         <Toolbar
           symbol={symbol}
           lastText={lastText}
@@ -338,7 +356,7 @@ export function App() {
           onHealth={onHealth}
           onNotice={setNotice}
           onChart={setChartApi}
-          fills={fills}
+          fills={chartFills}
         />
         <QuoteMatrix
           entries={matrix.entries}
@@ -366,7 +384,7 @@ export function App() {
         positions={trading.positions}
       />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
-      {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} /> : null}
+      {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} onFilm={(f) => { setJournalOpen(false); setFilm(f); }} /> : null}
     </div>
   );
 }

@@ -28,16 +28,21 @@ export function registerJournalCommands(program: Command, fail: (command: string
     });
   journal
     .command('import')
-    .description('Import fills from a CSV file: all rows or none; each bad line is named (FILE:LINE: field: why).')
-    .argument('<FILE>', 'CSV file with a header line')
+    .description('Import fills from a CSV file (all rows or none; each bad line is named FILE:LINE: field: why), or with --alpaca the Alpaca account\'s FILL activities (new ones only).')
+    .argument('[FILE]', 'CSV file with a header line (not with --alpaca)')
     .option('--map <spec>', `FIELD=COLUMN pairs, comma-separated (fields: ${IMPORT_FIELDS.join(', ')}; ignore=COL|COL for columns to skip). Unnamed fields use the column of the same name; required: time, symbol, side, qty, price. "short" marks a row that opens a short position.`)
     .option('--account <name>', 'account for rows without an account column (default: imported)')
     .option('--dry-run', 'check the file and report, write nothing', false)
+    .option('--alpaca', 'import the FILL activities of the Alpaca account (keys: ALPACA_KEY_ID, ALPACA_SECRET_KEY; ALPACA_BASE_URL, ALPACA_ACCOUNT_NAME)', false)
     .option('--db <file>', 'SQLite database file (default: $OPTDESK_DB or ./data/optdesk.db)')
-    .action(async (file: string, opts: JournalImportOptions) => {
+    .action(async (file: string | undefined, opts: JournalImportOptions) => {
       try {
-        const { runJournalImport } = await import('./journal.js');
-        process.exitCode = runJournalImport(file, opts, process.stdout, process.stderr);
+        const { runJournalImport, runJournalAlpacaImport } = await import('./journal.js');
+        const { InputError } = await import('../../core/errors.js');
+        if (opts.alpaca && file) throw new InputError('FILE', 'give a CSV file or --alpaca, not both');
+        if (opts.alpaca && (opts.map || opts.dryRun)) throw new InputError('--alpaca', '--map and --dry-run are for CSV files');
+        if (!opts.alpaca && !file) throw new InputError('FILE', 'is required: a CSV file with a header line (or --alpaca)');
+        process.exitCode = opts.alpaca ? await runJournalAlpacaImport(opts, process.stdout, process.stderr) : runJournalImport(file!, opts, process.stdout, process.stderr);
       } catch (e) {
         fail('journal import', e);
       }

@@ -3,6 +3,7 @@
  *
  *   optdesk journal export [--what trades|fills] [--format csv|json] [--account A] [--from D] [--to D] [--out FILE] [--db FILE]
  *   optdesk journal import FILE [--map FIELD=COLUMN,…] [--account NAME] [--dry-run] [--db FILE]
+ *   optdesk journal import --alpaca [--account NAME] [--db FILE]   (Alpaca FILL activities; keys from ALPACA_KEY_ID/…)
  *
  * Import is all-or-nothing: a file with any bad line changes nothing, and each bad line is
  * printed as `FILE:LINE: field: why` (exit 1). Bad flags exit 2 naming the flag.
@@ -11,6 +12,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { nyMidnight, addDays } from '../../calendar/index.js';
 import { InputError } from '../../core/errors.js';
+import { AlpacaConfigError, alpacaSettingsFromEnv } from '../../broker/alpaca/config.js';
+import { fetchFillActivities } from '../../journal/alpaca-activities.js';
 import { parseMapping } from '../../journal/csv.js';
 import { JournalService, type TradeFilter } from '../../journal/service.js';
 import { openStore, resolveDbPath } from '../../store/index.js';
@@ -59,6 +62,33 @@ export interface JournalImportOptions {
   account?: string;
   dryRun?: boolean;
   db?: string;
+  alpaca?: boolean;
+}
+
+/**
+ * `optdesk journal import --alpaca`: every FILL activity of the Alpaca account (keys from
+ * the environment, like `optdesk serve`) into the journal; new ones only, so it can run
+ * again any time. Exit 0 with the counts, 1 when Alpaca sent an activity it cannot read.
+ */
+export async function runJournalAlpacaImport(opts: JournalImportOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let settings;
+  try {
+    settings = alpacaSettingsFromEnv(env);
+  } catch (e) {
+    if (e instanceof AlpacaConfigError) throw new InputError(e.variable, e.message.slice(e.variable.length + 2));
+    throw e;
+  }
+  if (!settings) throw new InputError('--alpaca', 'Alpaca is not configured: set ALPACA_KEY_ID and ALPACA_SECRET_KEY (ALPACA_BASE_URL for another host)');
+  const activities = await fetchFillActivities(settings);
+  const account = opts.account?.trim() || settings.accountName;
+  return withService(opts.db, (svc) => {
+    const report = svc.importAlpacaActivities(activities, account);
+    for (const p of report.problems) err.write(`alpaca activity ${p.activity}: ${p.field}: ${p.message}\n`);
+    out.write(report.ok
+      ? `alpaca: ${activities.length} fill activit${activities.length === 1 ? 'y' : 'ies'}; imported ${report.imported} into ${account}, ${report.alreadyImported} already imported, ${report.bookedByBroker} booked by the connected broker\n`
+      : `alpaca: ${report.problems.length} bad activit${report.problems.length === 1 ? 'y' : 'ies'}; nothing was imported\n`);
+    return report.ok ? 0 : 1;
+  });
 }
 
 export function runJournalImport(file: string, opts: JournalImportOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {

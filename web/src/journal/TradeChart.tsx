@@ -40,7 +40,12 @@ export function TradeChart({ trade }: { trade: WireJournalTrade }) {
         for (const x of times) { if (x <= t) pick = x; else break; }
         return pick;
       };
-      const markers: SeriesMarker<UTCTimestamp>[] = trade.fills.map((f) => ({
+      // On the replay the server serves bars only up to its clock: a fill after the last bar
+      // is left unmarked (drawing it on the last bar would put it at the wrong time). One
+      // minute of grace: a fill in the minute still forming belongs on the last bar.
+      const lastEnd = r.bars[r.bars.length - 1]!.start + 2 * 60_000;
+      const drawable = trade.fills.filter((f) => Date.parse(f.time) <= lastEnd);
+      const markers: SeriesMarker<UTCTimestamp>[] = drawable.map((f) => ({
         time: barAt(Date.parse(f.time)),
         position: f.side === 'buy' ? 'belowBar' : 'aboveBar',
         shape: f.side === 'buy' ? 'arrowUp' : 'arrowDown',
@@ -52,7 +57,9 @@ export function TradeChart({ trade }: { trade: WireJournalTrade }) {
       const start = toChartTime(Date.parse(trade.entryTime) - 30 * 60_000);
       const end = toChartTime(Date.parse(trade.exitTime ?? trade.entryTime) + 30 * 60_000);
       chart.timeScale().setVisibleRange({ from: start, to: end });
-      setMessage(null);
+      setMessage(drawable.length < trade.fills.length
+        ? `${trade.fills.length - drawable.length} fill(s) after the last bar served (the replay clock is earlier): play the game film to see them`
+        : null);
     }, (e: Error) => { if (!disposed) setMessage(e.message); });
     return () => {
       disposed = true;

@@ -1,22 +1,26 @@
 /** The journal's REST calls (src/server/journal-routes.ts); errors keep the server's "field: why". */
 import type { WireJournalTrade } from '../../../src/journal/wire.js';
 import { apiErrorOf } from '../apiError.js';
+import type { TradeStats } from '../../../src/stats/stats.js';
+import type { TradeOverride } from '../../../src/journal/types.js';
 
 export type { WireJournalTrade };
 
-export interface StatsGroup {
-  key: string;
-  trades: number;
-  winRate: number | null;
-  profitFactor: number | null;
-  totalPnl: number;
-  expectancy: number | null;
-  expectancyR: number | null;
-  avgWin: number | null;
-  avgLoss: number | null;
-  maxDrawdown: number;
-  warning: string | null;
+/** One group's statistics: the shared module's figures (src/stats, the same as a backtest report's). */
+export type StatsGroup = { key: string } & TradeStats;
+
+/** GET /api/journal/review: the week's trades, rule-break counts and stats with/without them. */
+export interface WeekReview {
+  from: string;
+  to: string;
+  trades: WireJournalTrade[];
+  ruleBreaks: Record<string, number>;
+  tradesWithRuleBreaks: number;
+  stats: TradeStats;
+  statsWithoutRuleBreaks: TradeStats;
 }
+
+export type { TradeOverride };
 
 export interface TradeQuery {
   account?: string;
@@ -52,4 +56,8 @@ export const journalApi = {
   screenshot: (id: string, file: Blob) => call<unknown>('POST', `/api/journal/trades/${encodeURIComponent(id)}/screenshots?kind=attached`, file),
   stats: (groupBy: string, q: TradeQuery, withoutRuleBreaks = false) =>
     call<{ groups: StatsGroup[] }>('GET', `/api/journal/stats${qs({ groupBy, ...q, ruleBreaks: withoutRuleBreaks ? 'exclude' : undefined })}`).then((r) => r.groups),
+  week: (date: string, account?: string) => call<WeekReview>('GET', `/api/journal/review${qs({ week: date, account })}`),
+  override: (o: TradeOverride) => call<{ trades: WireJournalTrade[] }>('POST', '/api/journal/overrides', o).then((r) => r.trades),
+  settings: () => call<{ settings: { minGrade: string | null } }>('GET', '/api/journal/settings').then((r) => r.settings),
+  updateSettings: (patch: { minGrade: string | null }) => call<{ settings: { minGrade: string | null } }>('PUT', '/api/journal/settings', patch).then((r) => r.settings),
 };

@@ -1,4 +1,4 @@
-/** Statistics on small known inputs, computed here by hand; bootstrap reproducibility by seed. */
+/** Statistics on small known inputs, computed here by hand; bootstrap reproducibility by seed (src/stats, shared by the backtester and the journal). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootstrapCi, computeStats, TRADERS_BAR } from './stats.js';
