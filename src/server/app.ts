@@ -35,6 +35,7 @@ import { MassiveSnapshotSource, type MassiveSnapshotOptions } from '../scanner/m
 import { registerScanRoutes } from './scan-routes.js';
 import { ScannerHub } from '../hub/scanner-hub.js';
 import { registerJournalRoutes } from './journal-routes.js';
+import { registerBacktestRoutes } from './backtest-routes.js';
 
 const require = createRequire(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -153,6 +154,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   registerTradingRoutes(app, { hub, store, io, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
   registerScanRoutes(app, scans);
   registerJournalRoutes(app, { store, ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
+  const backtests = registerBacktestRoutes(app, { store, io, ...(config.dbPath && config.dbPath !== ':memory:' ? { dbPath: config.dbPath } : {}) });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
@@ -188,6 +190,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       quotesHub.stop();
       scannerHub.stop();
       scans.stop();
+      await backtests.close();
       await hub.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
