@@ -38,7 +38,7 @@ describe('backtest API (POST /api/backtests, backtest:progress, GET /api/backtes
     const started = await post(t.url, RUN);
     assert.equal(started.status, 202, JSON.stringify(started.json));
     const id = started.json.id as string;
-    const done = await next(socket, 'backtest:done', (m: { id: string }) => m.id === id);
+    const done = await next(socket, 'backtest:done', (m: { id: string; status: string }) => m.id === id);
     assert.equal(done.status, 'done', JSON.stringify(done));
     const mine = progress.filter((p) => p.id === id);
     assert.ok(mine.length >= 1);
@@ -66,7 +66,7 @@ describe('backtest API (POST /api/backtests, backtest:progress, GET /api/backtes
   test('parameters are passed through: targetR=1 gives targets one R from the entry', async () => {
     const started = await post(t.url, { ...RUN, params: { targetR: 1 } });
     assert.equal(started.status, 202, JSON.stringify(started.json));
-    const done = await next(socket, 'backtest:done', (m: { id: string }) => m.id === started.json.id);
+    const done = await next(socket, 'backtest:done', (m: { id: string; status: string }) => m.id === started.json.id);
     assert.equal(done.status, 'done');
     const view = (await (await fetch(`${t.url}/api/backtests/${started.json.id}`)).json()) as BacktestJobView;
     assert.equal(view.result!.params.targetR, 1);

@@ -29,6 +29,9 @@ import { ChecklistGrade } from './scanner/ChecklistGrade.js';
 import './scanner/scanner.css';
 import { IndicatorMenu, IndicatorOverlays, useOverlayPrefs } from './indicators/IndicatorOverlays.js';
 import type { IChartApi } from 'lightweight-charts';
+import { StrategiesDock } from './strategies/StrategiesDock.js';
+import { useStrategyChart } from './strategies/useStrategyChart.js';
+import { StrategyLevels } from './backtest/StrategyLevels.js';
 
 const STORAGE_KEY = 'optdesk.chart';
 
@@ -106,6 +109,7 @@ export function App() {
   const [resyncToken, setResyncToken] = useState(0);
   const [notice, setNotice] = useState<string | null>(null);
   const [journalOpen, setJournalOpen] = useState(false);
+  const [strategiesOpen, setStrategiesOpen] = useState(false);
   useAutoCapture();
   const replayRef = useRef<ReplayStatus | null>(null);
   // The contract picked in the chain: the order ticket consumes it.
@@ -254,6 +258,16 @@ export function App() {
     return () => document.removeEventListener('keydown', onKey);
   }, [onControl, selectSymbol]);
 
+  // Backtest trades and strategy levels on the chart; showing a trade jumps symbol and replay to it.
+  const strategyChart = useStrategyChart(
+    useCallback((s: string, at: { session: string; time: string }) => {
+      selectSymbol(s);
+      api.replay({ ...at, state: 'pause' }).then((st) => acceptReplay(st), (e: Error) => setNotice(sentence(e.message)));
+    }, [selectSymbol, acceptReplay]),
+    replay?.clock ?? null,
+  );
+  const chartFills = useMemo(() => (strategyChart.fills.length ? [...fills, ...strategyChart.fills] : fills), [fills, strategyChart.fills]);
+
   const onHealth = useCallback((key: SeriesKey, health: SeriesHealth) => setSeriesHealth({ key, health }), []);
   const currentHealth =
     seriesHealth && seriesHealth.key.symbol === symbol && seriesHealth.key.tf === tf && seriesHealth.key.extended === extended && seriesHealth.key.badPrints === badPrints
@@ -277,6 +291,7 @@ export function App() {
         <span className="brand">optdesk</span>
         <span className="appbar-mode">{feed?.kind === 'replay' || replay ? 'Replay · paper' : 'Paper'}</span>
         <button type="button" className="jp-open" onClick={() => setJournalOpen(true)}>Journal</button>
+        <button type="button" className="jp-open strat-open" aria-pressed={strategiesOpen} data-testid="strategies-open" onClick={() => setStrategiesOpen((v) => !v)}>Strategies</button>
         <span className="tb-spacer" />
         {notice ? <span className="notice" role="status">{notice}</span> : null}
         <span className={`conn ${connected ? 'up' : 'down'}`} title={connected ? 'Connected to the optdesk server' : 'Disconnected — reconnecting'}>
@@ -325,6 +340,7 @@ export function App() {
           <IndicatorMenu enabled={overlays} onToggle={toggleOverlay} />
         </div>
         <IndicatorOverlays chart={chartApi} symbol={symbol} tf={tf} extended={extended} clock={replay?.clock ?? null} enabled={overlays} />
+        <StrategyLevels chart={chartApi} symbol={symbol} tf={tf} clock={replay?.clock ?? null} levels={strategyChart.levels} focus={strategyChart.focus} />
         <ChartView
           symbol={symbol}
           tf={tf}
@@ -337,7 +353,7 @@ export function App() {
           onHealth={onHealth}
           onNotice={setNotice}
           onChart={setChartApi}
-          fills={fills}
+          fills={chartFills}
         />
         <QuoteMatrix
           entries={matrix.entries}
@@ -365,6 +381,7 @@ export function App() {
         positions={trading.positions}
       />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
+      {strategiesOpen ? <StrategiesDock symbol={symbol} chart={strategyChart} onClose={() => setStrategiesOpen(false)} /> : null}
       {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} /> : null}
     </div>
   );
