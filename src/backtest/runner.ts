@@ -19,7 +19,8 @@
  *
  * Money is integer cents; prices are kept as integers of 1/10 000 dollar so P&L is exact.
  */
-import { formatNyIso, type Session } from '../calendar/index.js';
+import { type Session } from '../calendar/index.js';
+import { bracketExit, lateEntryWhy, resolveEntry } from '../broker/bar-fills.js';
 import { stockOrderFees } from '../core/fees.js';
 import { MINUTE_MS, timeframeMinutes, type IntradayTimeframe } from '../core/types.js';
 import type { EntryIntent, Intent, OpenPosition, Published, Strategy, StrategyBar, StrategyContext, TradeSide } from '../strategies/api.js';
@@ -67,8 +68,6 @@ interface Bucket extends StrategyBar {
 
 const E4 = 10_000;
 const toE4 = (p: number) => Math.round(p * E4);
-/** To the cent (the tick of stocks ≥ $1): computed levels (targets, ATR stops) sit on the tick. */
-const toTick = (p: number) => Math.round(p * 100) / 100;
 
 export interface RunnerOptions {
   qty: number;
@@ -221,15 +220,13 @@ export class BacktestRunner implements StrategyContext {
     this.entry = null;
   }
 
+  /** The fill rules are src/broker/bar-fills.ts (shared with the paper broker's bar fills). */
   private fillEntry(t: number, o: number): void {
     const e = this.entry!;
-    if (t >= e.notAfter) return this.dropEntry(e, `no fill before ${formatNyIso(e.notAfter)}`);
-    const dir = e.side === 'long' ? 1 : -1;
-    const stop = e.stop ?? toTick(o - dir * e.stopDistance!);
-    const risk = (o - stop) * dir;
-    if (!(risk > 0)) return this.dropEntry(e, `opened at ${o}, at or beyond the stop ${stop}`);
-    const target = e.target ?? (e.targetR !== undefined ? toTick(o + dir * e.targetR * risk) : null);
-    if (target !== null && (target - o) * dir <= 0) return this.dropEntry(e, `opened at ${o}, at or beyond the target ${target}`);
+    if (t >= e.notAfter) return this.dropEntry(e, lateEntryWhy(e.notAfter));
+    const r = resolveEntry(e.side, o, e);
+    if (!r.ok) return this.dropEntry(e, r.why);
+    const { stop, target } = r;
     this.entry = null;
     this.entriesToday++;
     this.exitReason = null;
@@ -241,17 +238,8 @@ export class BacktestRunner implements StrategyContext {
 
   private checkExits(t: number, o: number, h: number, l: number): void {
     const p = this.pos!;
-    if (p.side === 'long') {
-      if (o <= p.stop) return this.closePosition(t, o, 'stop');
-      if (p.target !== null && o >= p.target) return this.closePosition(t, o, 'target');
-      if (l <= p.stop) return this.closePosition(t, p.stop, 'stop');
-      if (p.target !== null && h >= p.target) return this.closePosition(t, p.target, 'target');
-    } else {
-      if (o >= p.stop) return this.closePosition(t, o, 'stop');
-      if (p.target !== null && o <= p.target) return this.closePosition(t, o, 'target');
-      if (h >= p.stop) return this.closePosition(t, p.stop, 'stop');
-      if (p.target !== null && l <= p.target) return this.closePosition(t, p.target, 'target');
-    }
+    const exit = bracketExit(p.side, p.stop, p.target, o, h, l);
+    if (exit) this.closePosition(t, exit.price, exit.reason);
   }
 
   private track(h: number, l: number): void {

@@ -50,6 +50,7 @@ export function newOrder(id: string, intent: ApprovedIntent, now: number): Order
     createdAt: now,
     updatedAt: now,
     source: intent.source ?? 'manual',
+    ...(intent.barFill ? { barFill: intent.barFill } : {}),
   };
 }
 

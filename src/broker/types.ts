@@ -117,6 +117,27 @@ export interface OrderIntent {
   parentId?: string;
   /** Who asked: `manual`, `strategy:orb`, `system:exits`, … (audited). */
   source?: string;
+  /** Stocks only: fill on 1-minute bars by the backtester's rules instead of on quotes (see BarFillSpec). */
+  barFill?: BarFillSpec;
+}
+
+/**
+ * Bar-rule fills (src/broker/bar-fills.ts) for a strategy's stock orders, so a run on the
+ * paper broker trades exactly like the backtester: a market order fills at the open of the
+ * first minute starting at or after it was placed; an entry with a `bracket` gets a stop and
+ * a target (children `stop_loss` / `take_profit`, one-cancels-other) resolved from its fill,
+ * checked on every minute from the entry's own on: the open beyond a level fills at the open,
+ * else the level fills, the stop first when a minute touches both. Such orders may sell
+ * short (a strategy's short side in shares). Prices in dollars.
+ */
+export interface BarFillSpec {
+  /** Entry: no fill in a minute starting at or after this (epoch ms). */
+  notAfter?: number;
+  /** Entry: its protective exits, resolved at the fill. */
+  bracket?: { stop?: number; stopDistance?: number; target?: number; targetR?: number };
+  /** A bracket's child: the resolved levels it watches together with its sibling. */
+  stop?: number;
+  target?: number | null;
 }
 
 /** Proof that the risk engine passed an intent. Brokers accept nothing else. */
@@ -170,6 +191,8 @@ export interface Order {
   createdAt: number;
   updatedAt: number;
   source: string;
+  /** Present when the order fills by the bar rules (see BarFillSpec). */
+  barFill?: BarFillSpec;
 }
 
 /** Fees of one fill, each component rounded up to the cent (see fees.ts). */

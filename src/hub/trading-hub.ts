@@ -90,6 +90,11 @@ export class TradingHub {
     this.io?.to(ROOM).emit(TRADING_EVENTS.delta, { ...delta, seq: this.seq } as TradingDelta);
   }
 
+  /** An event outside the seq'd stream (strategy signals and updates) to every trading subscriber. */
+  broadcast(event: string, body: unknown): void {
+    this.io?.to(ROOM).emit(event, body);
+  }
+
   currentSeq(): number {
     return this.seq;
   }

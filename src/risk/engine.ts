@@ -120,6 +120,21 @@ export class RiskEngine {
     this.repo?.setState(STREAK_KEY, this.streak);
   }
 
+  /**
+   * May an automated strategy instance be switched to `auto` on this account? Refused while
+   * the kill switch is on, and for a live account without the live flag. (Each of its orders
+   * still passes `check` like any other.)
+   */
+  checkAutomation(account: Pick<Account, 'name' | 'mode'>, liveAllowed: boolean): RiskDecision {
+    if (this.kill.engaged) {
+      return reject('kill_switch', `the kill switch is on${this.kill.reason ? ` (${this.kill.reason})` : ''}: automation cannot trade until it is released`);
+    }
+    if (account.mode === 'live' && !liveAllowed) {
+      return reject('live_trading', `account ${account.name} trades real money: start optdesk with OPTDESK_LIVE=1 to automate it`);
+    }
+    return { ok: true };
+  }
+
   /** Runs every check in order; the first that fails decides. Pure: call `record` on approval. */
   check(intent: OrderIntent, ctx: RiskContext): RiskDecision {
     const s = this.current;

@@ -36,6 +36,7 @@ import { registerScanRoutes } from './scan-routes.js';
 import { ScannerHub } from '../hub/scanner-hub.js';
 import { registerJournalRoutes } from './journal-routes.js';
 import { registerBacktestRoutes } from './backtest-routes.js';
+import { registerStrategyRoutes } from './strategy-routes.js';
 
 const require = createRequire(import.meta.url);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -151,7 +152,8 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   app.setErrorHandler(errorHandler);
   registerOptionsRoutes(app, { chains, store });
   registerApiRoutes(app, { hub, store, replay, quotes: quotesHub, onReplayControl: () => replayKeeper?.save() });
-  registerTradingRoutes(app, { hub, store, io, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
+  const trading = registerTradingRoutes(app, { hub, store, io, ...(replay ? { replay } : {}), ...(config.trading ? { config: config.trading } : {}) });
+  registerStrategyRoutes(app, { store, hub, trading });
   registerScanRoutes(app, scans);
   registerJournalRoutes(app, { store, ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
   const backtests = registerBacktestRoutes(app, { store, io, ...(config.dbPath && config.dbPath !== ':memory:' ? { dbPath: config.dbPath } : {}) });

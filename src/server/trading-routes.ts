@@ -66,6 +66,8 @@ export interface TradingRuntime {
   desk: TradingDesk;
   paper: PaperBroker;
   hub: TradingHub;
+  /** OPTDESK_LIVE=1 was given (automation of live accounts needs it too). */
+  liveAllowed: boolean;
   start(): Promise<void>;
   stop(): void;
 }
@@ -180,6 +182,10 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
       const followed = paper.followReset(hub.feedNow());
       if (!followed.followed) audit.append('error', { during: 'replay reset', message: followed.message });
     },
+    // Live: closed regular minutes are what a strategy's bar-rule orders fill on.
+    onBar: (d) => {
+      if (live && d.tf === '1m' && !d.extended && d.bar.closed) live.pushBar(d.symbol, d.bar);
+    },
     onQuote: (q) => {
       const pq = fromOptionQuote(q);
       live?.push(pq);
@@ -193,6 +199,7 @@ export function createTradingRuntime(deps: TradingDeps): TradingRuntime {
     desk,
     paper,
     hub: tradingHub,
+    liveAllowed: config.liveAllowed ?? false,
     async start() {
       if (live || config.brokers?.length) {
         liveTimer = setInterval(() => {

@@ -331,6 +331,30 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'strategy instances and what they published (signals, levels, trades)',
+    sql: `
+      -- Read and written by src/store/strategies.ts only. One row per automated strategy
+      -- instance (bound to one account); its full shape is the JSON.
+      CREATE TABLE strategy_instances (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        account TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        json TEXT NOT NULL
+      );
+      -- What an instance emitted, in order: signals, published levels/setups, closed trades.
+      CREATE TABLE strategy_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        instance_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        json TEXT NOT NULL
+      );
+      CREATE INDEX strategy_events_by_instance ON strategy_events (instance_id, kind, id);
+    `,
+  },
 ];
 
 export interface AppliedMigration {

@@ -19,7 +19,11 @@
  * - at the close of an option's expiration session (13:00 on early closes) its working
  *   orders expire and its position settles: out of the money at 0, in the money at
  *   intrinsic value against the underlying's last price — both fills with a reason;
- * - day orders expire at the close (after-hours close for extended-hours stock orders).
+ * - day orders expire at the close (after-hours close for extended-hours stock orders);
+ * - orders with `barFill` (a strategy's stock orders) fill on the minute bars carried by the
+ *   stock quotes, by the backtester's rules (../bar-fills.ts): at the open of the first
+ *   minute starting at/after the order, with the bracket's stop/target checked on every
+ *   minute from the entry's own on. They never fill on quotes, and may sell short.
  *
  * Time: `advanceTo(t)` evaluates every quote between the last evaluated instant and `t`,
  * in order, with the time events (activations, closes, alarms) interleaved — so a replay
@@ -32,8 +36,9 @@ import type { IsoDate } from '../../core/types.js';
 import { parseOptionTicker, tryParseOptionTicker } from '../../options/occ.js';
 import type { TradingRepository } from '../../store/trading.js';
 import { ALPACA_FEES, type FeeTable, feesFor, NO_FEES } from '../fees.js';
+import { bracketExit, lateEntryWhy, resolveEntry } from '../bar-fills.js';
 import { applyFill, marketValue } from '../ledger.js';
-import { formatCents, formatPrice, notional, roundHalfAway } from '../money.js';
+import { formatCents, formatPrice, notional, quotePrice, roundHalfAway } from '../money.js';
 import { assetClassOf, newClientOrderId, newOrder, withEvent, withFill } from '../order.js';
 import { isOpen } from '../state.js';
 import {
@@ -169,6 +174,7 @@ export class PaperBroker implements Broker {
     }
     const at = this.currentTime();
     const option = tryParseOptionTicker(intent.symbol);
+    if (option && intent.barFill) throw new BrokerError('rejected', `${intent.symbol}: bar-rule fills are for stocks (options fill on their quotes)`);
     if (option) {
       const session = sessionOn(option.expiration) ?? null;
       if (session && at >= session.close) throw new BrokerError('rejected', `${intent.symbol} expired at the close of ${option.expiration}`);
@@ -461,13 +467,15 @@ export class PaperBroker implements Broker {
     const o = this.open.get(orderId);
     if (!o || o.status !== 'accepted') return;
     const live = this.transitionAndSave(o, 'new');
+    if (live.barFill) return; // fills on the next minutes' bars, never on the quote it arrives at
     const q = this.market.quoteAt(o.symbol, this.currentTime());
     if (q) this.evaluate(live, q, true);
   }
 
   private evaluateQuote(q: PaperQuote): void {
     this.counters.quotesEvaluated++;
-    const candidates = [...this.open.values()].filter((o) => o.symbol === q.symbol && WORKING.has(o.status));
+    if (q.bar) this.evaluateBar(q.symbol, q.bar);
+    const candidates = [...this.open.values()].filter((o) => o.symbol === q.symbol && WORKING.has(o.status) && !o.barFill);
     for (const c of candidates) {
       const o = this.open.get(c.id);
       // Only quotes after the order reached the market (its arrival quote was already met).
@@ -508,6 +516,70 @@ export class PaperBroker implements Broker {
     this.fill(o, qty, price, 'execution', null);
   }
 
+  /**
+   * One closed minute against the bar-rule orders of its symbol: market orders placed before
+   * it started fill at its open (an entry's bracket is then armed and checked on this same
+   * minute), then each bracket's stop/target. Fills are stamped at the minute's start.
+   */
+  private evaluateBar(symbol: string, bar: NonNullable<PaperQuote['bar']>): void {
+    const working = (o: Order) => o.symbol === symbol && o.barFill !== undefined && WORKING.has(o.status);
+    for (const o of [...this.open.values()]) {
+      if (working(o) && o.role !== 'take_profit' && o.role !== 'stop_loss' && bar.start >= o.createdAt) this.fillAtOpen(o, bar);
+    }
+    const parents = new Set<string>();
+    for (const o of this.open.values()) if (working(o) && o.parentId && (o.role === 'take_profit' || o.role === 'stop_loss')) parents.add(o.parentId);
+    for (const parentId of parents) this.checkBracket(parentId, bar);
+  }
+
+  private fillAtOpen(o: Order, bar: NonNullable<PaperQuote['bar']>): void {
+    const spec = o.barFill!;
+    const side = o.side === 'buy' ? 'long' : 'short';
+    if (spec.notAfter !== undefined && bar.start >= spec.notAfter) {
+      this.closeOrder(o, 'canceled', lateEntryWhy(spec.notAfter));
+      return;
+    }
+    const levels = spec.bracket ? resolveEntry(side, bar.open, spec.bracket) : null;
+    if (levels && !levels.ok) {
+      this.closeOrder(o, 'canceled', levels.why);
+      return;
+    }
+    const price = quotePrice(bar.open);
+    const qty = this.capByBooks(o, o.qty - o.filledQty, price);
+    if (qty <= 0) return;
+    this.fill(o, qty, price, 'execution', null, bar.start);
+    if (!levels?.ok) return;
+    const exitSide = o.side === 'buy' ? 'sell' : 'buy';
+    const child = (role: 'stop_loss' | 'take_profit', suffix: string, extra: Partial<ApprovedIntent>): void => {
+      const intent: ApprovedIntent = {
+        account: o.account, symbol: o.symbol, side: exitSide, qty, type: role === 'stop_loss' ? 'stop' : 'limit', timeInForce: 'day',
+        clientOrderId: `${o.clientOrderId}-${suffix}`.slice(0, 128), role, parentId: o.id, source: o.source,
+        barFill: { stop: levels.stop, target: levels.target }, approval: { decisionId: `bracket:${o.id}`, at: bar.start }, ...extra,
+      };
+      const order = newOrder(`po_${randomUUID()}`, intent, bar.start);
+      this.repo.saveOrder(order);
+      this.open.set(order.id, order);
+      this.emitOrder('accepted', order);
+      this.transitionAndSave(order, 'new');
+    };
+    child('stop_loss', 'sl', { stopPrice: quotePrice(levels.stop) });
+    if (levels.target !== null) child('take_profit', 'tp', { limitPrice: quotePrice(levels.target) });
+    this.symbolsVersion++;
+  }
+
+  /** A bracket's stop and target against one minute: the one that fills ends the other. */
+  private checkBracket(parentId: string, bar: NonNullable<PaperQuote['bar']>): void {
+    const legs = [...this.open.values()].filter((o) => o.parentId === parentId && o.barFill && WORKING.has(o.status));
+    const first = legs[0];
+    if (!first) return;
+    const side = first.side === 'sell' ? 'long' : 'short';
+    const exit = bracketExit(side, first.barFill!.stop!, first.barFill!.target ?? null, bar.open, bar.high, bar.low);
+    if (!exit) return;
+    const leg = legs.find((o) => o.role === (exit.reason === 'stop' ? 'stop_loss' : 'take_profit'));
+    if (!leg) return;
+    for (const other of legs) if (other !== leg) this.closeOrder(other, 'canceled', `one-cancels-other: the ${exit.reason === 'stop' ? 'stop' : 'target'} filled`);
+    this.fill(leg, leg.qty - leg.filledQty, quotePrice(exit.price), 'execution', null, bar.start);
+  }
+
   private sizeLeft(q: PaperQuote): SizeLeft {
     let left = this.taken.get(q);
     if (!left) {
@@ -527,18 +599,18 @@ export class PaperBroker implements Broker {
       if (n <= 0) this.closeOrder(o, 'canceled', `not enough cash to buy 1 ${o.symbol} at ${formatPrice(price)}: it costs ${formatCents(cost(1))}, the account has ${formatCents(cash)}`);
       return n;
     }
-    if (this.allowShort) return qty;
+    if (this.allowShort || o.barFill) return qty;
     const held = this.positionsByKey.get(key(o.account, o.symbol))?.qty ?? 0;
     const n = Math.min(qty, Math.max(0, held));
     if (n <= 0) this.closeOrder(o, 'canceled', `nothing left to sell: the account holds no ${o.symbol}`);
     return n;
   }
 
-  private fill(o: Order, qty: number, price: Price, reason: FillReason, note: string | null): Fill {
+  private fill(o: Order, qty: number, price: Price, reason: FillReason, note: string | null, time = this.currentTime()): Fill {
     const fees = reason === 'execution' ? feesFor(this.fees, o.assetClass, o.side, qty, price) : { ...NO_FEES };
     const fill: Fill = {
       id: `pf_${randomUUID()}`, orderId: o.id, account: o.account, symbol: o.symbol, side: o.side, qty, price,
-      time: this.currentTime(), fees, reason, note,
+      time, fees, reason, note,
     };
     this.rollDays();
     const { order, type } = withFill(o, fill);
@@ -692,7 +764,7 @@ export class PaperBroker implements Broker {
 
   /** Alpaca's rule: a sell may cover at most the position minus what other working sells hold. */
   private checkQuantityAvailable(intent: ApprovedIntent, ignoreOrderId?: string): void {
-    if (intent.side !== 'sell' || this.allowShort) return;
+    if (intent.side !== 'sell' || this.allowShort || intent.barFill) return;
     const held = this.positionsByKey.get(key(intent.account, intent.symbol))?.qty ?? 0;
     let heldForOrders = 0;
     for (const o of this.open.values()) {

@@ -21,6 +21,8 @@ export interface PaperQuote {
   bidSize: number | null;
   ask: Price | null;
   askSize: number | null;
+  /** A stock quote made from a minute bar carries that bar (dollars): bar-rule orders fill on it. */
+  bar?: { start: number; open: number; high: number; low: number; close: number };
 }
 
 export interface PaperMarket {
@@ -139,7 +141,7 @@ export class RecordedMarket implements PaperMarket {
     const list: PaperQuote[] = [];
     for (const m of data.minuteBars(symbol, nyMidnight(date), nyMidnight(addDays(date, 1)))) {
       const close = quotePrice(m.close);
-      list.push({ symbol, ts: m.start + 59_999, bid: close, ask: close, bidSize: null, askSize: null });
+      list.push({ symbol, ts: m.start + 59_999, bid: close, ask: close, bidSize: null, askSize: null, bar: { start: m.start, open: m.open, high: m.high, low: m.low, close: m.close } });
     }
     this.mergeIn(new Map([[symbol, list]]));
   }
@@ -159,6 +161,8 @@ export class RecordedMarket implements PaperMarket {
  */
 export class LiveMarket implements PaperMarket {
   private readonly quotes = new Map<string, PaperQuote[]>();
+  /** Closed 1-minute stock bars as quotes at the minute's end (bar-rule fills), apart from the quotes marks read. */
+  private readonly bars = new Map<string, PaperQuote[]>();
 
   constructor(
     private readonly options: {
@@ -189,8 +193,21 @@ export class LiveMarket implements PaperMarket {
     if (list.length > keep) list.splice(0, list.length - keep);
   }
 
+  /** Feed this from the hub's closed regular 1-minute bars (dollars): stocks' bar-rule orders fill on them. */
+  pushBar(symbol: string, bar: { start: number; open: number; high: number; low: number; close: number }): void {
+    if (!this.quotes.has(symbol) || tryParseOptionTicker(symbol)) return; // nobody trades it
+    let list = this.bars.get(symbol);
+    if (!list) this.bars.set(symbol, (list = []));
+    const ts = bar.start + 59_999;
+    if (list.length && list[list.length - 1]!.ts >= ts) return; // a re-sent minute: its first close counts
+    const close = quotePrice(bar.close);
+    list.push({ symbol, ts, bid: close, ask: close, bidSize: null, askSize: null, bar: { start: bar.start, open: bar.open, high: bar.high, low: bar.low, close: bar.close } });
+    const keep = this.options.keep ?? 5_000;
+    if (list.length > keep) list.splice(0, list.length - keep);
+  }
+
   quotesBetween(symbols: readonly string[], from: number, to: number): PaperQuote[] {
-    return mergeBetween(symbols.map((s) => this.quotes.get(s) ?? []), from, to);
+    return mergeBetween([...symbols.map((s) => this.quotes.get(s) ?? []), ...symbols.map((s) => this.bars.get(s) ?? [])], from, to);
   }
 
   quoteAt(symbol: string, at: number): PaperQuote | null {
