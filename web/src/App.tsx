@@ -381,7 +381,7 @@ export function App() {
         positions={trading.positions}
       />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
-      {strategiesOpen ? <StrategiesDock symbol={symbol} chart={strategyChart} onClose={() => setStrategiesOpen(false)} /> : null}
+      {strategiesOpen ? <StrategiesDock symbol={symbol} chart={strategyChart} accounts={trading.accounts.map((a) => a.name)} onClose={() => setStrategiesOpen(false)} /> : null}
       {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} /> : null}
     </div>
   );
