@@ -28,7 +28,9 @@ export function CompareView({ instances, onClose }: { instances: readonly WireIn
     () =>
       instances.flatMap((i, k) => {
         const r = reports[i.id];
-        return r && typeof r !== 'string' ? [{ name: i.name, color: COLORS[k % COLORS.length]!, points: r.equity }] : [];
+        // Without trades the report's curve is one starting point at the instance's creation
+        // (wall-clock time, years away from a replay's): nothing worth a line.
+        return r && typeof r !== 'string' && r.trades.length ? [{ name: i.name, color: COLORS[k % COLORS.length]!, points: r.equity }] : [];
       }),
     [instances, reports],
   );
