@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { collectConsoleErrors, launchChromium } from '../helpers/browser.js';
+import { openStrategiesDock } from '../helpers/strategies-desk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { readAggregates, stockMinuteFile } from '../helpers/data.js';
 import { nyTimeToMs } from '../../src/calendar/index.js';
@@ -40,13 +40,7 @@ describe('strategy instances e2e (ORB on SPY 2013-10-08)', () => {
       const r = await json('POST', `${server.url}/api/strategies/instances`, { name, strategy: 'orb', symbol: 'SPY', account: 'paper', params: { targetR, qty: 50 } });
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-    errors = collectConsoleErrors(page);
-    await page.addInitScript(() => localStorage.setItem('optdesk.chart', JSON.stringify({ symbol: 'SPY', tf: '5m', extended: false })));
-    await page.goto(server.url);
-    await page.waitForSelector('[data-testid="chart"][data-symbol="SPY"][data-tf="5m"]', WAIT);
-    await page.click('[data-testid="strategies-open"]');
+    ({ browser, page, errors } = await openStrategiesDock(server.url, WAIT.timeout));
     await page.click('[data-testid="tab-instances"]');
     await page.waitForSelector(row('ORB 1R'), WAIT);
   });

@@ -6,6 +6,7 @@ import type { Socket } from 'socket.io-client';
 import type { BacktestJobView, BacktestProgress, BacktestResult, BacktestStart, BacktestStrategiesResponse } from '../../../src/hub/backtest-protocol.js';
 import type { ParamSpec } from '../../../src/strategies/params.js';
 import { socket as hubSocket } from '../socket.js';
+import { call } from '../trading/tradingApi.js';
 
 export type { BacktestJobView, BacktestProgress, BacktestResult, BacktestStart, ParamSpec };
 export type ReportTrade = BacktestResult['trades'][number];
@@ -17,17 +18,6 @@ interface BacktestServerEvents {
 }
 /** The backtest events on the one hub connection (typed here, so web/src/socket.ts stays the bar/options contract). */
 export const backtestSocket = hubSocket as unknown as Socket<BacktestServerEvents, Record<string, never>>;
-
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const parsed = (await res.json().catch(() => undefined)) as { error?: string } | undefined;
-  if (!res.ok) throw new Error(parsed?.error ?? `${res.status} ${res.statusText}`);
-  return parsed as T;
-}
 
 export const backtestApi = {
   strategies: () => call<BacktestStrategiesResponse>('GET', '/api/backtests/strategies').then((r) => r.strategies),

@@ -9,13 +9,14 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { sentence } from '../messages.js';
 import type { ChartLevel } from '../backtest/StrategyLevels.js';
-import { ApiRefusal, instancesApi, strategySocket, type Mode, type WireInstance, type WireLevels, type WireSignal } from './instancesApi.js';
+import { RefusalError } from '../trading/tradingApi.js';
+import { instancesApi, strategySocket, type Mode, type WireInstance, type WireLevels, type WireSignal } from './instancesApi.js';
 import { CompareView } from './CompareView.js';
 
 const MODES: Mode[] = ['off', 'signal', 'auto'];
 
 function refusalText(e: unknown): string {
-  if (e instanceof ApiRefusal && e.check) return `${e.check.replace(/_/g, ' ')}: ${sentence(e.message)}`;
+  if (e instanceof RefusalError) return `${e.check.replace(/_/g, ' ')}: ${sentence(e.reason)}`;
   return sentence((e as Error).message);
 }
 

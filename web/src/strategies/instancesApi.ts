@@ -6,6 +6,7 @@
 import type { Socket } from 'socket.io-client';
 import type { Automation, WireLevels, WireSignal } from '../../../src/engine/automation.js';
 import { socket as hubSocket } from '../socket.js';
+import { call } from '../trading/tradingApi.js';
 
 export type WireInstance = ReturnType<Automation['list']>[number];
 export type InstanceReport = ReturnType<Automation['report']>;
@@ -17,28 +18,6 @@ interface StrategyServerEvents {
   'strategy:update': (m: { instanceId: string; mode: Mode; status: string; levels?: WireLevels[] }) => void;
 }
 export const strategySocket = hubSocket as unknown as Socket<StrategyServerEvents, Record<string, never>>;
-
-/** A refusal or bad input, as a sentence with the check or field that said no. */
-export class ApiRefusal extends Error {
-  constructor(readonly check: string | null, message: string) {
-    super(message);
-  }
-}
-
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const parsed = (await res.json().catch(() => undefined)) as { error?: string | { check?: string; message?: string } } | undefined;
-  if (!res.ok) {
-    const e = parsed?.error;
-    if (e && typeof e === 'object') throw new ApiRefusal(e.check ?? null, e.message ?? `${res.status}`);
-    throw new ApiRefusal(null, typeof e === 'string' ? e : `${res.status} ${res.statusText}`);
-  }
-  return parsed as T;
-}
 
 export const instancesApi = {
   list: () => call<{ instances: WireInstance[] }>('GET', '/api/strategies/instances').then((r) => r.instances),
