@@ -51,16 +51,16 @@ export function parseSweepArg(arg: string, grid: Grid): Grid {
 }
 
 /**
- * The worker's entry: beside this module when it runs from the sources; from a bundle (the
- * compiled CLI in dist/) the nearest folder above that holds src/backtest/sweep-worker-boot.mjs.
+ * A worker's entry (`boot`, default the sweep worker's): beside this module when it runs from the sources; from a bundle (the
+ * compiled CLI in dist/) the nearest folder above that holds src/backtest/<boot>.
  */
-function workerEntry(): URL {
-  const beside = new URL('./sweep-worker-boot.mjs', import.meta.url);
+export function workerEntry(boot = 'sweep-worker-boot.mjs'): URL {
+  const beside = new URL(`./${boot}`, import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'src/backtest/sweep-worker-boot.mjs');
+    const candidate = path.join(dir, 'src/backtest', boot);
     if (existsSync(candidate)) return pathToFileURL(candidate);
-    if (path.dirname(dir) === dir) throw new Error('cannot find src/backtest/sweep-worker-boot.mjs for the sweep workers');
+    if (path.dirname(dir) === dir) throw new Error(`cannot find src/backtest/${boot} for the backtest workers`);
   }
 }
 

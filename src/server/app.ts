@@ -36,6 +36,7 @@ import { MassiveSnapshotSource, type MassiveSnapshotOptions } from '../scanner/m
 import { registerScanRoutes } from './scan-routes.js';
 import { ScannerHub } from '../hub/scanner-hub.js';
 import { checklistGrader, registerJournalRoutes } from './journal-routes.js';
+import { registerBacktestRoutes } from './backtest-routes.js';
 import { registerStrategyRoutes } from './strategy-routes.js';
 
 const require = createRequire(import.meta.url);
@@ -156,6 +157,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
   registerStrategyRoutes(app, { store, hub, trading });
   registerScanRoutes(app, scans);
   registerJournalRoutes(app, { store, grader: checklistGrader(scans), fillEvents: [app.trading.paper, ...(config.trading?.brokers ?? [])], ...(config.trading?.flattenAt !== undefined ? { flattenAt: config.trading.flattenAt } : {}) });
+  const backtests = registerBacktestRoutes(app, { store, io, ...(config.dbPath && config.dbPath !== ':memory:' ? { dbPath: config.dbPath } : {}) });
   registerDashboard(app, config.webDist ?? DEFAULT_WEB_DIST);
 
   let closed = false;
@@ -191,6 +193,7 @@ export function createServer(config: ServerConfig = {}): OptdeskServer {
       quotesHub.stop();
       scannerHub.stop();
       scans.stop();
+      await backtests.close();
       await hub.stop();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

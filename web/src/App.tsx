@@ -31,6 +31,9 @@ import { ChecklistGrade } from './scanner/ChecklistGrade.js';
 import './scanner/scanner.css';
 import { IndicatorMenu, IndicatorOverlays, useOverlayPrefs } from './indicators/IndicatorOverlays.js';
 import type { IChartApi } from 'lightweight-charts';
+import { StrategiesDock } from './strategies/StrategiesDock.js';
+import { useStrategyChart } from './strategies/useStrategyChart.js';
+import { StrategyLevels } from './backtest/StrategyLevels.js';
 
 const STORAGE_KEY = 'optdesk.chart';
 
@@ -110,6 +113,7 @@ export function App() {
   const [journalOpen, setJournalOpen] = useState(false);
   // Game film: a journal day replayed with its trades' fills on the chart (journal/GameFilm.tsx).
   const [film, setFilm] = useState<Film | null>(null);
+  const [strategiesOpen, setStrategiesOpen] = useState(false);
   useAutoCapture();
   const replayRef = useRef<ReplayStatus | null>(null);
   // The contract picked in the chain: the order ticket consumes it.
@@ -118,7 +122,7 @@ export function App() {
   // Orders, fills and positions: the dock, the ticket, the matrix's held rows and the chart's fill markers.
   const trading = useTrading();
   const fills = useMemo(() => fillsOf(trading.orders.values()), [trading.orders]);
-  const chartFills = useMemo(() => withFilmFills(fills, film), [fills, film]);
+  const filmFills = useMemo(() => withFilmFills(fills, film), [fills, film]);
   const [chartApi, setChartApi] = useState<IChartApi | null>(null);
   const [overlays, toggleOverlay] = useOverlayPrefs();
   const matrixRef = useRef(matrix);
@@ -259,6 +263,17 @@ export function App() {
     return () => document.removeEventListener('keydown', onKey);
   }, [onControl, selectSymbol]);
 
+  // Backtest trades and strategy levels on the chart; showing a trade jumps symbol and replay to it.
+  const strategyChart = useStrategyChart(
+    useCallback((s: string, at: { session: string; time: string }) => {
+      selectSymbol(s);
+      api.replay({ ...at, state: 'pause' }).then((st) => acceptReplay(st), (e: Error) => setNotice(sentence(e.message)));
+    }, [selectSymbol, acceptReplay]),
+    replay?.clock ?? null,
+  );
+  // The account's fills (plus a game film's), then a backtest's entries and exits (strategies/).
+  const chartFills = useMemo(() => (strategyChart.fills.length ? [...filmFills, ...strategyChart.fills] : filmFills), [filmFills, strategyChart.fills]);
+
   const onHealth = useCallback((key: SeriesKey, health: SeriesHealth) => setSeriesHealth({ key, health }), []);
   const currentHealth =
     seriesHealth && seriesHealth.key.symbol === symbol && seriesHealth.key.tf === tf && seriesHealth.key.extended === extended && seriesHealth.key.badPrints === badPrints
@@ -282,6 +297,7 @@ export function App() {
         <span className="brand">optdesk</span>
         <span className="appbar-mode">{feed?.kind === 'replay' || replay ? 'Replay · paper' : 'Paper'}</span>
         <button type="button" className="jp-open" onClick={() => setJournalOpen(true)}>Journal</button>
+        <button type="button" className="jp-open strat-open" aria-pressed={strategiesOpen} data-testid="strategies-open" onClick={() => setStrategiesOpen((v) => !v)}>Strategies</button>
         <span className="tb-spacer" />
         {notice ? <span className="notice" role="status">{notice}</span> : null}
         <span className={`conn ${connected ? 'up' : 'down'}`} title={connected ? 'Connected to the optdesk server' : 'Disconnected — reconnecting'}>
@@ -344,6 +360,7 @@ export function App() {
           <IndicatorMenu enabled={overlays} onToggle={toggleOverlay} />
         </div>
         <IndicatorOverlays chart={chartApi} symbol={symbol} tf={tf} extended={extended} clock={replay?.clock ?? null} enabled={overlays} />
+        <StrategyLevels chart={chartApi} symbol={symbol} tf={tf} clock={replay?.clock ?? null} levels={strategyChart.levels} focus={strategyChart.focus} />
         <ChartView
           symbol={symbol}
           tf={tf}
@@ -384,6 +401,7 @@ export function App() {
         positions={trading.positions}
       />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
+      {strategiesOpen ? <StrategiesDock symbol={symbol} chart={strategyChart} accounts={trading.accounts.map((a) => a.name)} onClose={() => setStrategiesOpen(false)} /> : null}
       {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} onFilm={(f) => { setJournalOpen(false); setFilm(f); }} /> : null}
     </div>
   );

@@ -120,8 +120,12 @@ export function IndicatorOverlays({ chart, symbol, tf, extended, clock, enabled 
     const current = data && data.symbol === symbol && data.tf === tf && data.extended === extended ? data : null;
     const lines = new Map<string, LineData<UTCTimestamp>[]>();
     if (current) {
-      const pts = (p: Array<{ time: number; value: number }>, breakAtSessions: boolean) => {
+      // Never a point after the replay clock: right after a jump back the fetched overlays are
+      // still the later day's, and their future points would stretch the chart's time scale.
+      const upTo = clock === null ? Infinity : Math.floor(clock / 60_000) * 60_000;
+      const pts = (all: Array<{ time: number; value: number }>, breakAtSessions: boolean) => {
         const day = (ms: number) => new Date((toChartTime(ms) as number) * 1000).toISOString().slice(0, 10);
+        const p = all.filter((x) => x.time < upTo);
         return p.map((x, i) => {
           const t = toChartTime(x.time);
           // VWAP restarts every session. lightweight-charts draws a segment in its start point's
@@ -134,7 +138,7 @@ export function IndicatorOverlays({ chart, symbol, tf, extended, clock, enabled 
       if (enabled.has('ema21')) lines.set('ema21', pts(current.ema21, false));
       if (enabled.has('ema50')) lines.set('ema50', pts(current.ema50, false));
       const last = current.sessions[current.sessions.length - 1];
-      if (last && last.from !== last.to) {
+      if (last && last.from !== last.to && last.from < upTo) {
         for (const group of ['prior', 'premarket', 'or'] as const) {
           if (!enabled.has(group)) continue;
           for (const k of LEVELS[group]) {
@@ -171,7 +175,7 @@ export function IndicatorOverlays({ chart, symbol, tf, extended, clock, enabled 
     }
     const root = document.querySelector<HTMLElement>('[data-testid="chart"]');
     if (root) root.dataset.overlays = [...lines.keys()].sort().join(',');
-  }, [chart, data, wanted, symbol, tf, extended]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [chart, data, wanted, symbol, tf, extended, Math.floor((clock ?? 0) / 60_000)]); // eslint-disable-line react-hooks/exhaustive-deps
 
   return null;
 }

@@ -26,7 +26,8 @@ export class RefusalError extends Error {
   }
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+/** JSON over fetch; a 422 refusal throws RefusalError, other errors the server's "field: why". */
+export async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
     method,
     headers: body === undefined ? undefined : { 'content-type': 'application/json' },
