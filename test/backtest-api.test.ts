@@ -74,6 +74,22 @@ describe('backtest API (POST /api/backtests, backtest:progress, GET /api/backtes
     for (const tr of view.result!.trades) assert.ok(Math.abs(Math.abs(tr.target! - tr.entryPrice) - Math.abs(tr.entryPrice - tr.stop)) <= 0.01 + 1e-9, JSON.stringify(tr));
   });
 
+  test('mode options on SPY 2013 (no recorded option quotes): the run uses MODEL quotes and the report says so, as the CLI does', async () => {
+    const body = { ...RUN, mode: 'options', params: { maxSpreadPct: 25 } };
+    const started = await post(t.url, body);
+    assert.equal(started.status, 202, JSON.stringify(started.json));
+    const done = await next(socket, 'backtest:done', (m: { id: string; status: string }) => m.id === started.json.id);
+    assert.equal(done.status, 'done', JSON.stringify(done));
+    const r = ((await (await fetch(`${t.url}/api/backtests/${started.json.id}`)).json()) as BacktestJobView).result! as any;
+    assert.equal(r.mode, 'options');
+    assert.ok(r.trades.length >= 1, 'ORB trades SPY that week');
+    for (const tr of r.trades) assert.equal(tr.quoteSource, 'MODEL', JSON.stringify(tr));
+    assert.match(JSON.stringify(r.options), /MODEL quotes: theoretical prices, not market quotes/);
+    const cli = optdesk(['backtest', '--strategy', 'orb', '--symbol', 'SPY', '--from', RUN.from, '--to', RUN.to, '--mode', 'options', '--param', 'maxSpreadPct=25', '--db', t.dbPath]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(r, JSON.parse(cli.stdout));
+  });
+
   test('bad input is a 400 naming the field; an unknown id is a 404', async () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ ...RUN, strategy: 'nope' }, /^strategy: must be one of orb, timeblock/],
@@ -84,7 +100,7 @@ describe('backtest API (POST /api/backtests, backtest:progress, GET /api/backtes
       [{ ...RUN, from: '2013-10-11', to: '2013-10-07' }, /^from: must not be after to/],
       [{ ...RUN, to: '10/11/2013' }, /^to: must be a date like 2013-10-07/],
       [{ ...RUN, symbol: 'ZZZZ' }, /^symbol: no ZZZZ minute bars stored between 2013-10-07 and 2013-10-11/],
-      [{ ...RUN, mode: 'options' }, /^mode: options mode .* not available yet/],
+      [{ ...RUN, mode: 'options', params: { maxSpreadPct: -5 } }, /^params\.maxSpreadPct: /],
       [{ ...RUN, mode: 'shares' }, /^mode: must be underlying or options/],
       [{ ...RUN, extra: 1 }, /extra/],
       [{ symbol: 'SPY', from: RUN.from, to: RUN.to }, /^strategy: is required/],
@@ -92,11 +108,14 @@ describe('backtest API (POST /api/backtests, backtest:progress, GET /api/backtes
     for (const [body, want] of cases) {
       const r = await post(t.url, body);
       assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.status} ${JSON.stringify(r.json)}`);
-      assert.match(r.json.error, want, JSON.stringify(body));
+      assert.equal(r.json.error.code, 'INVALID_FIELD', JSON.stringify(r.json));
+      assert.match(r.json.error.message, want, JSON.stringify(body));
     }
     const missing = await fetch(`${t.url}/api/backtests/nope`);
     assert.equal(missing.status, 404);
-    assert.match(((await missing.json()) as { error: string }).error, /^id: no backtest "nope"/);
+    const missingError = ((await missing.json()) as { error: { code: string; message: string } }).error;
+    assert.equal(missingError.code, 'NOT_FOUND');
+    assert.match(missingError.message, /^id: no backtest "nope"/);
   });
 
   test('GET /api/backtests/strategies lists each strategy with its parameters and defaults', async () => {

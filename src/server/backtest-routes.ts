@@ -15,7 +15,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Server } from 'socket.io';
 import { sessionsBetween } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
-import { STRATEGIES, strategyFactory } from '../strategies/index.js';
+import { STRATEGIES } from '../strategies/index.js';
+import { backtestSetup } from '../backtest/backtest.js';
 import { workerEntry } from '../backtest/sweep.js';
 import type { ReportWorkerMessage } from '../backtest/report-worker.js';
 import { BacktestStartSchema, type BacktestJobView, type BacktestResult, type BacktestStart, type BacktestStrategiesResponse } from '../wire/backtest-protocol.js';
@@ -56,12 +57,11 @@ export function registerBacktestRoutes(app: FastifyInstance, opts: BacktestRoute
 
   const check = (body: BacktestStart): void => {
     try {
-      const factory = strategyFactory(body.strategy);
-      factory.create(body.params);
+      // The CLI's own check: the strategy's parameters, and options mode's in that mode.
+      backtestSetup({ strategy: body.strategy, symbol: body.symbol, mode: body.mode, params: body.params });
     } catch (e) {
       throw e instanceof InputError ? bodyField(e) : e;
     }
-    if (body.mode === 'options') throw new InputError('mode', 'options mode (contract picker, recorded or MODEL option quotes) is not available yet; use underlying');
     if (body.from > body.to) throw new InputError('from', `must not be after to (${body.from} > ${body.to})`);
     if (sessionsBetween(body.from, body.to).length === 0) throw new InputError('from', `no NYSE session between ${body.from} and ${body.to}`);
     if (opts.store.minuteDates(body.symbol, body.from, body.to).length === 0) {
@@ -79,7 +79,7 @@ export function registerBacktestRoutes(app: FastifyInstance, opts: BacktestRoute
     const job: Job = { id, status: 'running', progress: { done: 0, total: sessionsBetween(body.from, body.to).length }, request: body };
     jobs.set(id, job);
     const worker = new Worker(workerEntry('report-worker-boot.mjs'), {
-      workerData: { dbPath: opts.dbPath, request: { strategy: body.strategy, symbol: body.symbol, from: body.from, to: body.to, params: body.params, seed: body.seed } },
+      workerData: { dbPath: opts.dbPath, request: { strategy: body.strategy, symbol: body.symbol, from: body.from, to: body.to, mode: body.mode, params: body.params, seed: body.seed } },
     });
     job.worker = worker;
     let lastSent = 0;
