@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from '../helpers/fast-check.js';
+import { FakeSocket } from '../helpers/fake-socket.js';
 import { SeriesFeed, type FeedSink } from '../../web/src/chart/seriesFeed.js';
 import type { HubSocket } from '../../web/src/socket.js';
 import type { BarMessage, SeriesHealth, SeriesKey, WireBar } from '../../src/wire/protocol.js';
@@ -15,32 +16,6 @@ const SHOWN: SeriesKey = { symbol: 'SPY', tf: '1m', extended: false, badPrints: 
 const OTHER: SeriesKey = { symbol: 'SPY', tf: '5m', extended: false, badPrints: 'hide' };
 const HEALTH: SeriesHealth = { state: 'REPLAY', lastUpdateAgeMs: 0, gaps: 0, source: 'test' };
 
-type Handler = (m: unknown) => void;
-
-class FakeSocket {
-  connected = true;
-  readonly emitted: [string, unknown][] = [];
-  private readonly handlers = new Map<string, Set<Handler>>();
-  on(event: string, fn: Handler) {
-    if (!this.handlers.has(event)) this.handlers.set(event, new Set());
-    this.handlers.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Handler) {
-    this.handlers.get(event)?.delete(fn);
-    return this;
-  }
-  emit(event: string, payload: unknown) {
-    this.emitted.push([event, payload]);
-    return this;
-  }
-  deliver(event: string, payload: unknown) {
-    for (const fn of this.handlers.get(event) ?? []) fn(payload);
-  }
-  subscribes(): number {
-    return this.emitted.filter(([e]) => e === 'subscribe').length;
-  }
-}
 
 /** Plays lightweight-charts: setData, update() of the last bar or a newer one, historical update of an existing bar. */
 class Sink implements FeedSink {
