@@ -27,24 +27,18 @@ import type { EntryIntent, Intent, OpenPosition, Published, Strategy, StrategyBa
 import type { AutomationMode } from '../store/strategies.js';
 import { priceToDollars } from '../broker/money.js';
 import type { TradeRecord } from '../backtest/runner.js';
+import type { OptionTradeDetail } from '../backtest/options-mode.js';
 import { OptionLeg, type LegAction, type OptionPick, type VirtualPosition } from './option-leg.js';
 
 /** A closed trade, exactly the backtester's record (dollars for prices, cents for money), so reports compare field by field. */
 export type EngineTrade = TradeRecord & { option?: EngineOptionFill };
 
 /** Options mode: the contract a trade bought and sold (fill prices per share, from the paper broker). */
-export interface EngineOptionFill {
-  contract: string;
-  quoteSource: 'RECORDED' | 'MODEL';
-  entryAsk: number;
-  exitBid: number;
-  breakEven: number;
-  underlyingEntry: number;
-  underlyingExit: number;
-  pick: string;
+export type EngineOptionFill = Pick<OptionTradeDetail, 'contract' | 'quoteSource' | 'entryAsk' | 'exitBid' | 'breakEven' | 'underlyingEntry' | 'underlyingExit' | 'pick'> & {
+  /** The paper broker's fill times. */
   optionEntryTime: number;
   optionExitTime: number;
-}
+};
 
 /** What a signal says and the order it would send (one click on a ticket). */
 export interface EngineSignal {
