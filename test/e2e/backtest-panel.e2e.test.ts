@@ -3,8 +3,7 @@
  * field; an ORB run on 2013-10-07..11 shows progress, stats with confidence intervals and the
  * too-few-trades warning, the equity curve and the trades; clicking a trade jumps the replay
  * to its day (paused after the exit) and the chart draws that trade's entry and exit markers
- * (and no later trade's) and the day's opening range as lines. In options mode the MODEL notice and the trades'
- * contracts, quote sources and break-evens show. Screenshots go to
+ * (and no later trade's) and the day's opening range as lines. Screenshots go to
  * /work/shots/stratui/ (or $SHOTS_DIR).
  */
 import assert from 'node:assert/strict';
@@ -132,44 +131,6 @@ describe('backtest panel e2e (ORB on SPY 2013-10-07..11)', () => {
     await page.screenshot({ path: path.join(SHOTS, 'e2e-2-trade-on-chart-1600x900.png') });
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.screenshot({ path: path.join(SHOTS, 'e2e-2-trade-on-chart-1280x800.png') });
-    assert.deepEqual(errors, []);
-  });
-
-  test('options mode on SPY 2013-10-07..11 (no recorded option quotes): the MODEL notice, and each trade\'s contract, quote source and break-even as the API reports them', async () => {
-    await page.setViewportSize({ width: 1600, height: 900 });
-    await page.selectOption('[data-testid="bt-strategy"]', 'orb');
-    await page.fill('[data-testid="bt-symbol"]', 'SPY');
-    await page.fill('[data-testid="bt-from"]', '2013-10-07');
-    await page.fill('[data-testid="bt-to"]', '2013-10-11');
-    await page.selectOption('[data-testid="bt-mode"]', 'options');
-    if (!(await page.$('[data-testid="bt-params"]'))) await page.click('.bt-params-toggle');
-    assert.equal(await page.inputValue('[data-testid="bt-param-maxSpreadPct"]'), '10', 'the default from the options parameter spec');
-    assert.equal(await page.inputValue('[data-testid="bt-param-expiration"]'), 'weekly');
-    await page.fill('[data-testid="bt-param-maxSpreadPct"]', '25');
-    await page.click('[data-testid="bt-run"]');
-    await page.waitForSelector('[data-testid="bt-model-notice"], [data-testid="bt-error"]', WAIT);
-    assert.equal(await page.$('[data-testid="bt-error"]'), null, (await page.textContent('[data-testid="bt-error"]').catch(() => '')) ?? '');
-    const body = { strategy: 'orb', symbol: 'SPY', from: '2013-10-07', to: '2013-10-11', mode: 'options', params: { maxSpreadPct: 25 } };
-    const started = await (await fetch(`${server.url}/api/backtests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as { id: string };
-    let view: BacktestJobView;
-    do view = (await (await fetch(`${server.url}/api/backtests/${started.id}`)).json()) as BacktestJobView;
-    while (view.status === 'running' && (await new Promise((r) => setTimeout(r, 50)), true));
-    const r = view.result!;
-    assert.equal(r.mode, 'options');
-    const notice = (await page.textContent('[data-testid="bt-model-notice"]'))!;
-    assert.ok(notice.startsWith('MODEL quotes: theoretical prices, not market quotes'), notice);
-    assert.equal(notice, r.options!.notice);
-    assert.ok(r.trades.length >= 1);
-    const cells = async (id: string, attr?: string) => page.$$eval(`[data-testid="bt-trades"] [data-testid="${id}"]`, (els, a) => els.map((e) => (a ? e.getAttribute(a) : e.textContent)), attr);
-    assert.deepEqual(await cells('bt-contract', 'data-contract'), r.trades.map((t) => t.contract));
-    for (const t of r.trades) assert.match(t.contract!, /^O:SPY\d{6}[CP]\d{8}$/);
-    // Shown short: strike, right and expiry ("167.5C 10/11"), then the quote source.
-    assert.deepEqual(await cells('bt-contract'), r.trades.map((t) => `${Number(t.contract!.slice(-8)) / 1000}${t.contract!.at(-9)} ${t.contract!.slice(7, 9)}/${t.contract!.slice(9, 11)} MODEL`));
-    assert.deepEqual(await cells('bt-quote-source', 'data-source'), r.trades.map(() => 'MODEL'));
-    assert.deepEqual(await cells('bt-break-even'), r.trades.map((t) => t.breakEven!.toFixed(2)));
-    assert.ok((await page.textContent('.bt-summary'))!.includes('mode options'));
-    await page.$eval('[data-testid="bt-model-notice"]', (e) => e.scrollIntoView());
-    await page.screenshot({ path: path.join(SHOTS, 'e2e-3-options-model-1600x900.png') });
     assert.deepEqual(errors, []);
   });
 });
