@@ -28,7 +28,7 @@ import { lastIndexAtOrBefore, type ChainExpiration, type ChainRow, type Contract
 import { expirationCloseMs, intrinsicValue, yearsToExpiry } from '../options/metrics.js';
 import { modelChainQuotes } from '../options/model-quotes.js';
 import { parseOptionTicker, type OptionContract } from '../core/occ.js';
-import { pickContract } from '../options/picker.js';
+import { pickContract, type PickResult } from '../options/picker.js';
 import { defaultRiskFreeRate } from '../options/rates.js';
 import { ModelChainSource } from '../options/sources/model.js';
 import { loadRecordedBook, type RecordedBook, type RecordedOptionData } from '../options/sources/recorded.js';
@@ -153,19 +153,7 @@ export class OptionsMode {
     const p = this.params;
     const ctx = this.ctx(f.time, f.price);
     const book = this.recorded();
-    let expirations: ChainExpiration[];
-    let rowsOf: (e: string) => readonly ChainRow[];
-    if (book) {
-      expirations = book.index.expirations(f.time, f.price);
-      rowsOf = (e) => book.index.snapshot({ at: f.time, underlyingPrice: f.price, rate: ctx.rate, expirations: [e], openInterest: book.openInterest }).rows;
-    } else {
-      expirations = this.model.expirationsAt(ctx);
-      rowsOf = (e) => this.model.chainAt(ctx, e).rows;
-    }
-    const pick = pickContract({
-      side: f.side, underlyingPrice: f.price, expirations, rowsOf,
-      rules: { expiration: p.expiration, deltaMin: p.deltaMin, deltaMax: p.deltaMax, maxSpread: p.maxSpreadPct / 100, minOpenInterest: p.minOpenInterest, budget: p.budget > 0 ? p.budget : null, contracts: p.contracts },
-    });
+    const pick = pickOptionAt(book, this.model, ctx, f.side, p);
     if (!pick.ok) return pick.why;
     const contract = parseOptionTicker(pick.row.ticker);
     let entryAsk = pick.ask;
@@ -291,6 +279,28 @@ export class OptionsMode {
     }).find((x) => x.ticker === o.ticker);
     return q?.bid ?? null;
   }
+}
+
+/**
+ * The contract options mode buys at `ctx.at` with the underlying at `ctx.underlyingPrice`:
+ * the picker over the recorded chain (quotes at or before the instant) when `book` is given,
+ * else over MODEL quotes. Shared by the backtester and the live engine (src/engine), so both
+ * pick the same contract from the same inputs.
+ */
+export function pickOptionAt(book: RecordedBook | null, model: ModelChainSource, ctx: ChainContext, side: 'long' | 'short', p: OptionsModeParams): PickResult {
+  let expirations: ChainExpiration[];
+  let rowsOf: (e: string) => readonly ChainRow[];
+  if (book) {
+    expirations = book.index.expirations(ctx.at, ctx.underlyingPrice);
+    rowsOf = (e) => book.index.snapshot({ at: ctx.at, underlyingPrice: ctx.underlyingPrice, rate: ctx.rate, expirations: [e], openInterest: book.openInterest }).rows;
+  } else {
+    expirations = model.expirationsAt(ctx);
+    rowsOf = (e) => model.chainAt(ctx, e).rows;
+  }
+  return pickContract({
+    side, underlyingPrice: ctx.underlyingPrice, expirations, rowsOf,
+    rules: { expiration: p.expiration, deltaMin: p.deltaMin, deltaMax: p.deltaMax, maxSpread: p.maxSpreadPct / 100, minOpenInterest: p.minOpenInterest, budget: p.budget > 0 ? p.budget : null, contracts: p.contracts },
+  });
 }
 
 /** Index of the contract's first quote at/after `from` (before `until`) with that side quoted, or −1. */

@@ -29,6 +29,10 @@ import { strategyFactory, type Published, type RawParams } from '../strategies/i
 import type { AutomationMode, StoredInstance, StrategyRepository } from '../store/strategies.js';
 import { computeStats, type BacktestStats } from '../backtest/stats.js';
 import { StrategyEngine, type EngineSignal, type EngineTrade } from './strategy-engine.js';
+import { OptionLeg, type OptionDataDeps } from './option-leg.js';
+import { optionsModeParams, splitOptionParams, type OptionsModeParams } from '../backtest/options-params.js';
+
+export type Instrument = StoredInstance['instrument'];
 
 /** The bar source: the ChartHub (closed bars of every series, replay resets, subscriptions). */
 export interface BarSource {
@@ -57,6 +61,8 @@ export interface AutomationDeps {
   emit?(event: 'strategy:signal' | 'strategy:update', body: unknown): void;
   /** Starting equity of an instance's report when its account cannot say (cents). */
   defaultStartEquityCents?: number;
+  /** Option quotes for instances in options mode (recorded in the store, MODEL from the underlying's bars). */
+  optionData?: OptionDataDeps;
 }
 
 export interface CreateInstance {
@@ -66,6 +72,7 @@ export interface CreateInstance {
   account: string;
   params?: RawParams;
   mode?: AutomationMode;
+  instrument?: Instrument;
 }
 
 /** A refusal of a mode switch: the check that said no, in its words. */
@@ -161,7 +168,8 @@ export class Automation {
   async create(input: CreateInstance): Promise<ReturnType<Automation['view']>> {
     const name = input.name.trim();
     if (this.d.repo.instanceByName(name)) throw new InputError('name', `an instance named ${JSON.stringify(name)} already exists`);
-    checkParams(input.strategy, input.params ?? {});
+    const instrument = input.instrument ?? 'underlying';
+    checkParams(input.strategy, input.params ?? {}, instrument);
     if (!this.d.desk.accountNames().includes(input.account)) {
       throw new InputError('account', `no account named ${input.account} (accounts: ${this.d.desk.accountNames().join(', ')})`);
     }
@@ -170,7 +178,7 @@ export class Automation {
     const now = Date.now();
     const i: StoredInstance = {
       id: `si_${randomUUID().slice(0, 8)}`, name, strategy: input.strategy, symbol: input.symbol.toUpperCase(), account: input.account,
-      params: { ...(input.params ?? {}) }, mode, instrument: 'underlying', createdAt: now, updatedAt: now,
+      params: { ...(input.params ?? {}) }, mode, instrument, createdAt: now, updatedAt: now,
     };
     this.d.repo.save(i);
     if (mode !== 'off' && this.started) await this.run(i);
@@ -178,14 +186,14 @@ export class Automation {
     return this.view(i);
   }
 
-  async update(id: string, patch: { mode?: AutomationMode; params?: RawParams }): Promise<ReturnType<Automation['view']>> {
+  async update(id: string, patch: { mode?: AutomationMode; params?: RawParams; instrument?: Instrument }): Promise<ReturnType<Automation['view']>> {
     const before = this.get(id);
-    if (patch.params) checkParams(before.strategy, patch.params);
+    if (patch.params || patch.instrument) checkParams(before.strategy, patch.params ?? before.params, patch.instrument ?? before.instrument);
     if (patch.mode === 'auto' && before.mode !== 'auto') this.mayAutomate(before.account);
-    const after: StoredInstance = { ...before, ...(patch.mode ? { mode: patch.mode } : {}), ...(patch.params ? { params: { ...patch.params } } : {}), updatedAt: Date.now() };
+    const after: StoredInstance = { ...before, ...(patch.mode ? { mode: patch.mode } : {}), ...(patch.params ? { params: { ...patch.params } } : {}), ...(patch.instrument ? { instrument: patch.instrument } : {}), updatedAt: Date.now() };
     this.d.repo.save(after);
     if (after.mode === 'off') this.halt(id);
-    else if (!this.running.has(id) || patch.params) await this.restart(id);
+    else if (!this.running.has(id) || patch.params || (patch.instrument && patch.instrument !== before.instrument)) await this.restart(id);
     this.pushUpdate(after);
     return this.view(after);
   }
@@ -245,7 +253,7 @@ export class Automation {
     return {
       id: i.id, name: i.name, strategy: i.strategy, symbol: i.symbol, account: i.account, params: i.params, mode: i.mode, instrument: i.instrument,
       status: this.status(i),
-      openPosition: pos && { side: pos.side, qty: pos.qty, entryTime: formatNyIso(pos.entryTime), entryPrice: pos.entryPrice, stop: Number.isNaN(pos.stop) ? null : pos.stop, target: pos.target },
+      openPosition: pos && { side: pos.side, qty: pos.qty, ...(pos.contract ? { contract: pos.contract } : {}), entryTime: formatNyIso(pos.entryTime), entryPrice: pos.entryPrice, stop: Number.isNaN(pos.stop) ? null : pos.stop, target: pos.target },
       stats: { trades: s.trades, wins: s.wins, winRate: s.winRate, pnl: s.netPnl, profitFactor: s.profitFactor, expectancy: s.expectancy, expectancyR: s.expectancyR, maxDrawdown: s.maxDrawdown } satisfies InstanceStats,
       createdAt: new Date(i.createdAt).toISOString(), updatedAt: new Date(i.updatedAt).toISOString(),
     };
@@ -276,13 +284,16 @@ export class Automation {
 
   private async run(i: StoredInstance): Promise<void> {
     if (this.running.has(i.id)) return;
-    const { strategy, qty } = strategyFactory(i.strategy).create(i.params);
+    const options = i.instrument === 'options' ? splitOptionParams(i.params) : null;
+    const { strategy, qty } = strategyFactory(i.strategy).create(options ? options.strategy : i.params);
     const id = i.id;
+    const optionLeg = options ? new OptionLeg(i.symbol, optionsModeParams(options.options), this.d.optionData ?? { recorded: null, history: { minuteBars: () => [], dailyCloses: () => [] } }) : undefined;
     const engine = new StrategyEngine({
       instanceId: id, strategy, qty, symbol: i.symbol, account: i.account,
       mode: () => this.d.repo.instance(id)?.mode ?? 'off',
       brokerNow: () => this.d.paper.processedUntil() ?? -Infinity,
       lateMs: this.d.bars.replayStatus?.() === undefined ? LIVE_BAR_GRACE_MS : 0,
+      optionLeg,
       sink: {
         submit: (intent) => this.d.desk.submit(intent),
         cancel: (orderId) => this.d.desk.cancel(i.account, orderId, `strategy:${id}`),
@@ -359,8 +370,27 @@ export class Automation {
   }
 }
 
-/** Parameters checked by the strategy's spec; errors name `params.<key>` (or `strategy`). */
-function checkParams(strategy: string, params: RawParams): void {
+/**
+ * Parameters checked by the strategy's spec, and in options mode the contract rules too
+ * (src/backtest/options-params.ts, given next to the strategy's); errors name `params.<key>`
+ * (or `strategy`).
+ */
+function checkParams(strategy: string, raw: RawParams, instrument: Instrument = 'underlying'): void {
+  let params = raw;
+  if (instrument === 'options') {
+    const split = splitOptionParams(raw);
+    params = split.strategy;
+    let o: OptionsModeParams;
+    try {
+      o = optionsModeParams(split.options);
+    } catch (e) {
+      if (e instanceof InputError) throw new InputError(e.field.replace(/^--param /, 'params.'), e.reason);
+      throw e;
+    }
+    // Exits on the option's own bid need the option's quotes minute by minute: backtest only for now.
+    if (o.optionStopPct > 0) throw new InputError('params.optionStopPct', 'instances exit on the underlying\'s stop, target and flat time; option-bid exits are for backtests only (use 0)');
+    if (o.optionTargetPct > 0) throw new InputError('params.optionTargetPct', 'instances exit on the underlying\'s stop, target and flat time; option-bid exits are for backtests only (use 0)');
+  }
   let factory;
   try {
     factory = strategyFactory(strategy);
@@ -384,6 +414,10 @@ function reportTrade(t: StoredTrade) {
     entryTime: formatNyIso(t.entryTime), exitTime: formatNyIso(t.exitTime), side: t.side, entryPrice: t.entryPrice, exitPrice: t.exitPrice,
     stop: t.stop, target: t.target, qty: t.qty, fees: t.feesCents / 100, pnl: t.pnlCents / 100, r: r4(t.r), reasonIn: t.reasonIn, reasonOut: t.reasonOut,
     mae: r4(t.mae), mfe: r4(t.mfe),
+    ...(t.option ? {
+      contract: t.option.contract, quoteSource: t.option.quoteSource, optionEntryTime: formatNyIso(t.option.optionEntryTime), optionExitTime: formatNyIso(t.option.optionExitTime),
+      entryAsk: t.option.entryAsk, exitBid: t.option.exitBid, breakEven: t.option.breakEven, underlyingEntry: t.option.underlyingEntry, underlyingExit: t.option.underlyingExit, pick: t.option.pick,
+    } : {}),
   };
 }
 

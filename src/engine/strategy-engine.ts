@@ -27,9 +27,18 @@ import type { EntryIntent, Intent, OpenPosition, Published, Strategy, StrategyBa
 import type { AutomationMode } from '../store/strategies.js';
 import { priceToDollars } from '../broker/money.js';
 import type { TradeRecord } from '../backtest/runner.js';
+import type { OptionTradeDetail } from '../backtest/options-mode.js';
+import { OptionLeg, type LegAction, type OptionPick, type VirtualPosition } from './option-leg.js';
 
 /** A closed trade, exactly the backtester's record (dollars for prices, cents for money), so reports compare field by field. */
-export type EngineTrade = TradeRecord;
+export type EngineTrade = TradeRecord & { option?: EngineOptionFill };
+
+/** Options mode: the contract a trade bought and sold (fill prices per share, from the paper broker). */
+export type EngineOptionFill = Pick<OptionTradeDetail, 'contract' | 'quoteSource' | 'entryAsk' | 'exitBid' | 'breakEven' | 'underlyingEntry' | 'underlyingExit' | 'pick'> & {
+  /** The paper broker's fill times. */
+  optionEntryTime: number;
+  optionExitTime: number;
+};
 
 /** What a signal says and the order it would send (one click on a ticket). */
 export interface EngineSignal {
@@ -51,8 +60,11 @@ export interface EngineSignal {
     /** |price − stop|, dollars per share. */
     r: number | null;
     targetR: number | null;
+    /** Options mode: the contract picked at the decision, its ask and break-even. */
+    option?: OptionPick | null;
     text: string;
   };
+  /** Options mode: the contract, bought or sold in contracts (stop/target are then the underlying's levels for the exit). */
   order: { symbol: string; side: 'buy' | 'sell'; qty: number; type: 'market'; stop: number | null; target: number | null };
   /** `auto`: what the risk engine/broker said (null: nothing was sent). */
   outcome: { sent: boolean; orderId?: string; check?: string; message?: string } | null;
@@ -80,6 +92,19 @@ export interface EngineOptions {
   onSignal?(s: EngineSignal): void;
   onPublish?(p: Published): void;
   onTrade?(t: EngineTrade): void;
+  /** Options mode (`instrument: 'options'`): the leg that trades the contract; unset, the engine trades shares. */
+  optionLeg?: OptionLeg;
+}
+
+/** Options mode: the contract held (or being bought/sold) for the virtual underlying position. */
+interface HeldOption {
+  pick: OptionPick;
+  pos: VirtualPosition;
+  qty: number;
+  buyOrder: string;
+  buy: { price: number; time: number; feesCents: number } | null;
+  sellOrder: string | null;
+  exit: { time: number; price: number; reason: string } | null;
 }
 
 interface Queued {
@@ -124,11 +149,15 @@ export class StrategyEngine implements StrategyContext {
   private seq = 0;
   private readonly widths: Map<IntradayTimeframe, number>;
   private readonly prefix: string;
+  private readonly leg: OptionLeg | null;
+  private option: HeldOption | null = null;
+  private lastMinute: StrategyBar | null = null;
 
   constructor(private readonly o: EngineOptions, startAt: number) {
     const tfs = o.strategy.timeframes.filter((tf) => tf !== '1m');
     this.widths = new Map(tfs.map((tf) => [tf, timeframeMinutes(tf)]));
     this.prefix = `si-${o.instanceId}-`;
+    this.leg = o.optionLeg ?? null;
     const s = sessionAt(startAt);
     this.deliveredUntil = s ? Math.min(s.open, startAt) : startAt;
   }
@@ -221,6 +250,7 @@ export class StrategyEngine implements StrategyContext {
   onOrderEvent(e: OrderEvent): void {
     const order = e.order;
     if (!order.clientOrderId.startsWith(this.prefix)) return;
+    if (this.leg) return this.onOptionOrderEvent(e);
     if (order.role === 'stop_loss' || order.role === 'take_profit') {
       if (order.status === 'new' || order.status === 'accepted') this.legs.add(order.id);
       else this.legs.delete(order.id);
@@ -311,6 +341,7 @@ export class StrategyEngine implements StrategyContext {
       this.o.strategy.onTimer(this, at);
     }
     this.clock = s.close;
+    if (this.leg) this.act(this.leg.onSessionEnd(this.lastMinute));
     this.o.strategy.onSessionEnd(this);
     this.deliveredUntil = Math.max(this.deliveredUntil, s.close);
     this.today = null;
@@ -319,6 +350,8 @@ export class StrategyEngine implements StrategyContext {
   private deliver(q: Queued): void {
     this.clock = q.at;
     if (q.tf === '1m' && this.pos) this.track(q.bar.high, q.bar.low);
+    if (q.tf === '1m') this.lastMinute = q.bar;
+    if (q.tf === '1m' && this.leg && !this.warm) this.act(this.leg.onMinute(q.bar));
     this.lastBar = { tf: q.tf, start: q.bar.start, close: q.bar.close };
     this.o.strategy.onBar(this, q.tf, q.bar);
   }
@@ -337,8 +370,13 @@ export class StrategyEngine implements StrategyContext {
   // ── StrategyContext ──
   now(): number { return this.clock; }
   session(): Session { return this.today ?? sessionOn(nyDate(this.clock))!; }
-  position(): OpenPosition | null { return this.pos && { side: this.pos.side, entryTime: this.pos.entryTime, entryPrice: this.pos.entryPrice, stop: this.pos.stop, target: this.pos.target }; }
-  pendingEntry(): boolean { return this.pending !== null; }
+  position(): OpenPosition | null {
+    if (this.leg) {
+      const v = this.leg.pos;
+      return v && { side: v.side, entryTime: v.entryTime, entryPrice: v.entryPrice, stop: v.stop, target: v.target };
+    }
+    return this.pos && { side: this.pos.side, entryTime: this.pos.entryTime, entryPrice: this.pos.entryPrice, stop: this.pos.stop, target: this.pos.target }; }
+  pendingEntry(): boolean { return this.pending !== null || (this.leg?.entry ?? null) !== null; }
   tradesToday(): number { return this.entriesToday; }
   setTimer(at: number): void {
     this.timers.push(at);
@@ -352,6 +390,7 @@ export class StrategyEngine implements StrategyContext {
   submit(intent: Intent): void {
     const mode = this.o.mode();
     if (this.warm || mode === 'off') return;
+    if (this.leg) return this.submitOption(intent, mode);
     if (intent.kind === 'exit') {
       // A position the instance opened is closed by it in `signal` mode too: switching from
       // `auto` to `signal` mid-trade must not leave the trade without its flat exit.
@@ -479,8 +518,145 @@ export class StrategyEngine implements StrategyContext {
   }
 
   /** The open position with its quantity (for the instances list). */
-  openPosition(): (OpenPosition & { qty: number }) | null {
+  openPosition(): (OpenPosition & { qty: number; contract?: string }) | null {
+    if (this.leg) return this.leg.pos && { ...this.position()!, qty: this.option?.qty ?? this.leg.params.contracts, ...(this.option ? { contract: this.option.pick.contract } : {}) };
     return this.pos && { ...this.position()!, qty: this.pos.qty };
+  }
+
+  // ── options mode (src/engine/option-leg.ts) ──
+
+  private submitOption(intent: Intent, mode: AutomationMode): void {
+    const leg = this.leg!;
+    if (intent.kind === 'exit') {
+      if (leg.pos && leg.exitReason === null) leg.exitReason = intent.reason;
+      return;
+    }
+    if (leg.pos || leg.entry || this.option) return;
+    if (mode === 'signal') {
+      // The ticket's contract: picked now, with the deciding bar's close for the underlying.
+      this.entriesToday++;
+      const signal = this.entrySignal(intent);
+      const price = this.lastBar?.close;
+      const p = price === undefined ? { ok: false as const, why: 'no contract: no bar has closed yet' } : leg.pick(this.clock, intent.side, price);
+      return this.emitSignal(this.optionSignal(signal, p.ok ? p.pick : null, p.ok ? null : p.why));
+    }
+    leg.entry = { intent, at: this.clock };
+  }
+
+  /** An entry signal turned into the contract's buy (rationale with contract, ask and break-even). */
+  private optionSignal(s: EngineSignal, pick: OptionPick | null, why: string | null): EngineSignal {
+    const qty = this.leg!.params.contracts;
+    const what = pick
+      ? `; buy ${qty} ${pick.contract} (${pick.quoteSource} quotes) at the ask ${pick.ask.toFixed(2)}, break-even ${pick.breakEven}`
+      : `; ${why}`;
+    return {
+      ...s,
+      rationale: { ...s.rationale, option: pick, text: s.rationale.text.replace(/; entry at the next minute's open$/, '') + what },
+      order: { symbol: pick?.contract ?? s.symbol, side: 'buy', qty, type: 'market', stop: s.rationale.stop, target: s.rationale.target },
+    };
+  }
+
+  /** What a closed minute (or the session's end) did to the virtual position: orders for the contract. */
+  private act(actions: LegAction[]): void {
+    for (const a of actions) {
+      if (a.kind === 'dropped') continue; // the backtester drops it without a trade too
+      if (a.kind === 'no-contract') {
+        this.emitSignal({ ...this.optionSignal(this.entrySignal(a.intent), null, a.why), outcome: { sent: false, check: 'no_contract', message: a.why } });
+        continue;
+      }
+      if (a.kind === 'buy') {
+        this.entriesToday++;
+        this.work.push(this.buyOption(a.pick, a.pos));
+        continue;
+      }
+      this.work.push(this.sellOption(a));
+    }
+  }
+
+  private async buyOption(pick: OptionPick, pos: VirtualPosition): Promise<void> {
+    const qty = this.leg!.params.contracts;
+    const signal = this.optionSignal(this.entrySignal({ kind: 'entry', side: pos.side, reason: pos.reasonIn, stop: pos.stop, ...(pos.target !== null ? { target: pos.target } : {}), notAfter: Infinity }), pick, null);
+    signal.rationale.price = pos.entryPrice;
+    if (pick.quoteSource === 'MODEL') {
+      // Nothing to fill against: the paper broker trades recorded quotes only.
+      this.leg!.pos = null;
+      signal.outcome = { sent: false, check: 'model_quotes', message: `no option quotes recorded for ${this.o.symbol} on ${nyDate(pos.entryTime)}: ${pick.contract} has only MODEL (theoretical) prices, which no broker fills; not sent` };
+      return this.emitSignal(signal);
+    }
+    const clientOrderId = `${this.prefix}${this.clock}-${++this.seq}-${pos.reasonIn}`.slice(0, 128);
+    this.option = { pick, pos, qty, buyOrder: clientOrderId, buy: null, sellOrder: null, exit: null };
+    const out = await this.o.sink.submit({
+      account: this.o.account, symbol: pick.contract, side: 'buy', qty, type: 'market', timeInForce: 'day', clientOrderId, role: 'entry',
+      source: `strategy:${this.o.strategy.name}:${this.o.instanceId}`,
+    });
+    if (!out.ok) {
+      // Not bought: no position to exit (the virtual one goes too, so the day's limits still count the entry).
+      if (this.option?.buyOrder === clientOrderId) this.option = null;
+      if (this.leg!.pos === pos) this.leg!.pos = null;
+    }
+    signal.outcome = out.ok ? { sent: true, orderId: out.order.id } : { sent: false, check: out.check, message: out.message };
+    this.emitSignal(signal);
+  }
+
+  private async sellOption(a: Extract<LegAction, { kind: 'sell' }>): Promise<void> {
+    const h = this.option;
+    if (!h || h.pos !== a.pos) return; // the buy was refused: nothing held
+    h.exit = { time: a.exitTime, price: a.exitPrice, reason: a.reason };
+    const clientOrderId = `${this.prefix}${this.clock}-${++this.seq}`;
+    h.sellOrder = clientOrderId;
+    const signal: EngineSignal = {
+      at: this.clock, symbol: this.o.symbol, side: 'exit', reason: a.reason,
+      rationale: {
+        bar: this.lastBar, level: this.latestLevel(), setup: null, price: a.exitPrice, stop: a.pos.stop, target: a.pos.target, r: null, targetR: null, option: h.pick,
+        text: `${a.reason}: the ${a.pos.side} underlying exits at ${a.exitPrice}; sell ${h.qty} ${h.pick.contract} at the bid`,
+      },
+      order: { symbol: h.pick.contract, side: 'sell', qty: h.qty, type: 'market', stop: null, target: null },
+      outcome: null,
+    };
+    const out = await this.o.sink.submit({
+      account: this.o.account, symbol: h.pick.contract, side: 'sell', qty: h.qty, type: 'market', timeInForce: 'day', clientOrderId, role: 'close',
+      source: `strategy:${this.o.strategy.name}:${this.o.instanceId}`,
+    });
+    if (!out.ok && h.sellOrder === clientOrderId) h.sellOrder = null;
+    signal.outcome = out.ok ? { sent: true, orderId: out.order.id } : { sent: false, check: out.check, message: out.message };
+    this.emitSignal(signal);
+  }
+
+  private onOptionOrderEvent(e: OrderEvent): void {
+    const h = this.option;
+    const order = e.order;
+    if (!h) return;
+    if (order.clientOrderId === h.buyOrder) {
+      if (e.fill) {
+        const prev = h.buy;
+        const fees = (prev?.feesCents ?? 0) + e.fill.fees.total;
+        h.buy = { price: priceToDollars(e.fill.price), time: e.fill.time, feesCents: fees };
+      } else if (!h.buy && (order.status === 'canceled' || order.status === 'expired' || order.status === 'rejected')) {
+        this.option = null;
+        if (this.leg!.pos === h.pos) this.leg!.pos = null;
+      }
+      return;
+    }
+    if (order.clientOrderId !== h.sellOrder || !e.fill || !h.buy || !h.exit || e.positionQty !== 0) return;
+    const bid = priceToDollars(e.fill.price);
+    const ask = h.buy.price;
+    const askCents = Math.round(ask * 10_000);
+    const bidCents = Math.round(bid * 10_000);
+    const feesCents = h.buy.feesCents + e.fill.fees.total;
+    const trade: EngineTrade = {
+      entryTime: h.pos.entryTime, exitTime: h.exit.time, side: h.pos.side, entryPrice: ask, exitPrice: bid, stop: h.pos.stop, target: h.pos.target,
+      qty: h.qty, feesCents, pnlCents: h.qty * (bidCents - askCents) - feesCents, r: (bidCents - askCents) / askCents,
+      reasonIn: h.pos.reasonIn, reasonOut: h.exit.reason,
+      // Between the two fills only: the engine does not follow the contract's quotes while held.
+      mae: Math.max(0, round4(ask - bid)), mfe: Math.max(0, round4(bid - ask)),
+      option: {
+        contract: h.pick.contract, quoteSource: h.pick.quoteSource, entryAsk: ask, exitBid: bid, breakEven: OptionLeg.breakEven(h.pick.contract, ask),
+        underlyingEntry: h.pos.entryPrice, underlyingExit: h.exit.price, pick: h.pick.pick, optionEntryTime: h.buy.time, optionExitTime: e.fill.time,
+      },
+    };
+    this.option = null;
+    this.trades.push(trade);
+    this.o.onTrade?.(trade);
   }
 }
 

@@ -16,6 +16,7 @@ import type { Server } from 'socket.io';
 import { sessionsBetween } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
 import { STRATEGIES } from '../strategies/index.js';
+import { EXPIRATION_PARAM_HELP, OPTION_PARAMS } from '../backtest/options-params.js';
 import { backtestSetup } from '../backtest/backtest.js';
 import { workerEntry } from '../backtest/sweep.js';
 import type { ReportWorkerMessage } from '../backtest/report-worker.js';
@@ -115,6 +116,8 @@ export function registerBacktestRoutes(app: FastifyInstance, opts: BacktestRoute
 
   app.get('/api/backtests/strategies', async (): Promise<BacktestStrategiesResponse> => ({
     strategies: Object.entries(STRATEGIES).map(([name, f]) => ({ name, params: f.params })),
+    optionParams: OPTION_PARAMS,
+    expirationHelp: EXPIRATION_PARAM_HELP,
   }));
 
   app.post('/api/backtests', async (request, reply) => {

@@ -4,8 +4,12 @@
  *   GET    /api/strategies/instances              → {instances: [{id, name, strategy, symbol, account, params, mode, instrument,
  *                                                     status, openPosition, stats: {trades, wins, winRate, pnl, profitFactor,
  *                                                     expectancy, expectancyR, maxDrawdown}, createdAt, updatedAt}]}
- *   POST   /api/strategies/instances {name, strategy, symbol, account, params?, mode?}  → 201 {instance}
- *   PATCH  /api/strategies/instances/:id {mode?, params?}                              → {instance}
+ *   POST   /api/strategies/instances {name, strategy, symbol, account, params?, mode?, instrument?}  → 201 {instance}
+ *   PATCH  /api/strategies/instances/:id {mode?, params?, instrument?}                              → {instance}
+ *
+ * `instrument`: `underlying` (shares, default) or `options` (src/engine/option-leg.ts; the
+ * contract rules — expiration, deltaMin/Max, maxSpreadPct, minOpenInterest, budget, contracts —
+ * ride in `params` next to the strategy's, checked like the backtester's options mode).
  *   DELETE /api/strategies/instances/:id                                               → {deleted: id}
  *   GET    /api/strategies/instances/:id/report   → {instance, trades, equity, stats, levels, setups, signals}
  *
@@ -16,6 +20,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { errorBody } from '../core/errors.js';
+import { nyDate, previousSession } from '../calendar/index.js';
 import { Automation, AutomationRefused } from '../engine/automation.js';
 import { refusalBody } from '../risk/index.js';
 import type { ChartHub } from '../hub/hub.js';
@@ -36,6 +41,7 @@ declare module 'fastify' {
 const paramValue = z.union([z.number().finite(), z.string().max(64), z.boolean()], { error: 'must be a number, string or boolean' });
 const params = z.record(z.string().max(64), paramValue, { error: 'must be an object of parameter values' });
 const mode = z.enum(['off', 'signal', 'auto'], { error: 'must be off, signal or auto' });
+const instrument = z.enum(['underlying', 'options'], { error: 'must be underlying (shares) or options' });
 
 const CreateSchema = z.object({
   name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(64, 'is too long'),
@@ -44,10 +50,11 @@ const CreateSchema = z.object({
   account: z.string({ error: 'is required (an account name)' }).min(1, 'is required').max(64, 'is too long'),
   params: params.optional(),
   mode: mode.optional(),
+  instrument: instrument.optional(),
 }).strict();
 
-const PatchSchema = z.object({ mode: mode.optional(), params: params.optional() }).strict()
-  .refine((b) => b.mode !== undefined || b.params !== undefined, { message: 'give mode and/or params' });
+const PatchSchema = z.object({ mode: mode.optional(), params: params.optional(), instrument: instrument.optional() }).strict()
+  .refine((b) => b.mode !== undefined || b.params !== undefined || b.instrument !== undefined, { message: 'give mode, params and/or instrument' });
 
 export function registerStrategyRoutes(app: FastifyInstance, deps: { store: MarketStore; hub: ChartHub; trading: TradingRuntime }): Automation {
   const { trading } = deps;
@@ -57,6 +64,14 @@ export function registerStrategyRoutes(app: FastifyInstance, deps: { store: Mark
     paper: trading.paper,
     bars: deps.hub,
     liveAllowed: trading.liveAllowed,
+    // Options mode reads the store's recorded quotes, and the chart's bars for MODEL quotes (as the chain service does).
+    optionData: {
+      recorded: deps.store,
+      history: {
+        minuteBars: (u, from, to) => deps.hub.engine.series(u, '1m', false, from, to),
+        dailyCloses: (u, before) => deps.hub.engine.series(u, '1D', false, undefined, previousSession(nyDate(before)).midnight + 1).filter((b) => b.closed).map((b) => b.close),
+      },
+    },
     emit: (event, body) => trading.hub.broadcast(event, body),
   });
   app.decorate('automation', automation);

@@ -18,7 +18,8 @@ export interface StoredInstance {
   /** Raw parameters as given (checked by the strategy's spec). */
   params: Record<string, string | number | boolean>;
   mode: AutomationMode;
-  instrument: 'underlying';
+  /** `underlying` trades shares; `options` the contract the picker chooses (src/engine/option-leg.ts). */
+  instrument: 'underlying' | 'options';
   createdAt: number;
   updatedAt: number;
 }

@@ -51,4 +51,8 @@ export interface BacktestProgress {
 
 export interface BacktestStrategiesResponse {
   strategies: Array<{ name: string; params: Record<string, ParamSpec> }>;
+  /** Options mode's parameters (sent in `params` next to the strategy's when `mode` is options). */
+  optionParams: Record<string, ParamSpec>;
+  /** `expiration` (not a ParamSpec: 0dte, weekly or min-days:N), its default and help. */
+  expirationHelp: string;
 }

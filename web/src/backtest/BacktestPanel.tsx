@@ -28,6 +28,9 @@ export interface BacktestPanelProps {
 }
 
 type Strategies = Array<{ name: string; params: Record<string, ParamSpec> }>;
+type Mode = 'underlying' | 'options';
+/** The form's key for options mode's values (kept apart from each strategy's). */
+const OPTIONS_KEY = '@options';
 
 const FORM_KEY = 'optdesk.backtest.form';
 
@@ -36,7 +39,8 @@ interface Form {
   symbol: string;
   from: string;
   to: string;
-  /** Per strategy: the typed values (strings for numbers, so a bad value reaches the server's check). */
+  mode?: Mode;
+  /** Per strategy (and under OPTIONS_KEY, options mode's): the typed values (strings for numbers, so a bad value reaches the server's check). */
   params: Record<string, Record<string, string | boolean>>;
 }
 
@@ -54,6 +58,8 @@ const TF_CHOICES = ['1m', '3m', '5m', '15m', '1h', '4h'];
 
 export function BacktestPanel({ symbol, onShowTrade, shown }: BacktestPanelProps) {
   const [strategies, setStrategies] = useState<Strategies>([]);
+  const [optionSpec, setOptionSpec] = useState<Record<string, ParamSpec>>({});
+  const [expirationHelp, setExpirationHelp] = useState('');
   const [form, setForm] = useState<Form>(() => loadForm(symbol));
   const [showParams, setShowParams] = useState(false);
   const [job, setJob] = useState<BacktestJobView | null>(null);
@@ -62,7 +68,11 @@ export function BacktestPanel({ symbol, onShowTrade, shown }: BacktestPanelProps
   const jobId = useRef<string | null>(null);
 
   useEffect(() => {
-    backtestApi.strategies().then(setStrategies, (e: Error) => setError(e.message));
+    backtestApi.strategies().then((r) => {
+      setStrategies(r.strategies);
+      setOptionSpec(r.optionParams ?? {});
+      setExpirationHelp(r.expirationHelp ?? '');
+    }, (e: Error) => setError(e.message));
     // Empty dates default to the stored sessions' range.
     api.replaySessions().then((s) => {
       if (!s.length) return;
@@ -103,20 +113,32 @@ export function BacktestPanel({ symbol, onShowTrade, shown }: BacktestPanelProps
   const values = form.params[form.strategy] ?? {};
   const valueOf = (k: string, s: ParamSpec): string | boolean => values[k] ?? (s.type === 'boolean' ? s.default : String(s.default));
   const setValue = (k: string, v: string | boolean) => setForm((f) => ({ ...f, params: { ...f.params, [f.strategy]: { ...(f.params[f.strategy] ?? {}), [k]: v } } }));
+  const mode: Mode = form.mode ?? 'underlying';
+  const optionValues = form.params[OPTIONS_KEY] ?? {};
+  const optionValueOf = (k: string, s: ParamSpec): string | boolean => optionValues[k] ?? (s.type === 'boolean' ? s.default : String(s.default));
+  const setOptionValue = (k: string, v: string | boolean) => setForm((f) => ({ ...f, params: { ...f.params, [OPTIONS_KEY]: { ...(f.params[OPTIONS_KEY] ?? {}), [k]: v } } }));
   const badField = error ? errorField(error) : null;
 
   const run = useCallback(async () => {
     setError(null);
     setStarting(true);
     const params: Record<string, string | number | boolean> = {};
-    for (const [k, s] of Object.entries(spec)) {
-      const v = values[k];
-      if (v === undefined) continue;
-      // Numbers go as typed (the server names a bad one); untouched defaults are left out.
-      if (s.type === 'boolean' ? v !== s.default : String(v).trim() !== String(s.default)) params[k] = typeof v === 'string' ? v.trim() : v;
+    const add = (given: Record<string, string | boolean>, specs: Record<string, ParamSpec>) => {
+      for (const [k, s] of Object.entries(specs)) {
+        const v = given[k];
+        if (v === undefined) continue;
+        // Numbers go as typed (the server names a bad one); untouched defaults are left out.
+        if (s.type === 'boolean' ? v !== s.default : String(v).trim() !== String(s.default)) params[k] = typeof v === 'string' ? v.trim() : v;
+      }
+    };
+    add(values, spec);
+    if (mode === 'options') {
+      add(optionValues, optionSpec);
+      const exp = optionValues.expiration;
+      if (typeof exp === 'string' && exp.trim() && exp.trim() !== 'weekly') params.expiration = exp.trim();
     }
     try {
-      const { id } = await backtestApi.start({ strategy: form.strategy, symbol: form.symbol.trim().toUpperCase(), from: form.from, to: form.to, params });
+      const { id } = await backtestApi.start({ strategy: form.strategy, symbol: form.symbol.trim().toUpperCase(), from: form.from, to: form.to, params, ...(mode === 'options' ? { mode } : {}) });
       jobId.current = id;
       setJob({ id, status: 'running', progress: { done: 0, total: 0 }, request: { strategy: form.strategy, symbol: form.symbol, from: form.from, to: form.to } });
       // The run may have finished before the socket events were listened to: ask once.
@@ -131,7 +153,7 @@ export function BacktestPanel({ symbol, onShowTrade, shown }: BacktestPanelProps
     } finally {
       setStarting(false);
     }
-  }, [form, spec, values]);
+  }, [form, spec, values, mode, optionSpec, optionValues]);
 
   const result = job?.status === 'done' ? job.result ?? null : null;
   const shownRun = useMemo(() => (job && result ? { id: job.id, result } : null), [job, result]);
@@ -168,6 +190,13 @@ export function BacktestPanel({ symbol, onShowTrade, shown }: BacktestPanelProps
           To
           <input type="date" value={form.to} className={fieldClass('to')} data-testid="bt-to" onChange={(e) => setForm({ ...form, to: e.target.value })} />
         </label>
+        <label>
+          Mode
+          <select value={mode} className={fieldClass('mode')} data-testid="bt-mode" onChange={(e) => setForm({ ...form, mode: e.target.value as Mode })}>
+            <option value="underlying">Underlying (shares)</option>
+            <option value="options">Options</option>
+          </select>
+        </label>
         <button type="button" className="bt-params-toggle" aria-expanded={showParams} onClick={() => setShowParams((v) => !v)}>
           Parameters {showParams ? '▾' : '▸'}
         </button>
@@ -190,6 +219,22 @@ export function BacktestPanel({ symbol, onShowTrade, shown }: BacktestPanelProps
                 )}
               </label>
             ))}
+            {mode === 'options' ? (
+              <>
+                <div className="bt-params-group">Options mode</div>
+                <label title={expirationHelp} className={fieldClass('params.expiration')}>
+                  <span>expiration</span>
+                  <input value={String(optionValues.expiration ?? 'weekly')} list="bt-expiration-rules" data-testid="bt-param-expiration" onChange={(e) => setOptionValue('expiration', e.target.value)} />
+                  <datalist id="bt-expiration-rules"><option value="0dte" /><option value="weekly" /><option value="min-days:7" /></datalist>
+                </label>
+                {Object.entries(optionSpec).map(([k, s]) => (
+                  <label key={k} title={s.help} className={fieldClass(`params.${k}`)}>
+                    <span>{k}</span>
+                    <input value={String(optionValueOf(k, s))} inputMode="decimal" data-testid={`bt-param-${k}`} onChange={(e) => setOptionValue(k, e.target.value)} />
+                  </label>
+                ))}
+              </>
+            ) : null}
           </div>
         ) : null}
       </form>
@@ -205,6 +250,7 @@ export function BacktestPanel({ symbol, onShowTrade, shown }: BacktestPanelProps
           <div className="bt-summary muted">
             {result.strategy} {result.symbol} {result.from} → {result.to} · {result.sessions} sessions · {result.bars.toLocaleString('en-US')} minutes · mode {result.mode}
           </div>
+          {result.options?.notice ? <div className="bt-model-notice" role="note" data-testid="bt-model-notice">{result.options.notice}</div> : null}
           <StatsTable stats={result.stats} />
           {result.dataWarnings.map((d) => (
             <div key={d.time} className="bt-warn">Data: {d.time.slice(0, 16).replace('T', ' ')} {d.detail} while the trade entered {d.trade.slice(11, 16)} was open.</div>

@@ -19,7 +19,7 @@ interface BacktestServerEvents {
 export const backtestSocket = hubSocket as unknown as Socket<BacktestServerEvents, Record<string, never>>;
 
 export const backtestApi = {
-  strategies: () => call<BacktestStrategiesResponse>('GET', '/api/backtests/strategies').then((r) => r.strategies),
+  strategies: () => call<BacktestStrategiesResponse>('GET', '/api/backtests/strategies'),
   start: (req: BacktestStart) => call<{ id: string }>('POST', '/api/backtests', req),
   get: (id: string) => call<BacktestJobView>('GET', `/api/backtests/${encodeURIComponent(id)}`),
 };
