@@ -28,7 +28,8 @@
  * baseline fell from 1.5M to 0.38M minutes/s at 100× too).
  *
  * Times are CPU time of this process (util.cpuRuns: the machine is shared): medians of
- * 15 / 5 / 3 runs at 1× / 10× / 100× after 3 / 1 / 1 warm-up runs. Ratios are
+ * 15 / 5 / 3 runs at 1× / 10× / 100× after 3 / 1 / 1 warm-up runs, the sizes interleaved
+ * round by round so load drift on the shared machine weighs on each size alike. Ratios are
  * printed as "optdesk ÷ baseline" of throughput: above 1 optdesk is faster, below 1 the
  * baseline is. Memory: heap + array buffers retained per million minutes
  * (needs --expose-gc, which `npm run bench` passes).
@@ -298,9 +299,9 @@ export async function runBarsBench(): Promise<Record<string, unknown>> {
   const inputs = new Map<number, MinuteAggregate[]>([1, 10].map((k) => [k, scaled(real, k)]));
   const tapes = new Map<number, MinuteTape>(sizes.map((k) => [k, new MinuteTape(inputs.get(k) ?? scaled(real, k))]));
   const runsFor = (k: number) => (k === 1 ? Number(process.env.BENCH_RUNS ?? 15) : 3);
-  const liveRuns = (k: number) => (k === 1 ? Number(process.env.BENCH_RUNS ?? 15) : k === 10 ? 5 : 3);
+  const liveRuns = (k: number) => (k === 1 ? Number(process.env.BENCH_RUNS ?? 15) : k === 10 ? 5 : 3); // for `measure`; `measureSizes` does 15 / 5 / 3
   console.log(`\n== Bar engine, live: real SPY/AIG/BAC minutes of 2013-10-04..11 (04:00–20:00) at 1× (${fmt(real.length)} minutes), 10× and 100×; 12 timeframes`);
-  console.log('   CPU-time medians of 15 / 5 / 3 runs after 3 / 1 / 1 warm-ups; input replayed from columns, one fresh minute object per call for everyone');
+  console.log('   CPU-time medians of 15 / 5 / 3 runs after 3 / 1 / 1 warm-ups, sizes interleaved; input replayed from columns, one fresh minute object per call for everyone');
 
   const live: Record<string, Record<string, { minutes: number; medianMs: number; minutesPerSec: number; runs: number } | string>> = {};
   const measure = (name: string, k: number, fn: (t: MinuteTape) => unknown) => {
@@ -309,17 +310,43 @@ export async function runBarsBench(): Promise<Record<string, unknown>> {
     (live[name] ??= {})[`${k}x`] = { minutes: tape.length, medianMs: +ms.toFixed(1), minutesPerSec: perSec(tape.length, ms), runs: liveRuns(k) };
     return perSec(tape.length, ms);
   };
+  /**
+   * One contestant at 1×, 10× and 100×, the sizes interleaved (each of 5 rounds: three 1×
+   * runs, one 10×, and one 100× in the first 3), so the neighbours' load, which drifts over
+   * the minutes a 100× run takes, weighs on every size alike and the scaling figures compare.
+   */
+  const measureSizes = (name: string, fn: (t: MinuteTape) => unknown, ks: readonly number[] = sizes) => {
+    const times = new Map<number, number[]>(ks.map((k) => [k, []]));
+    for (const k of ks) for (let w = 0; w < (k === 1 ? 3 : 1); w++) fn(tapes.get(k)!);
+    for (let round = 0; round < 5; round++) {
+      for (const k of ks) {
+        const n = k === 1 ? 3 : k === 10 ? 1 : round < 3 ? 1 : 0;
+        if (n > 0) times.get(k)!.push(...cpuRuns(n, () => fn(tapes.get(k)!), 0));
+      }
+    }
+    for (const k of ks) {
+      const tape = tapes.get(k)!;
+      const ms = median(times.get(k)!);
+      (live[name] ??= {})[`${k}x`] = { minutes: tape.length, medianMs: +ms.toFixed(1), minutesPerSec: perSec(tape.length, ms), runs: times.get(k)!.length };
+    }
+  };
   const rate = (name: string, k: number) => (live[name]?.[`${k}x`] as { minutesPerSec: number } | undefined)?.minutesPerSec ?? NaN;
+  // Each contestant at every size in turn, optdesk first: runLive serves two engine classes,
+  // and once it has seen the object engine its calls are polymorphic; measuring optdesk's 1×
+  // before that and its 10×/100× after would tilt its own scaling figures.
+  measureSizes('optdesk', (t) => runLive(Optdesk, t));
+  measureSizes('lastBarMergeObjects', runMergeObjects);
+  measureSizes('lastBarMergeTyped', runMergeTyped);
+  // The object engine needs ~1.6 kB per minute: 100× (1.1M minutes) would take ~2 GB on a shared machine.
+  if (Before) measureSizes('beforeObjectEngine', (t) => runLive(Before, t), [1, 10]);
+  (live.beforeObjectEngine ??= {})['100x'] = Before ? 'not run (~2 GB of heap)' : 'not available';
   for (const k of sizes) {
-    const ours = measure('optdesk', k, (t) => runLive(Optdesk, t));
-    const objects = measure('lastBarMergeObjects', k, runMergeObjects);
-    const typed = measure('lastBarMergeTyped', k, runMergeTyped);
-    let before: number | null = null;
-    // The object engine needs ~1.6 kB per minute: 100× (1.1M minutes) would take ~2 GB on a shared machine.
-    if (Before && k <= 10) before = measure('beforeObjectEngine', k, (t) => runLive(Before, t));
-    else (live.beforeObjectEngine ??= {})[`${k}x`] = Before ? 'not run (~2 GB of heap)' : 'not available';
+    const ours = rate('optdesk', k);
+    const before = rate('beforeObjectEngine', k);
+    const objects = rate('lastBarMergeObjects', k);
+    const typed = rate('lastBarMergeTyped', k);
     console.log(`${String(k).padStart(3)}× optdesk columnar engine:   ${fmt(ours).padStart(10)} minutes/s   (${fmt(tapes.get(k)!.length)} minutes)`);
-    if (before !== null) console.log(`     before (object engine):     ${fmt(before).padStart(10)} minutes/s   ${ratio(ours, before)}`);
+    if (before === before) console.log(`     before (object engine):     ${fmt(before).padStart(10)} minutes/s   ${ratio(ours, before)}`);
     console.log(`     last-bar merge, objects:    ${fmt(objects).padStart(10)} minutes/s   ${ratio(ours, objects)}`);
     console.log(`     last-bar merge, typed:      ${fmt(typed).padStart(10)} minutes/s   ${ratio(ours, typed)}`);
   }
