@@ -273,6 +273,32 @@ export class Tally {
       (this.noTrades === 0 ? this.trades : -1) === (o.noTrades === 0 ? o.trades : -1);
   }
 
+  /** Would `toBar(closed, 'derived')` equal `bar` (sameBar's fields)? Answers without building the bar. */
+  matchesBar(bar: Bar, closed: boolean): boolean {
+    return this.open === bar.open && this.high === bar.high && this.low === bar.low && this.close === bar.close &&
+      this.volume === bar.volume && bar.closed === closed && bar.source === 'derived' && this.vwapOut() === bar.vwap &&
+      (this.noTrades === 0 ? this.trades : undefined) === bar.trades;
+  }
+
+  /**
+   * Writes `toBar(closed, 'derived')` into `bar` (a derived bar nobody outside the engine has
+   * seen) when it has the same optional fields, so the object keeps its shape; false when it
+   * does not, and the caller builds a new bar.
+   */
+  writeInto(bar: Bar, closed: boolean): boolean {
+    const vwap = this.vwapOut();
+    if ((vwap === undefined) !== (bar.vwap === undefined) || (this.noTrades === 0) !== (bar.trades !== undefined) || bar.source !== 'derived') return false;
+    bar.open = this.open;
+    bar.high = this.high;
+    bar.low = this.low;
+    bar.close = this.close;
+    bar.volume = this.volume;
+    bar.closed = closed;
+    if (vwap !== undefined) bar.vwap = vwap;
+    if (this.noTrades === 0) bar.trades = this.trades;
+    return true;
+  }
+
   toBar(closed: boolean, source: Bar['source']): Bar {
     const bar: Bar = {
       start: this.start,

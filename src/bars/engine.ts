@@ -41,7 +41,7 @@ import {
 } from '../core/types.js';
 import type { Session } from '../calendar/index.js';
 import { addDays, nyDate, nyMidnight, sessionAt, weekStartDate } from '../calendar/index.js';
-import { type MinutePlace, WeekBuckets, dailyBucket, placeMinute } from './buckets.js';
+import { type MinutePlace, WeekBuckets, placeMinute } from './buckets.js';
 import { BarSeries } from './series.js';
 import { invalidAggregateReason } from './validate.js';
 import {
@@ -629,16 +629,17 @@ export class BarEngine {
       // The daily bucket spans midnight–close (its start is the bar's identity) but its members
       // are the regular-session minutes only: a recompute must not pick up pre-market minutes.
       const session = place.session;
-      const span = dailyBucket(session);
-      let agg = book.daily.get(key(span.start));
+      const dayStart = session.midnight; // dailyBucket(session), without an object per minute
+      const dayEnd = session.close;
+      let agg = book.daily.get(key(dayStart));
       if (!agg) {
         agg = new Tally();
-        agg.reset(span.start, span.end);
-        book.daily.set(key(span.start), agg);
-        if (!this.isClosed(span.end)) this.addDailyClose({ book, tf: '1D', start: span.start, end: span.end });
+        agg.reset(dayStart, dayEnd);
+        book.daily.set(key(dayStart), agg);
+        if (!this.isClosed(dayEnd)) this.addDailyClose({ book, tf: '1D', start: dayStart, end: dayEnd });
       }
       if (!old) agg.addValues(start, open, high, low, close, volume, vwap, trades);
-      else if (!agg.replaceValues(start, old, open, high, low, close, volume, vwap, trades)) agg.fill(c, session.open, span.end, span.start, span.end);
+      else if (!agg.replaceValues(start, old, open, high, low, close, volume, vwap, trades)) agg.fill(c, session.open, dayEnd, dayStart, dayEnd);
       this.publishDaily(book, session);
     }
     if (this.pendingEviction.size > 0 && !this.closing) this.evict();
@@ -880,7 +881,7 @@ export class BarEngine {
         const agg = p.book.weekly.get(key(p.start));
         if (agg) {
           const weekly = (p.book.weeklySeries ??= this.seriesFor(p.book, '1W'));
-          this.publishSeries(p.book, '1W', weekly, weekly.get(p.start), agg.toBar(true, 'derived'));
+          this.publishTally(p.book, '1W', weekly, weekly.get(p.start), agg, true);
         }
       }
     }
@@ -891,14 +892,16 @@ export class BarEngine {
     const closed = this.isClosed(session.close);
     const vendor = closed ? book.vendorDaily.get(key(session.midnight)) : undefined;
     const derived = book.daily.get(key(session.midnight));
-    const bar = vendor ?? derived?.toBar(closed, 'derived');
-    if (!bar) return;
-    const before = (book.dailySeries ??= this.seriesFor(book, '1D')).get(session.midnight);
-    const changed = this.publishSeries(book, '1D', book.dailySeries, before, bar);
-    if (changed && this.keepWeekly) this.publishWeek(book, session, bar, before);
+    if (!vendor && !derived) return;
+    const series = (book.dailySeries ??= this.seriesFor(book, '1D'));
+    const before = series.get(session.midnight);
+    // The week needs the daily bar's old values: copy them before an in-place update overwrites them.
+    const old = before ? this.oldDaily.fromBar(before) : null;
+    const bar = vendor ? (this.publishSeries(book, '1D', series, before, vendor) ? vendor : null) : this.publishTally(book, '1D', series, before, derived!, closed);
+    if (bar && this.keepWeekly) this.publishWeek(book, session, bar, old);
   }
 
-  private publishWeek(book: SymbolBook, session: Session, daily: Bar, before: Bar | undefined): void {
+  private publishWeek(book: SymbolBook, session: Session, daily: Bar, before: MinuteSnapshot | null): void {
     const span = this.weeks.forSession(session);
     let agg = book.weekly.get(key(span.start));
     if (!agg) {
@@ -908,8 +911,8 @@ export class BarEngine {
       if (!this.isClosed(span.end)) this.addDailyClose({ book, tf: '1W', start: span.start, end: span.end });
     }
     const dailySeries = book.dailySeries;
-    const replaced = before !== undefined &&
-      agg.replaceValues(daily.start, this.oldDaily.fromBar(before), daily.open, daily.high, daily.low, daily.close, daily.volume, daily.vwap ?? NaN, daily.trades ?? NaN);
+    const replaced = before !== null &&
+      agg.replaceValues(daily.start, before, daily.open, daily.high, daily.low, daily.close, daily.volume, daily.vwap ?? NaN, daily.trades ?? NaN);
     if (!before) addBar(agg, daily);
     else if (!replaced) {
       // A daily bar shrank (a correction, or the vendor's bar replacing the derived one): the
@@ -921,8 +924,22 @@ export class BarEngine {
       }
     }
     const weekly = (book.weeklySeries ??= this.seriesFor(book, '1W'));
-    const bar = agg.toBar(this.isClosed(span.end), 'derived');
-    this.publishSeries(book, '1W', weekly, weekly.get(bar.start), bar);
+    this.publishTally(book, '1W', weekly, weekly.get(span.start), agg, this.isClosed(span.end));
+  }
+
+  /**
+   * Publishes `tally` as the derived bar of its bucket in `series` (where `old` is the stored
+   * bar) unless nothing changed; returns the stored bar, or null when unchanged. A stored bar
+   * nobody has seen yet is updated in place: the live path then allocates no 1D/1W bar per
+   * minute while nobody listens or reads.
+   */
+  private publishTally(book: SymbolBook, tf: '1D' | '1W', series: BarSeries, old: Bar | undefined, tally: Tally, closed: boolean): Bar | null {
+    if (old && tally.matchesBar(old, closed)) return null;
+    const bar = old && series.isUnseen(old) && tally.writeInto(old, closed) ? old : tally.toBar(closed, 'derived');
+    const listened = this.listeners.size > 0;
+    const seq = series.put(bar, listened);
+    if (listened) this.send({ symbol: book.symbol, tf, extended: false, seq, bar });
+    return bar;
   }
 
   private seriesFor(book: SymbolBook, tf: '1D' | '1W'): BarSeries {

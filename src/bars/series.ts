@@ -5,7 +5,9 @@
  * Appends (the live case) are O(1). An insert before the last bar (history arriving
  * after live) only marks the order dirty; the next read sorts once, so a backfill of
  * n bars costs O(n log n) instead of O(n²) splices. Bars are shared with subscribers:
- * treat them as immutable (the engine always stores a new object for a change).
+ * treat them as immutable. The one exception is a bar nobody has seen (`isUnseen`: stored
+ * with `put(bar, false)`, not sent to a listener, not returned by a read since): the engine
+ * updates that one in place rather than allocate a daily and a weekly bar per minute.
  */
 import { type Bar, MINUTE_MS } from '../core/types.js';
 // Module-local copies of hot-path imports: tsx's transpiled ESM reads imported bindings through
@@ -17,6 +19,8 @@ export class BarSeries {
   private ordered: Bar[] = [];
   private orderDirty = false;
   private seqNo = 0;
+  /** The last bar stored with `seen` false, until a read hands bars out. */
+  private unseen: Bar | undefined;
 
   get seq(): number {
     return this.seqNo;
@@ -30,8 +34,13 @@ export class BarSeries {
     return this.byStart.get(start / MINUTE);
   }
 
-  /** Stores `bar` and returns the new seq. Caller guarantees the bar actually changed. */
-  put(bar: Bar): number {
+  /**
+   * Stores `bar` and returns the new seq. Caller guarantees the bar actually changed.
+   * `seen` false: nobody outside the engine got this object (no listener), so until a read
+   * returns it the engine may update it in place (see `isUnseen`).
+   */
+  put(bar: Bar, seen = true): number {
+    this.unseen = seen ? undefined : bar;
     // Keyed by minute number: small integers hash far faster than epoch-ms doubles.
     const k = bar.start / MINUTE;
     const existed = this.byStart.has(k);
@@ -63,8 +72,14 @@ export class BarSeries {
     return lo;
   }
 
+  /** True when `bar` is stored and has not been handed out since (`put(bar, false)`): safe to update in place. */
+  isUnseen(bar: Bar): boolean {
+    return this.unseen === bar;
+  }
+
   /** Bars ascending by start (a fresh array the caller may keep). */
   bars(fromMs = -Infinity, toMs = Infinity): Bar[] {
+    this.unseen = undefined;
     if (this.orderDirty) {
       this.ordered = [...this.byStart.values()].sort((a, b) => a.start - b.start);
       this.orderDirty = false;
@@ -74,6 +89,7 @@ export class BarSeries {
   }
 
   last(): Bar | undefined {
+    this.unseen = undefined;
     if (this.orderDirty) this.bars();
     return this.ordered[this.ordered.length - 1];
   }
