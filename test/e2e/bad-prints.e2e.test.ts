@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import type { WireBar } from '../../src/wire/protocol.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { DEFAULT_WAIT_MS } from '../helpers/timeouts.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -43,7 +44,7 @@ async function waitFor(mode: 'hide' | 'show'): Promise<void> {
       return !!d && d.badPrints === m && d.loading === undefined && d.barCount !== undefined;
     },
     mode,
-    { timeout: 30_000 },
+    { timeout: DEFAULT_WAIT_MS },
   );
 }
 

@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { collectConsoleErrors, launchChromium } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { at, C750, quoteAtOrBefore } from '../helpers/trading.js';
+import { DEFAULT_WAIT_MS } from '../helpers/timeouts.js';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/journal';
 
@@ -80,7 +81,7 @@ describe('journal page e2e', () => {
     assert.ok(trade, 'the paper round trip is a journal trade');
     await page.click('button.jp-open');
     const row = `[data-trade="${trade.id}"]`;
-    await page.waitForSelector(row, { timeout: 30_000 });
+    await page.waitForSelector(row, { timeout: DEFAULT_WAIT_MS });
     const cells = await page.$$eval(`${row} td`, (tds) => tds.map((td) => td.textContent));
     assert.equal(cells[0], '2015-12-24 10:00');
     assert.equal(cells[2], C750);
@@ -91,13 +92,13 @@ describe('journal page e2e', () => {
     await page.click(row);
     // The trade's chart: the underlying's minutes with the fills marked (drawn; looked at in the screenshot).
     await page.waitForSelector('[data-testid="trade-chart"] canvas');
-    await page.waitForFunction(() => !document.querySelector('[data-testid="trade-chart"] .jp-chart-msg'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="trade-chart"] .jp-chart-msg'), undefined, { timeout: DEFAULT_WAIT_MS });
     await page.fill('[aria-label="setup"]', 'ORB');
     await page.fill('[aria-label="tags"]', 'orb, early');
     await page.click('[aria-label="rating 4"]');
     await page.fill('[aria-label="notes"]', 'Entered on the **first** break; sold into the fade.');
     await page.click('button.jp-save');
-    await page.waitForSelector('.jp-detail [role="status"]:text("Saved")', { timeout: 30_000 });
+    await page.waitForSelector('.jp-detail [role="status"]:text("Saved")', { timeout: DEFAULT_WAIT_MS });
     const saved = (await json('GET', `${server.url}/api/journal/trades/${trade.id}`)).trade;
     assert.deepEqual({ setup: saved.setup, tags: saved.tags, rating: saved.rating, notes: saved.notes },
       { setup: 'ORB', tags: ['orb', 'early'], rating: 4, notes: 'Entered on the **first** break; sold into the fade.' });
@@ -105,7 +106,7 @@ describe('journal page e2e', () => {
     await page.screenshot({ path: path.join(SHOTS, 'journal-2-detail.png') });
 
     await page.click('[role="tab"]:text("Statistics")');
-    await page.waitForSelector('[data-group="ORB"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-group="ORB"]', { timeout: DEFAULT_WAIT_MS });
     const stat = await page.$$eval('[data-group="ORB"] td', (tds) => tds.map((td) => td.textContent));
     assert.equal(stat[1], '1');
     assert.equal(stat[4], `${trade.pnl < 0 ? '-' : ''}$${Math.abs(trade.pnl).toFixed(2)}`);
@@ -117,12 +118,12 @@ describe('journal page e2e', () => {
     assert.ok(await page.$('[data-testid="calendar-heatmap"] [data-date="2015-12-24"]'));
     assert.equal(await page.getAttribute('[data-testid="mae-mfe-scatter"]', 'data-points'), '1');
     await page.selectOption('[aria-label="group by"]', 'tag');
-    await page.waitForSelector('[data-group="early"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-group="early"]', { timeout: DEFAULT_WAIT_MS });
     await page.screenshot({ path: path.join(SHOTS, 'journal-3-statistics.png') });
     // Entered without a stop: a rule break, so the clean statistics leave it out.
     assert.deepEqual(trade.ruleBreaks.map((b: any) => b.code).includes('no_stop'), true);
     await page.check('[aria-label="without rule breaks"]');
-    await page.waitForFunction(() => !document.querySelector('[data-group="early"]'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-group="early"]'), undefined, { timeout: DEFAULT_WAIT_MS });
     await page.uncheck('[aria-label="without rule breaks"]');
     assert.deepEqual(errors, []);
   });
@@ -131,9 +132,9 @@ describe('journal page e2e', () => {
     const [trade] = await trades();
     await page.click('[role="tab"]:text("Weekly review")');
     const card = `[data-review-trade="${trade.id}"]`;
-    await page.waitForSelector(card, { timeout: 30_000 });
+    await page.waitForSelector(card, { timeout: DEFAULT_WAIT_MS });
     assert.equal(await page.$$eval(`${card} .jp-shots img`, (imgs) => imgs.length), 2);
-    await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} .jp-shots img`)].every((i) => (i as HTMLImageElement).naturalWidth > 0), card, { timeout: 30_000 });
+    await page.waitForFunction((sel) => [...document.querySelectorAll(`${sel} .jp-shots img`)].every((i) => (i as HTMLImageElement).naturalWidth > 0), card, { timeout: DEFAULT_WAIT_MS });
     assert.match((await page.textContent(`${card} .jp-card-notes`))!, /Entered on the \*\*first\*\* break/);
     const counts = (await page.textContent('[data-testid="rule-break-counts"]'))!;
     assert.match(counts, /1× no stop/);
@@ -152,7 +153,7 @@ describe('journal page e2e', () => {
     await page.click('[role="tab"]:text("Trades")');
     await page.click(`[data-trade="${stock.id}"]`);
     await page.click('button.jp-film');
-    await page.waitForSelector('[data-testid="game-film"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="game-film"]', { timeout: DEFAULT_WAIT_MS });
     assert.equal(await page.$('.journal-page'), null, 'the film plays on the desk');
     assert.equal(await page.getAttribute('[data-testid="game-film"]', 'data-trade'), stock.id);
     const replay = async () => (await json('GET', `${server.url}/api/health`)).replay;
@@ -160,7 +161,7 @@ describe('journal page e2e', () => {
       const r = await replay();
       return r.session === '2015-12-24' && r.state === 'play' && r.clock >= Date.parse('2015-12-24T11:30:00-05:00');
     });
-    await page.waitForSelector('[data-testid="chart"][data-symbol="GOOG"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="chart"][data-symbol="GOOG"]', { timeout: DEFAULT_WAIT_MS });
     // Drawn markers are read from the chart's markers primitive (ids: `fill:` + the fill id).
     const markerIds = async () => (JSON.parse((await page.getAttribute('[data-testid="chart"]', 'data-fill-markers')) ?? '[]') as { id: string }[]).map((m) => m.id);
     await waitFor('the imported entry and exit as markers while the film plays', async () => {
@@ -178,7 +179,7 @@ describe('journal page e2e', () => {
     });
     await json('POST', `${server.url}/api/replay`, { state: 'pause' });
     // The traded contract is in the quote matrix, and its entry fill is a marker on GOOG.
-    await page.waitForSelector(`[data-testid="matrix-row-${C750}"]`, { timeout: 30_000 });
+    await page.waitForSelector(`[data-testid="matrix-row-${C750}"]`, { timeout: DEFAULT_WAIT_MS });
     assert.ok((await json('GET', `${server.url}/api/matrix`)).entries.some((e: any) => e.ticker === C750));
     await waitFor('the paper entry marker', async () => (await markerIds()).includes(`fill:${paper.fills[0].id}`));
     await page.screenshot({ path: path.join(SHOTS, 'journal-6-game-film-paper-trade.png') });
@@ -197,7 +198,7 @@ describe('journal page e2e', () => {
     await page.click('[aria-label="split at fill imp:imp-2"]');
     await waitFor('two GOOG trades after the split', async () => (await trades()).filter((t) => t.symbol === 'GOOG').length === 2);
     const parts = (await trades()).filter((t) => t.symbol === 'GOOG');
-    await page.waitForSelector(`[data-trade="${parts[1]!.id}"]`, { timeout: 30_000 });
+    await page.waitForSelector(`[data-trade="${parts[1]!.id}"]`, { timeout: DEFAULT_WAIT_MS });
     await page.screenshot({ path: path.join(SHOTS, 'journal-7-split.png') });
     // The detail shows the part holding the first fill; merge it with the other part.
     await page.click(`[data-trade="${parts[0]!.id}"]`);
@@ -209,7 +210,7 @@ describe('journal page e2e', () => {
     assert.equal(merged.pnl, stock.pnl, 'the same round trip, the same P&L');
     // Merging the two parts undoes the split: one leg, the same excursions as before it.
     assert.deepEqual([merged.id, merged.legs.length, merged.mae, merged.mfe], [stock.id, 1, stock.mae, stock.mfe]);
-    await page.waitForSelector(`.jp-detail h3:text("GOOG")`, { timeout: 30_000 });
+    await page.waitForSelector(`.jp-detail h3:text("GOOG")`, { timeout: DEFAULT_WAIT_MS });
     await page.screenshot({ path: path.join(SHOTS, 'journal-8-merged.png') });
     assert.deepEqual(errors, []);
   });

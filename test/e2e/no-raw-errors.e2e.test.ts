@@ -19,6 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { readAggregates, stockMinuteFile } from '../helpers/data.js';
+import { DEFAULT_WAIT_MS } from '../helpers/timeouts.js';
 
 interface Watch {
   failed: string[];
@@ -56,7 +57,7 @@ async function waitChain(page: Page, attrs: Record<string, string>): Promise<voi
       return Object.entries(want).every(([k, v]) => d[k] === v) && !!document.querySelector('[data-testid="chain-spot"]');
     },
     attrs,
-    { timeout: 30_000 },
+    { timeout: DEFAULT_WAIT_MS },
   );
 }
 
@@ -93,7 +94,7 @@ describe('switching sessions', () => {
     assert.doesNotMatch(await bodyText(page), /options:subscribe|expiration:/);
 
     await page.click('[data-testid="watchlist-AIG"]');
-    await page.waitForFunction(() => /No data for AIG on 2023-08-03/.test(document.querySelector('[data-testid="options-chain"]')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /No data for AIG on 2023-08-03/.test(document.querySelector('[data-testid="options-chain"]')?.textContent ?? ''), null, { timeout: DEFAULT_WAIT_MS });
     assert.deepEqual(w.failed, [], 'a symbol without data is not asked for its options');
     assert.deepEqual(w.errors, []);
   });
@@ -121,7 +122,7 @@ describe('GOOG 2015-12-24 (recorded quotes, 13:00 early close)', () => {
     return new Map(body.rows.map((r) => [r.ticker, r.ask]));
   };
   const ticketPrice = () => page.inputValue('[data-testid="ticket-price"]');
-  const waitClock = (hhmm: string) => page.waitForFunction((t) => document.querySelector('[data-testid="replay-clock"] .rb-time')?.textContent === t, hhmm, { timeout: 30_000 });
+  const waitClock = (hhmm: string) => page.waitForFunction((t) => document.querySelector('[data-testid="replay-clock"] .rb-time')?.textContent === t, hhmm, { timeout: DEFAULT_WAIT_MS });
 
   test('the order ticket follows the live quote until the trader types a price; the expired 0-DTE settles in the matrix', async () => {
     await post(srv.url, '/api/matrix', { entries: [{ ticker: HELD, entryPrice: 6.5, quantity: 2 }] }, 'PUT');
@@ -141,10 +142,10 @@ describe('GOOG 2015-12-24 (recorded quotes, 13:00 early close)', () => {
     await waitChain(page, { expiration: '2015-12-31' });
     await page.locator(`[data-testid="ask-${ticker}"]`).scrollIntoViewIfNeeded();
     await page.click(`[data-testid="ask-${ticker}"]`);
-    await page.waitForFunction((v) => (document.querySelector('[data-testid="ticket-price"]') as HTMLInputElement | null)?.value === v, ask1240!.toFixed(2), { timeout: 30_000 });
+    await page.waitForFunction((v) => (document.querySelector('[data-testid="ticket-price"]') as HTMLInputElement | null)?.value === v, ask1240!.toFixed(2), { timeout: DEFAULT_WAIT_MS });
 
     await post(srv.url, '/api/replay', { time: '12:50' });
-    await page.waitForFunction((v) => (document.querySelector('[data-testid="ticket-price"]') as HTMLInputElement | null)?.value === v, at1250.get(ticker)!.toFixed(2), { timeout: 30_000 });
+    await page.waitForFunction((v) => (document.querySelector('[data-testid="ticket-price"]') as HTMLInputElement | null)?.value === v, at1250.get(ticker)!.toFixed(2), { timeout: DEFAULT_WAIT_MS });
 
     await page.fill('[data-testid="ticket-price"]', '1.23');
     await post(srv.url, '/api/replay', { time: '12:55' });
@@ -156,11 +157,11 @@ describe('GOOG 2015-12-24 (recorded quotes, 13:00 early close)', () => {
     await page.click('[data-testid="exp-2015-12-24"]');
     await waitChain(page, { expiration: '2015-12-24' });
     await post(srv.url, '/api/replay', { time: '13:10' });
-    await page.waitForSelector('[data-testid="chain-switch-note"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="chain-switch-note"]', { timeout: DEFAULT_WAIT_MS });
     assert.match((await page.textContent('[data-testid="chain-switch-note"]')) ?? '', /The Dec 24 expiration has expired — showing /);
     assert.notEqual(await page.getAttribute('[data-testid="options-chain"]', 'data-expiration'), '2015-12-24');
 
-    await page.waitForSelector(`[data-testid="matrix-expired-${HELD}"]`, { timeout: 30_000 });
+    await page.waitForSelector(`[data-testid="matrix-expired-${HELD}"]`, { timeout: DEFAULT_WAIT_MS });
     const close = readAggregates(stockMinuteFile('2015-12-24'), 'GOOG').filter((m) => m.start < Date.parse('2015-12-24T13:00:00-05:00')).at(-1)!.close;
     const settlement = close - 740;
     assert.equal((await page.textContent(`[data-testid="matrix-mark-${HELD}"]`))?.trim(), settlement.toFixed(2));

@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { openGoogDesk, type TradingDesk } from '../helpers/trading-desk.js';
 import { C750 } from '../helpers/trading.js';
+import { DEFAULT_WAIT_MS } from '../helpers/timeouts.js';
 
 interface ColumnFit {
   columns: string;
@@ -60,7 +61,7 @@ async function waitPutsInView(page: Page): Promise<ColumnFit> {
         return box.scrollWidth <= box.clientWidth + 1 && heads[heads.length - 1]!.getBoundingClientRect().right <= el.getBoundingClientRect().right + 1;
       },
       null,
-      { timeout: 20_000 },
+      { timeout: DEFAULT_WAIT_MS },
     )
     .catch(async () => assert.fail(`the puts stay cut off: ${JSON.stringify(await chainFit(page))}`));
   return chainFit(page);
@@ -78,7 +79,7 @@ describe('right column at 1600×900 and 1280×800 (GOOG 2015-12-24 11:00)', () =
       localStorage.setItem('optdesk.chain.columns', JSON.stringify(['iv', 'delta']));
     });
     await page.goto(desk.server.url);
-    await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: 60_000 });
+    await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: DEFAULT_WAIT_MS });
   });
 
   after(async () => {
@@ -95,7 +96,7 @@ describe('right column at 1600×900 and 1280×800 (GOOG 2015-12-24 11:00)', () =
     assert.notEqual(narrow.columns, 'iv,delta', `a 360 px column has no room for IV and delta on both sides: ${JSON.stringify(narrow)}`);
     assert.match(narrow.columns, /delta/, 'delta is the last column to give way');
     await page.setViewportSize({ width: 1600, height: 900 });
-    await page.waitForFunction(() => (document.querySelector('[data-testid="options-chain"]') as HTMLElement).dataset.columns === 'iv,delta', null, { timeout: 20_000 });
+    await page.waitForFunction(() => (document.querySelector('[data-testid="options-chain"]') as HTMLElement).dataset.columns === 'iv,delta', null, { timeout: DEFAULT_WAIT_MS });
     await waitPutsInView(page);
     await page.unroute('**/api/health');
     // The held-off polls are logged as failed loads; anything else is a real error.
@@ -108,7 +109,7 @@ describe('right column at 1600×900 and 1280×800 (GOOG 2015-12-24 11:00)', () =
       await page.setViewportSize(size);
       await page.locator(`[data-testid="ask-${C750}"]`).scrollIntoViewIfNeeded();
       await page.click(`[data-testid="ask-${C750}"]`);
-      await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C750}"]`, { timeout: 20_000 });
+      await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C750}"]`, { timeout: DEFAULT_WAIT_MS });
       await waitPutsInView(page);
 
       // A string, not a function: tsx would wrap inner arrow functions in a helper the page lacks.
@@ -137,7 +138,7 @@ describe('right column at 1600×900 and 1280×800 (GOOG 2015-12-24 11:00)', () =
       }
 
       await page.click('[data-testid="covered-calls-toggle"]');
-      await page.waitForSelector('[data-testid="covered-calls-table"], [data-testid="covered-calls-empty"]', { timeout: 30_000 });
+      await page.waitForSelector('[data-testid="covered-calls-table"], [data-testid="covered-calls-empty"]', { timeout: DEFAULT_WAIT_MS });
       const open: { chainRight: number; qtyRight: number; vw: number } = await page.evaluate(`({
         chainRight: document.querySelector('[data-testid="options-chain"]').getBoundingClientRect().right,
         qtyRight: document.querySelector('[data-testid="entry-qty"]').getBoundingClientRect().right,

@@ -19,6 +19,7 @@ import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { ChecklistResponse, CoveredCallsResponse, ScanResponse } from '../../src/wire/scanner-protocol.js';
 import type { ReplayStatus } from '../../src/wire/protocol.js';
+import { DEFAULT_WAIT_MS } from '../helpers/timeouts.js';
 
 const SHOTS = '/work/shots/scanner';
 async function shot(page: Page, name: string): Promise<void> {
@@ -63,7 +64,7 @@ describe('scanner, grade and covered-call screener in the dashboard', () => {
 
   test('run the Gappers preset during the replay, click a result: the chart shows it with its grade', async () => {
     await page.selectOption('[data-testid="scan-preset"]', 'gappers');
-    await page.waitForSelector('[data-testid="panel-scanner"][data-preset="gappers"] [data-testid="scan-row"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="panel-scanner"][data-preset="gappers"] [data-testid="scan-row"]', { timeout: DEFAULT_WAIT_MS });
     const api = await getJson<ScanResponse>(`${server.url}/api/scan?preset=gappers`);
     const shown = await page.$$eval('[data-testid="scan-row"]', (els) => els.map((e) => (e as HTMLElement).dataset.symbol));
     assert.deepEqual(shown, api.rows.map((r) => r.symbol));
@@ -71,17 +72,17 @@ describe('scanner, grade and covered-call screener in the dashboard', () => {
     // Play: the panel follows the replay clock (scan deltas), without a reload.
     const before = await page.$eval('[data-testid="panel-scanner"]', (el) => Number((el as HTMLElement).dataset.at));
     await replay(server.url, { state: 'play', speed: 60 });
-    await page.waitForFunction((t) => Number((document.querySelector('[data-testid="panel-scanner"]') as HTMLElement).dataset.at) > t, before, { timeout: 30_000 });
+    await page.waitForFunction((t) => Number((document.querySelector('[data-testid="panel-scanner"]') as HTMLElement).dataset.at) > t, before, { timeout: DEFAULT_WAIT_MS });
     await replay(server.url, { state: 'pause' });
     await shot(page, '1-scanner-gappers');
 
     const target = shown.includes('AIG') ? 'AIG' : shown[0]!;
     await page.click(`[data-testid="scan-row"][data-symbol="${target}"]`);
-    await page.waitForSelector(`[data-testid="chart"][data-symbol="${target}"]`, { timeout: 20_000 });
+    await page.waitForSelector(`[data-testid="chart"][data-symbol="${target}"]`, { timeout: DEFAULT_WAIT_MS });
     await page.waitForFunction((s) => {
       const el = document.querySelector('[data-testid="checklist-grade"]') as HTMLElement | null;
       return el?.dataset.symbol === s && !!el.dataset.long && !!el.dataset.short;
-    }, target, { timeout: 20_000 });
+    }, target, { timeout: DEFAULT_WAIT_MS });
     const status = await getJson<{ replay: ReplayStatus }>(`${server.url}/api/health`);
     const [long, short] = await Promise.all([
       getJson<ChecklistResponse>(`${server.url}/api/checklist?symbol=${target}&direction=long`),
@@ -92,7 +93,7 @@ describe('scanner, grade and covered-call screener in the dashboard', () => {
     await page.waitForFunction(([l, s]) => {
       const el = document.querySelector('[data-testid="checklist-grade"]') as HTMLElement;
       return el.dataset.long === l && el.dataset.short === s;
-    }, [long.grade, short.grade], { timeout: 20_000 });
+    }, [long.grade, short.grade], { timeout: DEFAULT_WAIT_MS });
     await page.hover('[data-testid="grade-long"]');
     await page.waitForSelector('.checklist-pop');
     const pop = await page.$eval('.checklist-pop', (el) => el.textContent ?? '');
@@ -110,42 +111,42 @@ describe('scanner, grade and covered-call screener in the dashboard', () => {
     await page.waitForFunction((w) => {
       const got = ((document.querySelector('[data-testid="chart"]') as HTMLElement).dataset.overlays ?? '').split(',');
       return w.every((k) => got.includes(k));
-    }, want, { timeout: 20_000 });
+    }, want, { timeout: DEFAULT_WAIT_MS });
     await page.mouse.move(5, 5);
     // Timeframe keys are ignored while a form control has focus (the menu's checkbox does).
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('5'); // 1h
-    await page.waitForSelector('[data-testid="chart"][data-tf="1h"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="chart"][data-tf="1h"]', { timeout: DEFAULT_WAIT_MS });
     await page.waitForFunction((w) => {
       const got = ((document.querySelector('[data-testid="chart"]') as HTMLElement).dataset.overlays ?? '').split(',');
       return w.every((k) => got.includes(k));
-    }, want, { timeout: 20_000 });
+    }, want, { timeout: DEFAULT_WAIT_MS });
     assert.deepEqual((await drawn()).filter((k) => want.includes(k)).sort(), want);
     await shot(page, '4-overlays-1h');
     await page.keyboard.press('3'); // back to 5m
-    await page.waitForSelector('[data-testid="chart"][data-tf="5m"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="chart"][data-tf="5m"]', { timeout: DEFAULT_WAIT_MS });
   });
 
   test('open the covered-call screener on GOOG 2015-12-24 09:45 and send a row to the order ticket (sell to open)', async () => {
     await replay(server.url, { session: '2015-12-24', time: '09:45', state: 'pause' });
     await page.waitForSelector('[data-testid="watchlist-GOOG"]');
     await page.click('[data-testid="watchlist-GOOG"]');
-    await page.waitForSelector('[data-testid="chart"][data-symbol="GOOG"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="chart"][data-symbol="GOOG"]', { timeout: DEFAULT_WAIT_MS });
     await page.click('[data-testid="covered-calls-toggle"]');
-    await page.waitForSelector('[data-testid="covered-call-row"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="covered-call-row"]', { timeout: DEFAULT_WAIT_MS });
     const api = await getJson<CoveredCallsResponse>(`${server.url}/api/screener/covered-calls?underlying=GOOG&rank=premium_yield&deltaHi=0.35&maxOtm=0.03`);
     const rows = await page.$$eval('[data-testid="covered-call-row"]', (els) => els.map((e) => (e as HTMLElement).dataset.ticker));
     assert.deepEqual(rows, api.rows.map((r) => r.ticker));
     const pick = api.rows[0]!;
     await page.click(`[data-testid="covered-call-row"][data-ticker="${pick.ticker}"]`);
-    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${pick.ticker}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${pick.ticker}"]`, { timeout: DEFAULT_WAIT_MS });
     const sel = await page.$eval('[data-testid="selected-contract"]', (el) => ({ side: (el as HTMLElement).dataset.side, price: (el as HTMLElement).dataset.price, text: el.textContent ?? '' }));
     assert.equal(sel.side, 'bid');
     assert.equal(Number(sel.price), pick.bid);
     assert.match(sel.text, /sell to open/);
     // The ticket shows the entry grade of that very contract (a sold call grades as short).
     const grade = await getJson<ChecklistResponse>(`${server.url}/api/checklist?symbol=GOOG&direction=short&contract=${pick.ticker}`);
-    await page.waitForSelector(`[data-testid="ticket-grade"][data-grade="${grade.grade}"]`, { timeout: 20_000 });
+    await page.waitForSelector(`[data-testid="ticket-grade"][data-grade="${grade.grade}"]`, { timeout: DEFAULT_WAIT_MS });
     await shot(page, '3-covered-calls-to-ticket');
     assert.deepEqual(errors.filter((e) => !/^Failed to load resource/.test(e) || errors.some((x) => /^\d{3} /.test(x))), []);
   });

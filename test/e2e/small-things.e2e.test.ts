@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, collectConsoleErrors } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { DEFAULT_WAIT_MS } from '../helpers/timeouts.js';
 
 let srv: TestServer;
 let browser: Browser;
@@ -29,7 +30,7 @@ before(async () => {
     localStorage.setItem('optdesk.chain.columns', JSON.stringify(['last', 'volume', 'oi', 'iv', 'delta']));
   });
   await page.goto(srv.url);
-  await page.waitForSelector('[data-testid="chain-spot"]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid="chain-spot"]', { timeout: DEFAULT_WAIT_MS });
 });
 
 after(async () => {
@@ -41,7 +42,7 @@ test('a made-up ticker is refused with a sentence naming it', async () => {
   await page.fill('[aria-label="Add symbol"]', 'zzzz');
   await page.click('.watchlist-add button[type="submit"]');
   const alert = page.locator('.watchlist [role="alert"]');
-  await alert.waitFor({ timeout: 30_000 });
+  await alert.waitFor({ timeout: DEFAULT_WAIT_MS });
   const text = (await alert.textContent()) ?? '';
   assert.match(text, /^ZZZZ is not a ticker optdesk has data for/);
   assert.doesNotMatch(text, /^symbol:/);
@@ -52,16 +53,16 @@ test('the replay jump takes 9:45 and refuses 03:00 with the session\'s hours', a
   const clock = page.locator('[data-testid="replay-clock"] .rb-time');
   await page.fill('[aria-label="Jump to New York time"]', '9:45');
   await page.click('.rb-jump button[type="submit"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="replay-clock"] .rb-time')?.textContent === '09:45', null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="replay-clock"] .rb-time')?.textContent === '09:45', null, { timeout: DEFAULT_WAIT_MS });
   await page.fill('[aria-label="Jump to New York time"]', '03:00');
   await page.click('.rb-jump button[type="submit"]');
   const alert = page.locator('.replaybar [role="alert"]');
-  await alert.waitFor({ timeout: 30_000 });
+  await alert.waitFor({ timeout: DEFAULT_WAIT_MS });
   assert.match((await alert.textContent()) ?? '', /03:00 is before the session's data, which starts at 04:00 ET/);
   assert.equal(await clock.textContent(), '09:45', 'nothing moved');
   await page.fill('[aria-label="Jump to New York time"]', '11:00');
   await page.click('.rb-jump button[type="submit"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="replay-clock"] .rb-time')?.textContent === '11:00', null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="replay-clock"] .rb-time')?.textContent === '11:00', null, { timeout: DEFAULT_WAIT_MS });
 });
 
 test('the health badge shows its whole sentence', async () => {

@@ -17,6 +17,7 @@ import type { Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { json, openGoogDesk, type TradingDesk } from '../helpers/trading-desk.js';
 import { at, C745, C750, quoteAtOrBefore, recordedQuotes } from '../helpers/trading.js';
+import { DEFAULT_WAIT_MS } from '../helpers/timeouts.js';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/tradingui';
 const SIZES = [
@@ -56,7 +57,7 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
   };
   const markers = async (): Promise<DrawnMarker[]> => JSON.parse((await page.getAttribute('[data-testid="chart"]', 'data-fill-markers')) ?? '[]');
   const waitMarkers = (n: number) =>
-    page.waitForFunction((k) => (JSON.parse((document.querySelector('[data-testid="chart"]') as HTMLElement).dataset.fillMarkers ?? '[]') as unknown[]).length === k, n, { timeout: 30_000 });
+    page.waitForFunction((k) => (JSON.parse((document.querySelector('[data-testid="chart"]') as HTMLElement).dataset.fillMarkers ?? '[]') as unknown[]).length === k, n, { timeout: DEFAULT_WAIT_MS });
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -64,8 +65,8 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
     ({ server, page, errors } = desk);
     await page.addInitScript(() => localStorage.setItem('optdesk.chart', JSON.stringify({ symbol: 'GOOG', tf: '5m', extended: false })));
     await page.goto(server.url);
-    await page.waitForSelector('[data-testid="chart"][data-symbol="GOOG"][data-tf="5m"]', { timeout: 30_000 });
-    await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="chart"][data-symbol="GOOG"][data-tf="5m"]', { timeout: DEFAULT_WAIT_MS });
+    await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: DEFAULT_WAIT_MS });
   });
   after(async () => {
     await desk?.close();
@@ -74,7 +75,7 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
   test('a sell to open is refused by the paper account and the ticket says which check', async () => {
     await page.locator(`[data-testid="bid-${C745}"]`).scrollIntoViewIfNeeded();
     await page.click(`[data-testid="bid-${C745}"]`);
-    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C745}"][data-side="bid"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C745}"][data-side="bid"]`, { timeout: DEFAULT_WAIT_MS });
     assert.equal(await page.textContent('[data-testid="ticket-open-close"]'), 'sell to open');
     const bid = quoteAtOrBefore(C745, at('11:45')).bid!;
     assert.equal(await page.inputValue('[data-testid="ticket-price"]'), bid.toFixed(2));
@@ -82,7 +83,7 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
     assert.match((await page.textContent('[data-testid="entry-preview"]'))!, new RegExp(`proceeds \\$${(bid * 100).toFixed(2)}.*max loss unlimited`));
     assert.match((await page.textContent('[data-testid="break-even"]'))!, new RegExp(`= ${(745 + bid).toFixed(2)} GOOG must stay below it`));
     await page.click('[data-testid="entry-submit"]');
-    await page.waitForSelector('[data-testid="ticket-error"]', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid="ticket-error"]', { timeout: DEFAULT_WAIT_MS });
     // A like order straight to the API (2 contracts: the same one again would be refused as a
     // duplicate intent): the ticket must show the server's refusal, not a sentence of its own.
     const direct = await json('POST', `${server.url}/api/orders`, { symbol: C745, side: 'sell', qty: 2, type: 'limit', limitPrice: bid });
@@ -101,7 +102,7 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
   test('click the ask, buy 1 with +10% take-profit, held row with live P&L, take-profit fill, both markers', async () => {
     await page.locator(`[data-testid="ask-${C750}"]`).scrollIntoViewIfNeeded();
     await page.click(`[data-testid="ask-${C750}"]`);
-    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C750}"][data-side="ask"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C750}"][data-side="ask"]`, { timeout: DEFAULT_WAIT_MS });
     const ask = quoteAtOrBefore(C750, at('11:45')).ask!;
     assert.equal(await page.inputValue('[data-testid="ticket-price"]'), ask.toFixed(2), 'the limit starts at the clicked ask');
     assert.equal(await page.textContent('[data-testid="ticket-open-close"]'), 'buy to open');
@@ -118,17 +119,17 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
     await shoot('ticket-1-filled-from-chain');
 
     await page.click('[data-testid="entry-submit"]');
-    await page.waitForSelector(`[data-testid="matrix-held-${C750}"]`, { timeout: 30_000 });
+    await page.waitForSelector(`[data-testid="matrix-held-${C750}"]`, { timeout: DEFAULT_WAIT_MS });
     const positions = (await json('GET', `${server.url}/api/positions`)).body.positions as Array<{ symbol: string; avgPrice: number; qty: number; unrealizedPnl: number; takeProfit: { limitPrice: number } | null }>;
     const pos = positions.find((p) => p.symbol === C750)!;
     assert.equal(pos.qty, 1);
     assert.equal(pos.avgPrice, ask, 'bought at the recorded ask');
-    await page.waitForFunction((t) => document.querySelector(`[data-testid="matrix-takeProfit-${t}"]`)?.textContent !== '—', C750, { timeout: 30_000 });
+    await page.waitForFunction((t) => document.querySelector(`[data-testid="matrix-takeProfit-${t}"]`)?.textContent !== '—', C750, { timeout: DEFAULT_WAIT_MS });
     assert.equal(await page.textContent(`[data-testid="matrix-entryPrice-${C750}"]`), ask.toFixed(2));
     assert.equal(await page.textContent(`[data-testid="matrix-quantity-${C750}"]`), '1');
     assert.equal(await page.textContent(`[data-testid="matrix-takeProfit-${C750}"]`), tp.toFixed(2));
     assert.equal(await page.$(`[data-testid="matrix-entryPrice-${C750}"] input`), null, 'a held row is not typed over');
-    const pnlAt = (pnl: number) => page.waitForFunction(([t, v]) => document.querySelector(`[data-testid="matrix-pnl-${t}"]`)?.textContent === v, [C750, signedMoney(pnl)] as const, { timeout: 30_000 });
+    const pnlAt = (pnl: number) => page.waitForFunction(([t, v]) => document.querySelector(`[data-testid="matrix-pnl-${t}"]`)?.textContent === v, [C750, signedMoney(pnl)] as const, { timeout: DEFAULT_WAIT_MS });
     await pnlAt(pos.unrealizedPnl);
 
     // The entry is on the GOOG chart as soon as it fills, and the legend names it.
@@ -139,7 +140,7 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
     assert.equal(m1!.id, `fill:${entryFill.id}`);
     assert.equal(m1!.position, 'belowBar');
     assert.equal(m1!.text, `B ${ask.toFixed(2)}`);
-    await page.waitForSelector(`[data-testid="legend-fills"] [data-fill-id="${entryFill.id}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="legend-fills"] [data-fill-id="${entryFill.id}"]`, { timeout: DEFAULT_WAIT_MS });
     assert.match((await page.textContent(`[data-fill-id="${entryFill.id}"]`))!, new RegExp(`bought 1 GOOG 24Dec 750C @ ${ask.toFixed(2)} 11:45:00`));
     await shoot('ticket-2-held-row-entry-marker');
 
@@ -159,8 +160,8 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
     const hit = recordedQuotes(C750).find((q) => q.ts > at('11:45') && q.bid !== null && q.bid >= tp);
     assert.ok(hit, 'the recorded bid reaches the take-profit later in the day');
     await json('POST', `${server.url}/api/replay`, { time: '12:30', state: 'pause' });
-    await page.waitForSelector('[data-testid="order-row"][data-role="take_profit"][data-status="filled"]', { timeout: 30_000 });
-    await page.waitForFunction((t) => !document.querySelector(`[data-testid="matrix-held-${t}"]`), C750, { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="order-row"][data-role="take_profit"][data-status="filled"]', { timeout: DEFAULT_WAIT_MS });
+    await page.waitForFunction((t) => !document.querySelector(`[data-testid="matrix-held-${t}"]`), C750, { timeout: DEFAULT_WAIT_MS });
     await waitMarkers(2);
     const orders2 = (await json('GET', `${server.url}/api/orders?status=all`)).body.orders as typeof orders1;
     const tpFill = orders2.find((o) => o.role === 'take_profit' && o.symbol === C750)!.fills[0]!;
@@ -171,21 +172,21 @@ describe('one order ticket e2e (GOOG 2015-12-24)', () => {
         { id: `fill:${entryFill.id}`, time: fiveMinuteBarTime(Date.parse(entryFill.time)), position: 'belowBar', text: `B ${ask.toFixed(2)}` },
         { id: `fill:${tpFill.id}`, time: fiveMinuteBarTime(Date.parse(tpFill.time)), position: 'aboveBar', text: `S ${tp.toFixed(2)}` },
       ]),
-      { timeout: 30_000 },
+      { timeout: DEFAULT_WAIT_MS },
     );
     await shoot('ticket-3-take-profit-filled-both-markers');
 
     // Markers follow the chart: gone on another symbol, back on GOOG at another timeframe.
     await page.keyboard.press('5'); // 1h
-    await page.waitForSelector('[data-testid="chart"][data-tf="1h"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="chart"][data-tf="1h"]', { timeout: DEFAULT_WAIT_MS });
     await page.waitForFunction(
       () => (JSON.parse((document.querySelector('[data-testid="chart"]') as HTMLElement).dataset.fillMarkers ?? '[]') as Array<{ time: number }>).every((m) => m.time % 3600 === 1800 || m.time % 3600 === 0),
       undefined,
-      { timeout: 30_000 },
+      { timeout: DEFAULT_WAIT_MS },
     );
     assert.equal((await markers()).length, 2);
     await page.keyboard.press('3'); // back to 5m
-    await page.waitForSelector('[data-testid="chart"][data-tf="5m"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="chart"][data-tf="5m"]', { timeout: DEFAULT_WAIT_MS });
     // The browser logs the refused sell to open's 422 as a failed resource; nothing else.
     assert.deepEqual(errors.filter((e) => !/status of 422 \(Unprocessable Entity\)/.test(e)), [], 'no console errors');
     assert.equal(errors.length, 1, 'one refusal: the sell to open');

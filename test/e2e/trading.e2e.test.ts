@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import type { TestServer } from '../helpers/server.js';
 import { json, openGoogDesk, type TradingDesk } from '../helpers/trading-desk.js';
 import { at, C750, quoteAtOrBefore, recordedQuotes } from '../helpers/trading.js';
+import { DEFAULT_WAIT_MS } from '../helpers/timeouts.js';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/work/shots/trading';
 
@@ -34,17 +35,17 @@ describe('trading dock e2e', () => {
 
   test('buy the 0-DTE 750 call at the ask with +10% take-profit, then the take-profit fills', async () => {
     await page.click('[data-testid="watchlist-GOOG"]');
-    await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: 30_000 });
+    await page.waitForSelector(`[data-testid="ask-${C750}"]`, { timeout: DEFAULT_WAIT_MS });
     await page.click(`[data-testid="ask-${C750}"]`);
-    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C750}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid="selected-contract"][data-ticker="${C750}"]`, { timeout: DEFAULT_WAIT_MS });
     const ask = quoteAtOrBefore(C750, at('11:45')).ask!;
     assert.equal(await page.inputValue('[data-testid="ticket-price"]'), ask.toFixed(2), 'the limit starts at the clicked ask');
     const preview = await page.textContent('[data-testid="entry-preview"]');
     assert.match(preview!, new RegExp(`cost \\$${(ask * 100).toFixed(2)}`));
     assert.match(preview!, /fees \$0\.\d\d/);
     await page.click('[data-testid="entry-submit"]');
-    await page.waitForSelector(`[data-testid="position-row"][data-symbol="${C750}"]`, { timeout: 30_000 });
-    await page.waitForFunction(() => /TP \d/.test(document.querySelector('[data-testid="position-row"] .td-exits')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForSelector(`[data-testid="position-row"][data-symbol="${C750}"]`, { timeout: DEFAULT_WAIT_MS });
+    await page.waitForFunction(() => /TP \d/.test(document.querySelector('[data-testid="position-row"] .td-exits')?.textContent ?? ''), undefined, { timeout: DEFAULT_WAIT_MS });
     const tp = Math.ceil(ask * 1.1 * 100 - 1e-9) / 100;
     const exits = await page.textContent('[data-testid="position-row"] .td-exits');
     assert.equal(exits, `TP ${tp.toFixed(2)}`);
@@ -55,20 +56,20 @@ describe('trading dock e2e', () => {
     const hit = recordedQuotes(C750).find((q) => q.ts > at('11:45') && q.bid !== null && q.bid >= tp);
     assert.ok(hit, 'the recorded bid reaches the take-profit later in the day');
     await json('POST', `${server.url}/api/replay`, { time: '12:30', state: 'pause' });
-    await page.waitForSelector('[data-testid="order-row"][data-role="take_profit"][data-status="filled"]', { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="position-row"]').length === 0, undefined, { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="order-row"][data-role="take_profit"][data-status="filled"]', { timeout: DEFAULT_WAIT_MS });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="position-row"]').length === 0, undefined, { timeout: DEFAULT_WAIT_MS });
     await page.screenshot({ path: path.join(SHOTS, 'trading-2-take-profit-filled.png') });
     assert.deepEqual(errors, [], 'no console errors');
   });
 
   test('the kill switch button halts trading and shows why; a refused order says which check', async () => {
     await page.click('[data-testid="kill-switch"]');
-    await page.waitForFunction(() => /KILL SWITCH ON/.test(document.querySelector('[data-testid="kill-switch"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => /KILL SWITCH ON/.test(document.querySelector('[data-testid="kill-switch"]')?.textContent ?? ''), undefined, { timeout: DEFAULT_WAIT_MS });
     await page.click('[data-testid="entry-submit"]');
-    await page.waitForSelector('[data-testid="ticket-error"][data-check="kill_switch"]', { timeout: 10_000 });
+    await page.waitForSelector('[data-testid="ticket-error"][data-check="kill_switch"]', { timeout: DEFAULT_WAIT_MS });
     assert.match((await page.textContent('[data-testid="ticket-error"]'))!, /^kill switch: the kill switch is on/);
     await page.screenshot({ path: path.join(SHOTS, 'trading-3-kill-switch.png') });
     await page.click('[data-testid="kill-switch"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="kill-switch"]')?.textContent === 'KILL', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="kill-switch"]')?.textContent === 'KILL', undefined, { timeout: DEFAULT_WAIT_MS });
   });
 });

@@ -16,5 +16,9 @@ export function scaled(ms: number): number {
   return Math.round(ms * TIMEOUT_SCALE);
 }
 
-/** The default deadline of a socket or condition wait. */
-export const DEFAULT_WAIT_MS = scaled(30_000);
+/**
+ * The default deadline of a socket, condition or browser wait: two minutes, because a wait
+ * ends as soon as its condition holds and a 2-core CI box running four test files at once
+ * (each with a server, some with Chromium) has stalled a single wait past 30 s.
+ */
+export const DEFAULT_WAIT_MS = scaled(120_000);
