@@ -168,6 +168,14 @@ describe('strategy instances e2e (ORB on SPY 2013-10-08)', () => {
     await page.waitForFunction((want) => document.querySelector('[data-testid="stock-notional-limit"]')?.textContent === want, dollars(limit), WAIT);
     await shootTicket('e2e-inst-5-ticket-filled');
 
+    // A stop on the wrong side of a short is named and blocks the button.
+    await page.fill('[data-testid="stock-stop"]', '150');
+    await page.waitForSelector('[data-testid="stock-problems"]', WAIT);
+    assert.match((await page.textContent('[data-testid="stock-problems"]'))!, /^stopLoss\.stopPrice: must be above the last price [\d.]+ for a sell$/);
+    assert.equal(await page.isDisabled('[data-testid="stock-submit"]'), true);
+    await page.fill('[data-testid="stock-stop"]', String(sig.order.stop));
+    assert.equal(await page.$('[data-testid="stock-problems"]'), null);
+
     // 100 shares: the ticket warns before sending; the risk engine refuses with its sentence.
     await page.fill('[data-testid="stock-qty"]', '100');
     await page.waitForSelector('[data-testid="stock-over-limit"]', WAIT);

@@ -108,13 +108,14 @@ export function StockTicket({ chartSymbol, last, draft, account }: StockTicketPr
   const notional = qtyOk && px != null ? Math.round(px * 100) * q / 100 : null;
   const over = notional != null && limits != null && notional > limits.maxNotionalPerOrder;
   const overShares = qtyOk && limits != null && q > limits.maxSharesPerOrder;
-  const stopNum = dollars(stop);
-  const targetNum = dollars(target);
+  // The P&L at an exit only when that exit is on its right side of the entry.
+  const stopNum = problems.some((p) => p.field === 'stopLoss.stopPrice') ? null : dollars(stop);
+  const targetNum = problems.some((p) => p.field === 'takeProfit.limitPrice') ? null : dollars(target);
   const sign = side === 'buy' ? 1 : -1;
 
   const submit = (): void => {
     setSent(null);
-    if (problems.length) return setRefusal({ check: problems[0]!.field, message: problems[0]!.message });
+    if (problems.length) return; // the button is disabled: the problems are listed above it
     const order: OrderRequest = {
       ...(to ? { account: to } : {}), symbol: sym, side, qty: q, type,
       ...(type === 'limit' ? { limitPrice: dollars(limit)! } : {}),
@@ -176,7 +177,7 @@ export function StockTicket({ chartSymbol, last, draft, account }: StockTicketPr
         </div>
       ) : null}
       <div className="ticket-line ticket-row">
-        <button className={`td-submit ${side}`} onClick={submit} disabled={busy} data-testid="stock-submit">
+        <button className={`td-submit ${side}`} onClick={submit} disabled={busy || problems.length > 0} title={problems.length ? 'Fix the fields named above first' : undefined} data-testid="stock-submit">
           {side === 'buy' ? 'Buy' : 'Sell'} {qtyOk ? q : ''} {sym} {type === 'limit' && px != null ? `@ ${formatPrice(px)}` : 'at market'}
         </button>
         {sent ? <span className="muted" data-testid="entry-sent">{sent}</span> : null}
