@@ -19,7 +19,8 @@ import { parseOccTicker } from '../../../src/core/occ.js';
 import { TicketGrade } from '../scanner/TicketGrade.js';
 import { money } from './display.js';
 import { StockTicket, type StockDraft } from './StockTicket.js';
-import { RefusalError, tradingApi, type OrderRequest, type WirePosition } from './tradingApi.js';
+import type { OrderRequest, WirePosition } from './tradingApi.js';
+import { TicketRefusal, useTicketSend } from './ticketSend.js';
 
 export interface OrderTicketProps {
   selected: SelectedContract | null;
@@ -71,9 +72,7 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
   const [tpMode, setTpMode] = useState<TpMode>('percent');
   const [tp, setTp] = useState('10');
   const [stop, setStop] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [sent, setSent] = useState<string | null>(null);
-  const [refusal, setRefusal] = useState<{ check: string | null; message: string } | null>(null);
+  const { busy, sent, setSent, refusal, setRefusal, send } = useTicketSend(shortContract);
   const key = selected ? `${selected.ticker}|${selected.side}|${selected.price}|${selected.intent ?? ''}` : '';
   useEffect(() => {
     if (!selected) return;
@@ -138,13 +137,7 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
       ...(tpPrice != null ? { takeProfit: tpMode === 'percent' ? { percent: tpNum } : { limitPrice: tpNum } } : {}),
       ...(side === 'buy' && stopNum != null ? { stopLoss: { stopPrice: stopNum } } : {}),
     };
-    setBusy(true);
-    setRefusal(null);
-    setSent(null);
-    tradingApi.submit(order).then(
-      (o) => setSent(`${o.side} ${o.qty} ${shortContract(o.symbol)}: ${o.status.replace('_', ' ')}${o.avgFillPrice != null ? ` @ ${formatPrice(o.avgFillPrice)}` : ''}`),
-      (e: Error) => setRefusal(e instanceof RefusalError ? { check: e.check, message: e.reason } : { check: null, message: e.message }),
-    ).finally(() => setBusy(false));
+    send(order);
   };
 
   return (
@@ -231,12 +224,7 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
             {sent ? <span className="muted" data-testid="entry-sent">{sent}</span> : null}
           </div>
         )}
-        {refusal ? (
-          <div className="ticket-refusal" role="alert" data-testid="ticket-error" data-check={refusal.check ?? ''}>
-            {refusal.check ? <b>{refusal.check.replace(/_/g, ' ')}</b> : null}
-            {refusal.check ? ': ' : ''}{refusal.message}
-          </div>
-        ) : null}
+        <TicketRefusal refusal={refusal} />
       </div>
     </section>
   );

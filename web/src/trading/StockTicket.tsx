@@ -10,7 +10,8 @@
 import { useEffect, useState } from 'react';
 import { formatPrice } from '../format.js';
 import { money } from './display.js';
-import { RefusalError, tradingApi, type OrderRequest, type RiskLimits } from './tradingApi.js';
+import { tradingApi, type OrderRequest, type RiskLimits } from './tradingApi.js';
+import { TicketRefusal, useTicketSend } from './ticketSend.js';
 
 /** A pre-filled shares order (a strategy signal's); `nonce` makes each fill a new one. */
 export interface StockDraft {
@@ -72,9 +73,7 @@ export function StockTicket({ chartSymbol, last, draft, account }: StockTicketPr
   const [stop, setStop] = useState(text(draft?.stop));
   const [target, setTarget] = useState(text(draft?.target));
   const [limits, setLimits] = useState<RiskLimits | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [sent, setSent] = useState<string | null>(null);
-  const [refusal, setRefusal] = useState<{ check: string | null; message: string } | null>(null);
+  const { busy, sent, setSent, refusal, setRefusal, send } = useTicketSend((s) => s);
 
   // A new draft (another signal's click) replaces every field.
   useEffect(() => {
@@ -122,12 +121,7 @@ export function StockTicket({ chartSymbol, last, draft, account }: StockTicketPr
       ...(targetNum != null ? { takeProfit: { limitPrice: targetNum } } : {}),
       ...(stopNum != null ? { stopLoss: { stopPrice: stopNum } } : {}),
     };
-    setBusy(true);
-    setRefusal(null);
-    tradingApi.submit(order).then(
-      (o) => setSent(`${o.side} ${o.qty} ${o.symbol}: ${o.status.replace('_', ' ')}${o.avgFillPrice != null ? ` @ ${formatPrice(o.avgFillPrice)}` : ''}`),
-      (e: Error) => setRefusal(e instanceof RefusalError ? { check: e.check, message: e.reason } : { check: null, message: e.message }),
-    ).finally(() => setBusy(false));
+    send(order);
   };
   const bad = (field: string) => (problems.some((p) => p.field === field) ? 'bad' : '');
 
@@ -182,12 +176,7 @@ export function StockTicket({ chartSymbol, last, draft, account }: StockTicketPr
         </button>
         {sent ? <span className="muted" data-testid="entry-sent">{sent}</span> : null}
       </div>
-      {refusal ? (
-        <div className="ticket-refusal" role="alert" data-testid="ticket-error" data-check={refusal.check ?? ''}>
-          {refusal.check ? <b>{refusal.check.replace(/_/g, ' ')}</b> : null}
-          {refusal.check ? ': ' : ''}{refusal.message}
-        </div>
-      ) : null}
+      <TicketRefusal refusal={refusal} />
     </div>
   );
 }
