@@ -15,6 +15,7 @@ import { Watchlist } from './components/Watchlist.js';
 import { QuoteMatrix } from './components/QuoteMatrix.js';
 import { TradingDock } from './trading/TradingDock.js';
 import { useTrading } from './trading/useTrading.js';
+import type { StockDraft } from './trading/StockTicket.js';
 import { fillsOf } from './chart/fillMarkers.js';
 import type { SelectedContract } from './options/contract.js';
 import { parseOccTicker } from '../../src/core/occ.js';
@@ -114,6 +115,12 @@ export function App() {
   // Game film: a journal day replayed with its trades' fills on the chart (journal/GameFilm.tsx).
   const [film, setFilm] = useState<Film | null>(null);
   const [strategiesOpen, setStrategiesOpen] = useState(false);
+  // A strategy signal's order, put in the ticket's shares side by the signal card (sent from the ticket).
+  const [stockDraft, setStockDraft] = useState<StockDraft | null>(null);
+  const fillTicket = useCallback((d: Omit<StockDraft, 'nonce'>) => {
+    setStockDraft((prev) => ({ ...d, nonce: (prev?.nonce ?? 0) + 1 }));
+    setStrategiesOpen(false); // the dock lies over the ticket
+  }, []);
   useAutoCapture();
   const replayRef = useRef<ReplayStatus | null>(null);
   // The contract picked in the chain: the order ticket consumes it.
@@ -399,9 +406,10 @@ export function App() {
         onSelect={selectContract}
         account={trading.accounts[0]?.name}
         positions={trading.positions}
+        stockDraft={stockDraft}
       />
       <ReplayBar replay={replay} sessions={sessions} available={!!replay} onControl={onControl} />
-      {strategiesOpen ? <StrategiesDock symbol={symbol} chart={strategyChart} accounts={trading.accounts.map((a) => a.name)} onClose={() => setStrategiesOpen(false)} /> : null}
+      {strategiesOpen ? <StrategiesDock symbol={symbol} chart={strategyChart} accounts={trading.accounts.map((a) => a.name)} onClose={() => setStrategiesOpen(false)} onTicket={fillTicket} /> : null}
       {journalOpen ? <JournalPage onClose={() => setJournalOpen(false)} onFilm={(f) => { setJournalOpen(false); setFilm(f); }} /> : null}
     </div>
   );

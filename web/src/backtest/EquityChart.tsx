@@ -61,7 +61,9 @@ export function EquityChart({ lines, height = 130, testId }: { lines: readonly E
     chart.timeScale().fitContent();
     if (ref.current) ref.current.dataset.points = lines.map((l) => equityData(l.points).length).join(',');
     return () => {
-      for (const s of made) chart.removeSeries(s);
+      // On unmount the chart's own effect has removed it first (cleanups run in order):
+      // removing its series then throws and blanks the page.
+      if (chartRef.current === chart) for (const s of made) chart.removeSeries(s);
     };
   }, [lines]);
 

@@ -8,6 +8,7 @@ import { OptionsChain, type OptionsChainProps } from '../options/OptionsChain.js
 import { CoveredCallsPanel } from '../screener/CoveredCallsPanel.js';
 import { OrderTicket } from '../trading/OrderTicket.js';
 import type { WirePosition } from '../trading/tradingApi.js';
+import type { StockDraft } from '../trading/StockTicket.js';
 
 export interface SidePanelsProps extends OptionsChainProps {
   /** Live row of the selected contract (from the quote matrix), when known. */
@@ -15,6 +16,8 @@ export interface SidePanelsProps extends OptionsChainProps {
   /** The trading account orders go to, and its open positions. */
   account: string | undefined;
   positions: readonly WirePosition[];
+  /** A strategy signal's order for the ticket's shares side (null until a card's button fills it). */
+  stockDraft?: StockDraft | null;
 }
 
 export function SidePanels(p: SidePanelsProps) {
@@ -29,6 +32,7 @@ export function SidePanels(p: SidePanelsProps) {
         underlyingLast={p.selected ? (p.quotes.get(parseOccTicker(p.selected.ticker)?.underlying ?? '')?.last ?? null) : null}
         account={p.account}
         position={p.selected ? p.positions.find((x) => x.symbol === p.selected!.ticker && (!p.account || x.account === p.account)) : undefined}
+        shares={{ chartSymbol: p.symbol, last: p.quotes.get(p.symbol)?.last ?? null, draft: p.stockDraft ?? null }}
       />
     </aside>
   );

@@ -2,8 +2,9 @@
  * Strategy instances (item 6 of the automation issue): each bound to one account with its
  * own parameters and an `off | signal | auto` switch. A refused switch (kill switch on, not a
  * paper account, live without the live flag) shows the risk engine's sentence on the row.
- * Signals arrive on the socket as cards with their rationale and the pre-filled order, sent
- * with one click through the risk engine. Running instances' levels go to the desk's chart;
+ * Signals arrive on the socket as cards with their rationale and the order; one click puts
+ * that order in the order ticket (shares side) for the trader to check and send — the card
+ * sends nothing itself, so every manual order leaves from the one ticket, via the risk engine. Running instances' levels go to the desk's chart;
  * "Compare" opens every instance's equity, stats and trades side by side.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -12,6 +13,7 @@ import type { ChartLevel } from '../backtest/StrategyLevels.js';
 import { RefusalError } from '../trading/tradingApi.js';
 import { instancesApi, strategySocket, type Mode, type WireInstance, type WireLevels, type WireSignal } from './instancesApi.js';
 import { CompareView } from './CompareView.js';
+import type { StockDraft } from '../trading/StockTicket.js';
 
 const MODES: Mode[] = ['off', 'signal', 'auto'];
 
@@ -25,13 +27,14 @@ export interface InstancesPanelProps {
   symbol: string;
   /** The instances' levels for the chart. */
   onLevels(levels: ChartLevel[]): void;
+  /** Fill the order ticket with a signal's order (the ticket sends it, not the card). */
+  onTicket(draft: Omit<StockDraft, 'nonce'>): void;
 }
 
-export function InstancesPanel({ accounts, symbol, onLevels }: InstancesPanelProps) {
+export function InstancesPanel({ accounts, symbol, onLevels, onTicket }: InstancesPanelProps) {
   const [instances, setInstances] = useState<WireInstance[]>([]);
   const [refusals, setRefusals] = useState<Record<string, string>>({});
   const [signals, setSignals] = useState<WireSignal[]>([]);
-  const [placed, setPlaced] = useState<Record<string, string>>({});
   const [levels, setLevels] = useState<Record<string, WireLevels[]>>({});
   const [error, setError] = useState<string | null>(null);
   const [comparing, setComparing] = useState(false);
@@ -97,15 +100,14 @@ export function InstancesPanel({ accounts, symbol, onLevels }: InstancesPanelPro
     }
   };
 
-  const place = async (s: WireSignal) => {
-    const inst = instances.find((i) => i.id === s.instanceId);
-    const key = `${s.instanceId}@${s.at}`;
-    try {
-      const o = await instancesApi.placeSignal(inst?.account ?? accounts[0] ?? '', s);
-      setPlaced((p) => ({ ...p, [key]: `Order sent (${o.status}).` }));
-    } catch (e) {
-      setPlaced((p) => ({ ...p, [key]: refusalText(e) }));
-    }
+  const toTicket = (s: WireSignal, inst: WireInstance | undefined) => {
+    const o = s.order;
+    const name = inst?.name ?? 'instance';
+    onTicket({
+      ...(inst ? { account: inst.account } : {}),
+      symbol: o.symbol, side: o.side, qty: o.qty, type: o.type, stop: o.stop, target: o.target,
+      source: { label: `${name} · ${s.at.slice(11, 16)} · ${s.side}:`, rationale: s.rationale.text },
+    });
   };
 
   const byId = useMemo(() => new Map(instances.map((i) => [i.id, i])), [instances]);
@@ -130,11 +132,10 @@ export function InstancesPanel({ accounts, symbol, onLevels }: InstancesPanelPro
                 {s.outcome ? (
                   <div className={s.outcome.sent ? 'up' : 'bt-warn'}>{s.outcome.sent ? 'Sent automatically.' : `${(s.outcome.check ?? 'refused').replace(/_/g, ' ')}: ${sentence(s.outcome.message ?? '')}`}</div>
                 ) : s.side !== 'exit' ? (
-                  <button type="button" className="bt-run" data-testid="signal-place" onClick={() => void place(s)}>
-                    {s.order.side === 'buy' ? 'Buy' : 'Sell'} {s.order.qty} {s.order.symbol} (one click, through the risk engine)
+                  <button type="button" className="bt-run" data-testid="signal-place" onClick={() => toTicket(s, inst)}>
+                    {s.order.side === 'buy' ? 'Buy' : 'Sell'} {s.order.qty} {s.order.symbol}: fill the order ticket
                   </button>
                 ) : null}
-                {placed[key] ? <div className={`inst-placed${placed[key]!.startsWith("Order sent") ? "" : " bt-warn"}`} data-testid="signal-result">{placed[key]}</div> : null}
               </div>
             );
           })}

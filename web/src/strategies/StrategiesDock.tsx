@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { BacktestPanel } from '../backtest/BacktestPanel.js';
 import { InstancesPanel } from './InstancesPanel.js';
 import type { StrategyChart } from './useStrategyChart.js';
+import type { StockDraft } from '../trading/StockTicket.js';
 import '../backtest/backtest.css';
 
 export interface StrategiesDockProps {
@@ -15,9 +16,11 @@ export interface StrategiesDockProps {
   /** Trading accounts an instance can be bound to. */
   accounts: string[];
   onClose(): void;
+  /** A signal card's button: fill the order ticket's shares side with the signal's order. */
+  onTicket(draft: Omit<StockDraft, 'nonce'>): void;
 }
 
-export function StrategiesDock({ symbol, chart, accounts, onClose }: StrategiesDockProps) {
+export function StrategiesDock({ symbol, chart, accounts, onClose, onTicket }: StrategiesDockProps) {
   const [tab, setTab] = useState<'backtest' | 'instances'>('backtest');
   return (
     <aside className="strat-dock panel" data-testid="strategies-dock">
@@ -32,7 +35,7 @@ export function StrategiesDock({ symbol, chart, accounts, onClose }: StrategiesD
         {tab === 'backtest' ? <BacktestPanel symbol={symbol} shown={chart.shown} onShowTrade={chart.showTrade} /> : null}
         {/* Mounted while the dock is open, so signals keep arriving and levels stay on the chart on the other tab. */}
         <div hidden={tab !== 'instances'}>
-          <InstancesPanel accounts={accounts} symbol={symbol} onLevels={chart.setLiveLevels} />
+          <InstancesPanel accounts={accounts} symbol={symbol} onLevels={chart.setLiveLevels} onTicket={onTicket} />
         </div>
       </div>
     </aside>

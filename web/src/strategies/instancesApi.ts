@@ -25,11 +25,4 @@ export const instancesApi = {
   setMode: (id: string, mode: Mode) => call<{ instance: WireInstance }>('PATCH', `/api/strategies/instances/${encodeURIComponent(id)}`, { mode }).then((r) => r.instance),
   remove: (id: string) => call<unknown>('DELETE', `/api/strategies/instances/${encodeURIComponent(id)}`),
   report: (id: string) => call<InstanceReport>('GET', `/api/strategies/instances/${encodeURIComponent(id)}/report`),
-  /** The signal's pre-filled order, sent through the risk engine like any ticket order. */
-  placeSignal: (account: string, s: WireSignal) =>
-    call<{ order: { id: string; status: string } }>('POST', '/api/orders', {
-      account, symbol: s.order.symbol, side: s.order.side, qty: s.order.qty, type: 'market',
-      ...(s.order.target !== null ? { takeProfit: { limitPrice: s.order.target } } : {}),
-      ...(s.order.stop !== null ? { stopLoss: { stopPrice: s.order.stop } } : {}),
-    }).then((r) => r.order),
 };

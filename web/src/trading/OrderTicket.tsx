@@ -6,6 +6,8 @@
  * optional stop, and before confirming: cost, fees, max loss, break-even and the entry
  * grade. The order goes through POST /api/orders, i.e. the risk engine then the broker; a
  * refusal is shown inline as the check's name and its sentence — nothing is pretended.
+ * Its "Shares" side (StockTicket.tsx) trades the chart's stock, or the order a strategy
+ * signal pre-filled (with a stop and a target), through the same route.
  */
 import { useEffect, useState } from 'react';
 import type { WireMatrixRow } from '../../../src/wire/options-protocol.js';
@@ -16,7 +18,9 @@ import { formatStrike, longContract, shortContract, type SelectedContract } from
 import { parseOccTicker } from '../../../src/core/occ.js';
 import { TicketGrade } from '../scanner/TicketGrade.js';
 import { money } from './display.js';
-import { RefusalError, tradingApi, type OrderRequest, type WirePosition } from './tradingApi.js';
+import { StockTicket, type StockDraft } from './StockTicket.js';
+import type { OrderRequest, WirePosition } from './tradingApi.js';
+import { TicketRefusal, useTicketSend } from './ticketSend.js';
 
 export interface OrderTicketProps {
   selected: SelectedContract | null;
@@ -28,6 +32,8 @@ export interface OrderTicketProps {
   account: string | undefined;
   /** The account's position in the selected contract, if any (sell to close vs to open). */
   position: WirePosition | undefined;
+  /** The shares side: the chart's stock, its last price, and a signal's pre-filled order (switches the ticket to shares). */
+  shares?: { chartSymbol: string; last: number | null; draft: StockDraft | null };
 }
 
 type TpMode = 'percent' | 'price' | 'none';
@@ -53,7 +59,12 @@ export function takeProfitPrice(entry: number, percent: number): number {
   return Math.ceil(entry * (1 + percent / 100) * 100 - 1e-9) / 100;
 }
 
-export function OrderTicket({ selected, row, underlyingLast, clock, account, position }: OrderTicketProps) {
+export function OrderTicket({ selected, row, underlyingLast, clock, account, position, shares }: OrderTicketProps) {
+  // A contract pick shows the option side; a signal's fill (a new draft) the shares side.
+  const [mode, setMode] = useState<'option' | 'stock'>('option');
+  useEffect(() => {
+    if (shares?.draft) setMode('stock');
+  }, [shares?.draft?.nonce]); // eslint-disable-line react-hooks/exhaustive-deps
   const c = selected ? parseOccTicker(selected.ticker) : null;
   const ticket = useTicketPrice(selected, row);
   const [side, setSide] = useState<'buy' | 'sell'>('buy');
@@ -61,24 +72,41 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
   const [tpMode, setTpMode] = useState<TpMode>('percent');
   const [tp, setTp] = useState('10');
   const [stop, setStop] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [sent, setSent] = useState<string | null>(null);
-  const [refusal, setRefusal] = useState<{ check: string | null; message: string } | null>(null);
+  const { busy, sent, setSent, refusal, setRefusal, send } = useTicketSend(shortContract);
   const key = selected ? `${selected.ticker}|${selected.side}|${selected.price}|${selected.intent ?? ''}` : '';
   useEffect(() => {
     if (!selected) return;
+    setMode('option');
     setSide(selected.side === 'ask' ? 'buy' : 'sell');
     setSent(null);
     setRefusal(null);
   }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  const modes = shares ? (
+    <span className="tb-group ticket-mode" role="group" aria-label="Ticket for">
+      <button className={`tb-btn ${mode === 'option' ? 'active' : ''}`} aria-pressed={mode === 'option'} onClick={() => setMode('option')} data-testid="ticket-mode-option">Option</button>
+      <button className={`tb-btn ${mode === 'stock' ? 'active' : ''}`} aria-pressed={mode === 'stock'} onClick={() => setMode('stock')} data-testid="ticket-mode-stock">Shares</button>
+    </span>
+  ) : null;
+  if (shares && mode === 'stock') {
+    return (
+      <section className="panel side-panel ticket" data-testid="panel-order-ticket" data-mode="stock">
+        <div className="panel-title">
+          <span>Order ticket</span>
+          {modes}
+          <span className="muted ticket-account">{shares.draft?.account ?? account ?? 'paper'} account</span>
+        </div>
+        <StockTicket chartSymbol={shares.chartSymbol} last={shares.last} draft={shares.draft} account={account} />
+      </section>
+    );
+  }
   if (!selected || !c) {
     return (
       <section className="panel side-panel ticket" data-testid="panel-order-ticket">
-        <div className="panel-title">Order ticket</div>
+        <div className="panel-title"><span>Order ticket</span>{modes}</div>
         <div className="empty-state">
           <p>No contract selected.</p>
-          <p className="muted">Click a bid or ask in the options chain or the quote matrix, or a covered-call row, to fill this ticket.</p>
+          <p className="muted">Click a bid or ask in the options chain or the quote matrix, or a covered-call row, to fill this ticket{shares ? `, or press Shares to trade ${shares.chartSymbol}` : ''}.</p>
         </div>
       </section>
     );
@@ -109,19 +137,14 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
       ...(tpPrice != null ? { takeProfit: tpMode === 'percent' ? { percent: tpNum } : { limitPrice: tpNum } } : {}),
       ...(side === 'buy' && stopNum != null ? { stopLoss: { stopPrice: stopNum } } : {}),
     };
-    setBusy(true);
-    setRefusal(null);
-    setSent(null);
-    tradingApi.submit(order).then(
-      (o) => setSent(`${o.side} ${o.qty} ${shortContract(o.symbol)}: ${o.status.replace('_', ' ')}${o.avgFillPrice != null ? ` @ ${formatPrice(o.avgFillPrice)}` : ''}`),
-      (e: Error) => setRefusal(e instanceof RefusalError ? { check: e.check, message: e.reason } : { check: null, message: e.message }),
-    ).finally(() => setBusy(false));
+    send(order);
   };
 
   return (
     <section className="panel side-panel ticket" data-testid="panel-order-ticket">
       <div className="panel-title">
         <span>Order ticket</span>
+        {modes}
         <span className="muted ticket-account">{account ?? 'paper'} account</span>
       </div>
       <div className="ticket-body" data-testid="selected-contract" data-ticker={selected.ticker} data-side={selected.side} data-price={ticket.price ?? ''}>
@@ -201,12 +224,7 @@ export function OrderTicket({ selected, row, underlyingLast, clock, account, pos
             {sent ? <span className="muted" data-testid="entry-sent">{sent}</span> : null}
           </div>
         )}
-        {refusal ? (
-          <div className="ticket-refusal" role="alert" data-testid="ticket-error" data-check={refusal.check ?? ''}>
-            {refusal.check ? <b>{refusal.check.replace(/_/g, ' ')}</b> : null}
-            {refusal.check ? ': ' : ''}{refusal.message}
-          </div>
-        ) : null}
+        <TicketRefusal refusal={refusal} />
       </div>
     </section>
   );

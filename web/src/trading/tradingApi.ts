@@ -19,6 +19,12 @@ export interface OrderRequest {
   stopLoss?: { stopPrice: number };
 }
 
+/** The risk engine's per-order limits, in dollars and shares (GET /api/risk `settings`). */
+export interface RiskLimits {
+  maxNotionalPerOrder: number;
+  maxSharesPerOrder: number;
+}
+
 /** A 422 from the risk engine or the broker: `check` names the rule that said no (the body's `reason`). */
 export class RefusalError extends Error {
   constructor(readonly check: string, readonly reason: string) {
@@ -50,4 +56,5 @@ export const tradingApi = {
   close: (account: string, symbol: string) => call<{ order: WireOrder }>('POST', '/api/positions/close', { account, symbol }),
   kill: (reason: string) => call<{ canceled: string[] }>('POST', '/api/risk/kill', { reason }),
   release: () => call<unknown>('DELETE', '/api/risk/kill'),
+  riskLimits: () => call<{ settings: RiskLimits }>('GET', '/api/risk').then((r) => r.settings),
 };
