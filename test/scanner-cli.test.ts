@@ -1,7 +1,8 @@
 /**
  * `optdesk scan`, `optdesk checklist` and `optdesk covered-calls` as a user runs them:
- * the real bin script in a child process against a fresh SQLite file imported from
- * ../shared/data. Values are checked against the raw flat files, not against the code.
+ * the real bin script in a child process against a fresh SQLite file holding ../shared/data
+ * (a copy of the run's template, imported by the same importer as `optdesk import`, which
+ * test/cli.test.ts covers). Values are checked against the raw flat files, not against the code.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DATA_DIR, readAggregates, stockDailyFile, stockMinuteFile } from './helpers/data.js';
+import { copyRecordedDb } from './helpers/store.js';
+import { readAggregates, stockDailyFile, stockMinuteFile } from './helpers/data.js';
 import { nyTimeToMs, sessionOn } from '../src/calendar/index.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/optdesk.js');
@@ -22,11 +24,10 @@ function optdesk(args: string[]) {
 describe('scanner CLI on the real data', () => {
   let dir: string;
   let db: string;
-  before(() => {
+  before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'optdesk-scan-cli-'));
     db = path.join(dir, 'test.db');
-    const r = optdesk(['import', DATA_DIR, '--db', db]);
-    assert.equal(r.code, 0, r.stderr + r.stdout);
+    await copyRecordedDb(db);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
