@@ -143,7 +143,7 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
       goal: { endToEndBarsPerSec: 2_000_000, ratioToBareRead: 1 / 3 },
       memory,
       sweep: { runs: one.runs.length, oneWorkerS: Math.round(one.elapsedMs) / 1000, workers: many.workers, manyWorkersS: Math.round(many.elapsedMs) / 1000, speedUp: Math.round((one.elapsedMs / many.elapsedMs) * 100) / 100 },
-      readPath: 'better-sqlite3 .raw().all() per session into reused Float64Arrays (src/backtest/minutes.ts); the engine branch\'s packed day blocks are not on main yet',
+      readPath: 'the store\'s per-day packed minute blocks (src/store/minute-columns.ts), viewed in place by SqliteDaySource (src/backtest/minutes.ts)',
     };
     console.log(`backtest: bare read ${result.bareReadBarsPerSec.toLocaleString('en-US')} bars/s; ORB end to end ${result.orbEndToEndBarsPerSec.toLocaleString('en-US')} bars/s (${result.ratioToBareRead}× the bare read; goal ≥ 2,000,000 and ≥ 0.33×); ORB in memory ${result.orbInMemoryBarsPerSec.toLocaleString('en-US')} bars/s`);
     console.log(`backtest: peak heap above baseline ${memory.map((m) => `${m.years}y ${m.peakHeapMiB} MiB`).join(', ')}`);
