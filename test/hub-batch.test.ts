@@ -5,35 +5,25 @@
  * one encode per set of series shared by sockets, and a client that loses a delta inside
  * a batch still re-subscribes that series and converges while its other series go on.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import type { BarBatchMessage, BarMessage, ReplayStatus, SeriesKey, SnapshotMessage, WireBar } from '../src/wire/protocol.js';
 import { seriesId } from '../src/wire/protocol.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { useReplayServer } from './helpers/replay-server.js';
 import { barrier, connect, next } from './helpers/socket.js';
 import { replayControl } from './helpers/replay.js';
 
 let srv: TestServer;
 let ticker: ManualTicker;
-const sockets: Socket[] = [];
+const fixture = useReplayServer((server, t) => {
+  srv = server;
+  ticker = t;
+});
+const client = (): Promise<Socket> => fixture.client();
 const control = (body: Record<string, unknown>): Promise<ReplayStatus> => replayControl(srv.url, body);
-
-before(async () => {
-  ticker = new ManualTicker();
-  srv = await startTestServer({ session: '2013-10-10', time: '10:30', speed: 60, state: 'pause', ticker });
-});
-after(async () => {
-  for (const s of sockets) s.close();
-  await srv.close();
-});
-
-async function client(): Promise<Socket> {
-  const s = await connect(srv.url);
-  sockets.push(s);
-  return s;
-}
 
 async function restBars(key: SeriesKey): Promise<WireBar[]> {
   const res = await fetch(`${srv.url}/api/bars?symbol=${key.symbol}&tf=${key.tf}${key.extended ? '&extended=true' : ''}`);

@@ -3,33 +3,23 @@
  * by hand (ManualTicker): snapshots, seq'd deltas, gap recovery, shared provider
  * subscriptions, single-flight backfill, replay resets.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import type { BarMessage, SnapshotMessage, WireBar, ErrorMessage, HealthMessage, ReplayStatus } from '../src/wire/protocol.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
+import { useReplayServer } from './helpers/replay-server.js';
 import { barrier, connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
 
 let srv: TestServer;
 let ticker: ManualTicker;
-const sockets: Socket[] = [];
-
-before(async () => {
-  ticker = new ManualTicker();
-  srv = await startTestServer({ session: '2013-10-10', time: '10:30', speed: 60, state: 'pause', ticker });
+const fixture = useReplayServer((server, t) => {
+  srv = server;
+  ticker = t;
 });
-after(async () => {
-  for (const s of sockets) s.close();
-  await srv.close();
-});
-
-async function client(): Promise<Socket> {
-  const s = await connect(srv.url);
-  sockets.push(s);
-  return s;
-}
+const client = (): Promise<Socket> => fixture.client();
 
 async function control(body: Record<string, unknown>): Promise<ReplayStatus> {
   const res = await fetch(`${srv.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -136,7 +126,7 @@ test('a client that misses a delta re-subscribes and converges to the server ser
 // test/quotes-stream.test.ts checks that nobody's symbols hold none.
 test('two clients on one series share one provider subscription; none is left after both leave', async () => {
   const replay = srv.server.replay!;
-  for (const s of sockets.filter((x) => x.connected)) await barrier(s); // earlier tests' unsubscribes have landed
+  for (const s of fixture.sockets.filter((x) => x.connected)) await barrier(s); // earlier tests' unsubscribes have landed
   await until('no provider subscription is left from earlier tests', () => replay.subscribed().length === 0);
   const before = replay.counters.subscribeCalls;
   const a = await client();

@@ -4,34 +4,24 @@
  * own 1-minute bars, one provider subscription per watched symbol (and none for symbols on
  * nobody's watchlist or chart), gap recovery, replay resets, bad input.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { ManualTicker } from '../src/feeds/replay/index.js';
 import type { ErrorMessage, QuotesDeltaMessage, QuotesSnapshotMessage, WatchlistRow, WireBar } from '../src/wire/protocol.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import type { TestServer } from './helpers/server.js';
+import { useReplayServer } from './helpers/replay-server.js';
 import { barrier, connect, next } from './helpers/socket.js';
 import { until } from './helpers/wait.js';
 import { replayControl } from './helpers/replay.js';
 
 let srv: TestServer;
 let ticker: ManualTicker;
-const sockets: Socket[] = [];
-
-before(async () => {
-  ticker = new ManualTicker();
-  srv = await startTestServer({ session: '2013-10-10', time: '10:30', speed: 60, state: 'pause', ticker });
+const fixture = useReplayServer((server, t) => {
+  srv = server;
+  ticker = t;
 });
-after(async () => {
-  for (const s of sockets) s.close();
-  await srv.close();
-});
-
-async function client(): Promise<Socket> {
-  const s = await connect(srv.url);
-  sockets.push(s);
-  return s;
-}
+const client = (): Promise<Socket> => fixture.client();
 
 const control = (body: Record<string, unknown>) => replayControl(srv.url, body);
 
