@@ -388,8 +388,8 @@ function checkParams(strategy: string, raw: RawParams, instrument: Instrument = 
       throw e;
     }
     // Exits on the option's own bid need the option's quotes minute by minute: backtest only for now.
-    if (o.optionStopPct > 0) throw new InputError('params.optionStopPct', 'instances exit on the underlying\'s stop, target and flat time; option-bid exits are for backtests only (use 0)');
-    if (o.optionTargetPct > 0) throw new InputError('params.optionTargetPct', 'instances exit on the underlying\'s stop, target and flat time; option-bid exits are for backtests only (use 0)');
+    if (o.optionStopPct > 0) throw new InputError('params.optionStopPct', 'instances exit on the underlying\'s stop, target and flat time; option-bid exits are for backtests; use 0');
+    if (o.optionTargetPct > 0) throw new InputError('params.optionTargetPct', 'instances exit on the underlying\'s stop, target and flat time; option-bid exits are for backtests; use 0');
   }
   let factory;
   try {

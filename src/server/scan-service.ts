@@ -52,7 +52,7 @@ export class ScanService {
   readonly checklist: ChecklistService;
   private readonly contracts: ContractLookup;
   private readonly unobserve: () => void;
-  /** States seeded from snapshots only (kept apart from the history-built ones). */
+  /** States seeded from snapshots alone (kept apart from the history-built ones). */
   private readonly snapshotScanner = new Scanner({ reader: new MemoryBarReader() });
   private live: { fetchedAt: number; rows: ScanRow[] } | null = null;
 

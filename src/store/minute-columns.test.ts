@@ -69,7 +69,7 @@ describe('minute columns', () => {
     const reader = new MinuteColumnReader(new Database(path, { readonly: true }));
     for (const symbol of ['SPY', 'GOOG']) {
       assert.deepEqual(asAggregates(reader.readRows(symbol, first, last)), store.minuteBars(symbol, first, last));
-      assert.deepEqual(asAggregates(reader.read(symbol, first, last)), store.minuteBars(symbol, first, last), 'read-only: answered from rows');
+      assert.deepEqual(asAggregates(reader.read(symbol, first, last)), store.minuteBars(symbol, first, last), 'a read answers from the rows');
     }
   });
 

@@ -19,7 +19,7 @@ test('an option fill goes on its own chart and its underlying\'s, not on another
   const fills = [fill({ id: 'opt' }), fill({ id: 'stock', symbol: 'GOOG' }), fill({ id: 'spy', symbol: 'SPY' }), fill({ id: 'googl', symbol: 'O:GOOGL151224C00750000' })];
   assert.deepEqual(fillsForChart(fills, 'GOOG').map((f) => f.id), ['opt', 'stock']);
   assert.deepEqual(fillsForChart(fills, 'O:GOOG151224C00750000').map((f) => f.id), ['opt']);
-  assert.deepEqual(fillsForChart(fills, 'GOOGL').map((f) => f.id), ['googl'], 'a GOOGL option belongs to GOOGL only (GOOG is not its underlying)');
+  assert.deepEqual(fillsForChart(fills, 'GOOGL').map((f) => f.id), ['googl'], 'a GOOGL option belongs to GOOGL, not to GOOG (GOOG is not its underlying)');
 });
 
 test('every fill lands on the last bar starting at or before it, within that bar, or is not drawn', () => {

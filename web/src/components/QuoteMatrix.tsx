@@ -4,7 +4,7 @@
  *
  * Held rows come from the paper account's positions (the trading stream): entry = average
  * price, qty, TP = the armed take-profit, P&L = the position's unrealized P&L; they are
- * tagged "held" and read-only (close or change them in the trading dock). Hand-entered
+ * tagged "held" and not editable here (close or change them in the trading dock). Hand-entered
  * rows stay for "what if": entry, qty and TP typed in, validated here with the protocol's
  * wording, then persisted by the parent (PUT /api/matrix + matrix:set); a refusal from the
  * server is shown as the server wrote it. A held contract shows its real row, not the typed one.
