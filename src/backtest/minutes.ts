@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import type { Session } from '../calendar/index.js';
 import { InputError } from '../core/errors.js';
-import type { MinuteAggregate } from '../core/types.js';
+import type { MinuteAggregate, OhlcvColumns } from '../core/types.js';
 import { openStore, type SqliteMarketStore } from '../store/index.js';
 import type { RecordedOptionData } from '../options/sources/recorded.js';
 
@@ -21,15 +21,9 @@ export interface DaySource {
 }
 
 /** One session's regular-hours minutes (`n` of them, ascending) as columns. Valid during the callback only: copy what you keep. */
-export interface DayColumns {
+export interface DayColumns extends OhlcvColumns {
   session: Session;
   n: number;
-  start: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
 }
 
 /** A day's columns from bars (constructed sessions in tests, in-memory copies). */

@@ -11,7 +11,7 @@
  * Missing values: `vwap` and `trades` hold NaN when the input had none (quiet minutes are
  * simply absent, never zero-filled).
  */
-import type { Bar } from '../core/types.js';
+import type { Bar, OhlcvColumns } from '../core/types.js';
 
 /** Flag bits of a minute. */
 export const FROM_HISTORY = 1; // origin 'history' (else 'live')
@@ -26,7 +26,7 @@ export const VWAP_SCALE = 10_000;
 
 const INITIAL_CAPACITY = 256;
 
-export class MinuteColumns {
+export class MinuteColumns implements OhlcvColumns {
   length = 0;
   start: Float64Array;
   open: Float64Array;

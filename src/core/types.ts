@@ -53,6 +53,19 @@ export interface Ohlcv {
   trades?: number;
 }
 
+/**
+ * Bars as parallel typed arrays, one index per bar (start in epoch ms): the shape the store's
+ * bulk minute reads, the backtester's day blocks and the bar engine's storage share.
+ */
+export interface OhlcvColumns {
+  start: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
 /** A bar is identified by (symbol, timeframe, start); those live on the series it belongs to. */
 export interface Bar extends Ohlcv {
   /** Bucket start, epoch ms. Daily/weekly bars start at 00:00 America/New_York. */

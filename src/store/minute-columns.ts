@@ -15,6 +15,7 @@
  * Missing values follow the engine's columns: `vwap` and `trades` are NaN when unknown.
  */
 import type Database from 'better-sqlite3';
+import type { OhlcvColumns } from '../core/types.js';
 
 const DAY_MS = 86_400_000;
 /** Shift that puts every 04:00–20:00 New York minute on its New York date (see migration 2). */
@@ -22,15 +23,9 @@ const DAY_SHIFT_MS = 6 * 3_600_000;
 const COLUMNS = 8; // start, open, high, low, close, volume, vwap, trades
 
 /** One symbol's minutes in [from, to), ascending by start. */
-export interface MinuteColumnsRead {
+export interface MinuteColumnsRead extends OhlcvColumns {
   symbol: string;
   length: number;
-  start: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
   /** NaN: no vwap. */
   vwap: Float64Array;
   /** NaN: no trade count. */
